@@ -1,0 +1,26 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both set up what is missing first.
+PY := .venv/bin/python
+
+.PHONY: run test setup train index validate bench shell lock
+
+run: setup            ## start Rasa and the api (trains and indexes first if needed)
+	@$(PY) -m runner
+
+test: setup           ## the whole test suite, integration tests included
+	@$(PY) -m pytest
+
+setup:                ## create or update .venv and .venv-rasa (skipped when nothing changed)
+	@bash scripts/setup.sh
+
+train: setup          ## train the Rasa model if its inputs changed
+	@$(PY) -c "from api.settings import Settings; from runner.training import ensure_model; ensure_model(Settings().model_dir)"
+
+index: setup          ## build the knowledge index if the content changed
+	@.venv/bin/shopbot-kb build
+
+validate: setup       ## check the knowledge files and the Rasa training data
+	@.venv/bin/shopbot-kb validate
+	@.venv-rasa/bin/rasa data validate --data bot/data --domain domain.yml --config config.yml
+
+lock:                 ## re-pin both environments from requirements/*.in (needs network access to PyPI)
+	@bash scripts/lock.sh

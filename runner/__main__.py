@@ -1,0 +1,52 @@
+"""`make run`: train if needed, build the index if needed, start Rasa and the api, print where to open it."""
+from __future__ import annotations
+
+import signal
+import sys
+import time
+
+from api.settings import Settings
+from knowledge import ContentError, KnowledgeError
+from knowledge.cli import build_knowledge
+from runner.processes import StartupError, exit_with, port_is_free, running_stack
+from runner.training import TrainingError, ensure_model
+
+
+def main() -> None:
+    settings = Settings()
+    for name, port in (("api", settings.api_port), ("Rasa", settings.rasa_port)):
+        if not port_is_free(port):
+            exit_with(f"port {port} for the {name} is in use: stop what runs there or set SHOPBOT_{'API' if name == 'api' else 'RASA'}_PORT")
+    try:
+        model = ensure_model(settings.model_dir, log=None)
+        build_knowledge(settings)
+    except ContentError as exc:
+        exit_with(f"the knowledge files have problems; fix them and run again:\n{exc}")
+    except (TrainingError, KnowledgeError) as exc:
+        exit_with(str(exc))
+    # Ctrl-C arrives as SIGINT; turn SIGTERM into the same clean stop.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    print("Starting Rasa and the api (Rasa takes about a minute to load its model)...", flush=True)
+    try:
+        with running_stack(settings, model) as stack:
+            print(
+                f"\nShopbot is running.\n"
+                f"  api:        {settings.base_url}/api  (OpenAPI docs: {settings.base_url}/api/docs)\n"
+                f"  health:     {settings.base_url}/api/health\n"
+                f"  Rasa:       {settings.rasa_url} (loopback only; log in {settings.var_dir / 'logs' / 'rasa.log'})\n"
+                f"Press Ctrl-C to stop.\n",
+                flush=True,
+            )
+            while stack.api.poll() is None and stack.rasa.poll() is None:
+                time.sleep(1)
+            died = "the api" if stack.api.poll() is not None else "Rasa"
+            exit_with(f"{died} stopped unexpectedly; see the logs in {settings.var_dir / 'logs'}")
+    except KeyboardInterrupt:
+        print("\nStopping...", flush=True)
+    except StartupError as exc:
+        exit_with(str(exc))
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

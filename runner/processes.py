@@ -1,0 +1,137 @@
+"""Starts and stops the product's two processes: the Rasa server (loopback only) and the api.
+
+Used by `make run` and by the integration tests, so both run the product the same way.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from api.settings import ROOT, Settings
+from runner.training import RASA_BIN, rasa_env
+
+API_PYTHON = ROOT / ".venv" / "bin" / "python"
+
+
+class StartupError(RuntimeError):
+    """A process did not become healthy; the message names its log."""
+
+
+@dataclass
+class Stack:
+    """The running product: where to reach it and its processes."""
+
+    settings: Settings
+    rasa: subprocess.Popen
+    api: subprocess.Popen
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.settings.api_port}"
+
+
+def service_env(settings: Settings) -> dict[str, str]:
+    """The environment both processes share, so they agree on ports, tokens and paths."""
+    env = dict(os.environ)
+    env.update({
+        "SHOPBOT_VAR_DIR": str(settings.var_dir),
+        "SHOPBOT_CONTENT_DIR": str(settings.content_dir),
+        "SHOPBOT_API_HOST": settings.api_host,
+        "SHOPBOT_API_PORT": str(settings.api_port),
+        "SHOPBOT_RASA_PORT": str(settings.rasa_port),
+        "SHOPBOT_RASA_TOKEN": settings.rasa_token.get_secret_value(),
+        "SHOPBOT_ACTION_TOKEN": settings.action_token.get_secret_value(),
+        "SHOPBOT_CACHE_DIR": str(settings.embedding_cache_dir),
+        "SHOPBOT_MODELS_DIR": str(settings.model_dir),
+        "SHOPBOT_EMBEDDER": settings.embedder,
+        "OMP_NUM_THREADS": "1",
+    })
+    if settings.database_url:
+        env["SHOPBOT_DATABASE_URL"] = settings.database_url
+    return env
+
+
+def start_rasa(settings: Settings, model: Path, log: Path) -> subprocess.Popen:
+    command = [str(RASA_BIN), "run", "--enable-api", "--auth-token", settings.rasa_token.get_secret_value(),
+               "--interface", settings.rasa_host, "--port", str(settings.rasa_port), "--model", str(model),
+               "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
+    env = {**rasa_env(), **service_env(settings)}
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def start_api(settings: Settings, log: Path | None) -> subprocess.Popen:
+    command = [str(API_PYTHON), "-m", "uvicorn", "api.main:create_app", "--factory",
+               "--host", settings.api_host, "--port", str(settings.api_port)]
+    output = log.open("ab") if log else None
+    return subprocess.Popen(command, cwd=ROOT, env=service_env(settings), stdout=output, stderr=subprocess.STDOUT if output else None, start_new_session=True)
+
+
+def wait_until(check: str, url: str, process: subprocess.Popen, *, timeout: float, log: Path | None, params: dict | None = None) -> None:
+    """Poll `url` until it answers 200, failing early if the process died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise StartupError(f"{check} exited with code {process.returncode}" + (f"; see {log}" if log else ""))
+        try:
+            if httpx.get(url, params=params, timeout=2.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise StartupError(f"{check} was not healthy within {timeout:.0f} s" + (f"; see {log}" if log else ""))
+
+
+def stop(process: subprocess.Popen, *, grace: float = 15.0) -> None:
+    """SIGTERM the process group, then SIGKILL whatever is left after `grace` seconds."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        pass
+
+
+@contextmanager
+def running_stack(settings: Settings, model: Path, *, api_log: Path | None = None, timeout: float = 240.0) -> Iterator[Stack]:
+    """Rasa and the api, started, healthy, and stopped on exit whatever happens."""
+    logs = settings.var_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    rasa_log = logs / "rasa.log"
+    rasa = start_rasa(settings, model, rasa_log)
+    api = None
+    try:
+        api = start_api(settings, api_log)
+        wait_until("Rasa", f"{settings.rasa_url}/status", rasa, timeout=timeout, log=rasa_log,
+                   params={"token": settings.rasa_token.get_secret_value()})
+        wait_until("the api", f"http://127.0.0.1:{settings.api_port}/api/health", api, timeout=timeout, log=api_log)
+        yield Stack(settings, rasa, api)
+    finally:
+        if api is not None:
+            stop(api)
+        stop(rasa)
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        return sock.connect_ex((host, port)) != 0
+
+
+def exit_with(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(1)

@@ -1,0 +1,34 @@
+"""Language detection keeps the conversation's language for messages that do not show one."""
+from __future__ import annotations
+
+import pytest
+
+from api.language import LanguageGuesser
+
+
+@pytest.fixture(scope="module")
+def guesser() -> LanguageGuesser:
+    return LanguageGuesser()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Dobrý den, kolik stojí doprava?", "cs"),
+        ("kolik stoji doprava na slovensko", "cs"),
+        ("Dzień dobry, gdzie jest moja paczka?", "pl"),
+        ("Labdien, kad atbrauks mana paka?", "lv"),
+        ("Hello, where is my parcel?", "en"),
+    ],
+)
+def test_detects_each_language(guesser: LanguageGuesser, text: str, expected: str) -> None:
+    assert guesser.guess(text) == expected
+
+
+@pytest.mark.parametrize("text", ["ok", "1", "?", "OK!"])
+def test_short_messages_keep_the_conversations_language(guesser: LanguageGuesser, text: str) -> None:
+    assert guesser.guess(text, previous="lv") == "lv"
+
+
+def test_without_any_clue_it_falls_back_to_english(guesser: LanguageGuesser) -> None:
+    assert guesser.guess("123") == "en"

