@@ -7,14 +7,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class BodySizeLimit:
-    """Answer 413 with a reason when a request body exceeds `max_bytes`, declared or streamed."""
+    """Answer 413 with a reason when a request body exceeds `max_bytes`, declared or streamed.
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    Paths under `exempt_prefix` (Rasa's token-guarded action calls, which carry the whole tracker) are not capped.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, exempt_prefix: str = "/internal/") -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.exempt_prefix = exempt_prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"].startswith(self.exempt_prefix):
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")

@@ -12,6 +12,10 @@ from runner.processes import StartupError, exit_with, port_is_free, running_stac
 from runner.training import TrainingError, ensure_model
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     settings = Settings()
     for name, port in (("api", settings.api_port), ("Rasa", settings.rasa_port)):
@@ -24,8 +28,9 @@ def main() -> None:
         exit_with(f"the knowledge files have problems; fix them and run again:\n{exc}")
     except (TrainingError, KnowledgeError) as exc:
         exit_with(str(exc))
-    # Ctrl-C arrives as SIGINT; turn SIGTERM into the same clean stop.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # Ctrl-C (SIGINT) and SIGTERM both stop the two processes cleanly, even where a shell ignored SIGINT.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     print("Starting Rasa and the api (Rasa takes about a minute to load its model)...", flush=True)
     try:
         with running_stack(settings, model) as stack:

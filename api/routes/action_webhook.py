@@ -4,7 +4,7 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionMissingDomainException, ActionNotFoundException
 
@@ -15,9 +15,9 @@ router = APIRouter(prefix="/internal/actions", tags=["internal"], include_in_sch
 
 
 @router.post("/webhook")
-async def webhook(request: Request, services: ServicesDep, token: str = Query("")) -> JSONResponse:
-    """Same contract as rasa_sdk's own action server, guarded by the token Rasa sends."""
-    if not hmac.compare_digest(token, services.settings.action_token.get_secret_value()):
+async def webhook(request: Request, services: ServicesDep, x_action_token: str = Header("")) -> JSONResponse:
+    """Same contract as rasa_sdk's own action server, guarded by the token header Rasa sends (see endpoints.yml)."""
+    if not hmac.compare_digest(x_action_token, services.settings.action_token.get_secret_value()):
         raise Forbidden("wrong or missing action webhook token")
     action_call: dict[str, Any] = await request.json()
     try:

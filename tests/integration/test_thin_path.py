@@ -110,3 +110,13 @@ def test_health_reports_every_part(client: httpx.Client) -> None:
 def test_the_action_webhook_refuses_calls_without_the_token(client: httpx.Client) -> None:
     response = client.post("/internal/actions/webhook", json={"next_action": "action_answer_question"})
     assert response.status_code == 403
+
+
+def test_a_long_conversation_keeps_answering_from_the_knowledge_base(client: httpx.Client) -> None:
+    """Rasa sends the whole tracker to the action webhook, so later turns carry much larger calls."""
+    conversation, headers = start(client, language="lv")
+    for text in ["Labdien!", "Cik maksā piegāde uz pakomātu?", "paldies", "Kā es varu samaksāt?", "ok", "paldies vēlreiz"]:
+        assert ask(client, conversation, headers, text).status_code == 200
+    body = ask(client, conversation, headers, "Kā atgriezt preci, kas man nepatīk?").json()
+    assert body["language"] == "lv"
+    assert [r["source"]["id"] for r in body["replies"] if r.get("source")] == ["return-withdrawal"]
