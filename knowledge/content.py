@@ -1,176 +1,32 @@
-"""Content files → typed FAQ entries, with every problem reported by file and line.
+"""Content files → typed entries (FAQ entries and manual sections), every problem reported by file and line.
 
-The format is documented in `knowledge/README.md`. Editors keep FAQ files under
-`knowledge/faq/*.yml`; each file holds a list of entries under `entries:`.
+The formats are documented in `knowledge/README.md`: FAQ files in `faq/*.yml` (see `knowledge.faq`)
+and manuals in `manuals/<manual-id>/<lang>.md` (see `knowledge.manuals`).
 """
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import yaml
-
+from knowledge.entries import LANGUAGES, Entry, EntryText
 from knowledge.errors import ContentError, ContentProblem
+from knowledge.faq import load_faq_file
+from knowledge.manuals import load_manual
 
-LANGUAGES: tuple[str, ...] = ("cs", "pl", "lv", "en")
-ENTRY_FIELDS = {"id", "tags", "product", "link", *LANGUAGES}
-TEXT_FIELDS = {"question", "alternatives", "answer"}
-
-
-@dataclass(frozen=True)
-class FaqText:
-    """An entry's text in one language."""
-
-    question: str
-    answer: str
-    alternatives: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class FaqEntry:
-    """One FAQ entry; its `id` is stable across edits so answers can be cited and tracked."""
-
-    id: str
-    texts: dict[str, FaqText]
-    path: Path
-    line: int
-    tags: tuple[str, ...] = ()
-    product: str | None = None
-    link: str | None = None
-
+__all__ = ["LANGUAGES", "Content", "Entry", "EntryText", "content_files", "fingerprint_files", "load_content"]
 
 @dataclass(frozen=True)
 class Content:
     """All content files, loaded and validated, with a fingerprint of their bytes."""
 
-    entries: list[FaqEntry] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
     fingerprint: str = ""
-
-
-class _Node:
-    """A YAML value with the line it starts on (1-based)."""
-
-    def __init__(self, value: Any, line: int) -> None:
-        self.value = value
-        self.line = line
-
-
-def _to_nodes(node: yaml.Node) -> _Node:
-    """Turn a composed YAML node into nested _Node values so every value keeps its line."""
-    line = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        mapping: dict[str, tuple[int, _Node]] = {}
-        for key_node, value_node in node.value:
-            mapping[str(key_node.value)] = (key_node.start_mark.line + 1, _to_nodes(value_node))
-        return _Node(mapping, line)
-    if isinstance(node, yaml.SequenceNode):
-        return _Node([_to_nodes(item) for item in node.value], line)
-    return _Node(yaml.SafeLoader("").construct_object(node), line)
-
-
-class _FileChecker:
-    """Collects the problems of one file while turning it into entries."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.problems: list[ContentProblem] = []
-
-    def problem(self, line: int, message: str) -> None:
-        self.problems.append(ContentProblem(self.path, line, message))
-
-    def text(self, node: _Node, what: str) -> str:
-        if not isinstance(node.value, str) or not node.value.strip():
-            hint = " (put it in quotes)" if node.value is not None and not isinstance(node.value, str) else ""
-            self.problem(node.line, f"{what} must be non-empty text{hint}")
-            return ""
-        return node.value.strip()
-
-    def entries(self, root: _Node) -> list[FaqEntry]:
-        if not isinstance(root.value, dict) or "entries" not in root.value:
-            self.problem(root.line, "the file must be a mapping with an `entries:` list")
-            return []
-        unknown = set(root.value) - {"entries"}
-        for key in sorted(unknown):
-            self.problem(root.value[key][0], f"unknown top-level field `{key}`: only `entries` is allowed")
-        items = root.value["entries"][1]
-        if not isinstance(items.value, list):
-            self.problem(items.line, "`entries` must be a list of entries, each starting with `- id: ...`")
-            return []
-        return [entry for item in items.value if (entry := self.entry(item)) is not None]
-
-    def entry(self, node: _Node) -> FaqEntry | None:
-        if not isinstance(node.value, dict):
-            self.problem(node.line, "an entry must be a mapping with `id` and one block per language")
-            return None
-        fields = node.value
-        for key in sorted(set(fields) - ENTRY_FIELDS):
-            allowed = ", ".join(sorted(ENTRY_FIELDS))
-            self.problem(fields[key][0], f"unknown field `{key}` (allowed: {allowed})")
-        if "id" not in fields:
-            self.problem(node.line, "entry has no `id`: add a stable id such as `delivery-cost`")
-            return None
-        entry_id = self.text(fields["id"][1], "`id`")
-        texts: dict[str, FaqText] = {}
-        for lang in LANGUAGES:
-            if lang not in fields:
-                self.problem(node.line, f"entry `{entry_id}` has no `{lang}` block: add its {lang} translation")
-                continue
-            text = self.translation(fields[lang][1], entry_id, lang)
-            if text is not None:
-                texts[lang] = text
-        tags = self.string_list(fields["tags"][1], "`tags`") if "tags" in fields else ()
-        product = self.text(fields["product"][1], "`product`") if "product" in fields else None
-        link = self.text(fields["link"][1], "`link`") if "link" in fields else None
-        return FaqEntry(entry_id, texts, self.path, node.line, tags, product, link)
-
-    def translation(self, node: _Node, entry_id: str, lang: str) -> FaqText | None:
-        if not isinstance(node.value, dict):
-            self.problem(node.line, f"`{entry_id}.{lang}` must be a mapping with `question` and `answer`")
-            return None
-        fields = node.value
-        for key in sorted(set(fields) - TEXT_FIELDS):
-            self.problem(fields[key][0], f"unknown field `{key}` in `{entry_id}.{lang}` (allowed: alternatives, answer, question)")
-        for required in ("question", "answer"):
-            if required not in fields:
-                self.problem(node.line, f"`{entry_id}.{lang}` has no `{required}`")
-        if "question" not in fields or "answer" not in fields:
-            return None
-        question = self.text(fields["question"][1], f"`{entry_id}.{lang}.question`")
-        answer = self.text(fields["answer"][1], f"`{entry_id}.{lang}.answer`")
-        alternatives = self.string_list(fields["alternatives"][1], f"`{entry_id}.{lang}.alternatives`") if "alternatives" in fields else ()
-        return FaqText(question, answer, alternatives)
-
-    def string_list(self, node: _Node, what: str) -> tuple[str, ...]:
-        if not isinstance(node.value, list):
-            self.problem(node.line, f"{what} must be a list (lines starting with `- `)")
-            return ()
-        return tuple(text for item in node.value if (text := self.text(item, f"an item of {what}")))
-
-
-def load_faq_file(path: Path) -> tuple[list[FaqEntry], list[ContentProblem]]:
-    """Parse one FAQ file; returns its entries and the problems found (empty when valid)."""
-    checker = _FileChecker(path)
-    try:
-        composed = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        checker.problem(line, f"invalid YAML: {exc.problem or exc.context}")
-        return [], checker.problems
-    except UnicodeDecodeError:
-        checker.problem(1, "the file is not UTF-8 text")
-        return [], checker.problems
-    if composed is None:
-        checker.problem(1, "the file is empty: add an `entries:` list")
-        return [], checker.problems
-    return checker.entries(_to_nodes(composed)), checker.problems
 
 
 def content_files(root: Path) -> list[Path]:
     """The files that make up the knowledge base, in a stable order."""
-    return sorted((root / "faq").glob("*.yml"))
+    return sorted((root / "faq").glob("*.yml")) + sorted((root / "manuals").glob("*/*.md"))
 
 
 def fingerprint_files(paths: list[Path]) -> str:
@@ -185,15 +41,20 @@ def fingerprint_files(paths: list[Path]) -> str:
 def load_content(root: Path) -> Content:
     """Load and validate every content file under `root`; raise ContentError listing all problems."""
     paths = content_files(root)
-    entries: list[FaqEntry] = []
+    entries: list[Entry] = []
     problems: list[ContentProblem] = []
-    if not paths:
+    if not any(path.suffix == ".yml" for path in paths):
         problems.append(ContentProblem(root / "faq", 0, "no FAQ files (*.yml) found"))
     for path in paths:
-        file_entries, file_problems = load_faq_file(path)
-        entries.extend(file_entries)
-        problems.extend(file_problems)
-    seen: dict[str, FaqEntry] = {}
+        if path.suffix == ".yml":
+            file_entries, file_problems = load_faq_file(path)
+            entries.extend(file_entries)
+            problems.extend(file_problems)
+    for manual_dir in sorted(p for p in (root / "manuals").glob("*") if p.is_dir()):
+        manual_entries, manual_problems = load_manual(manual_dir)
+        entries.extend(manual_entries)
+        problems.extend(manual_problems)
+    seen: dict[str, Entry] = {}
     for entry in entries:
         if entry.id in seen:
             first = seen[entry.id]

@@ -22,11 +22,11 @@ from typing import Callable
 import faiss
 import numpy as np
 
-from knowledge.content import Content, FaqEntry
+from knowledge.content import Content, Entry
 from knowledge.embedder import Embedder
 from knowledge.errors import IndexLoadError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 Progress = Callable[[int, int], None]
 
 
@@ -45,6 +45,7 @@ class IndexedEntry:
     """What an answer needs from an entry, stored with the index so vectors and answers always match."""
 
     id: str
+    kind: str
     tags: list[str]
     link: str | None
     texts: dict[str, dict[str, str]]  # lang -> {"question", "answer"}
@@ -69,7 +70,7 @@ class KnowledgeIndex:
         return self.manifest["content_fingerprint"]
 
 
-def passages_for(entry: FaqEntry) -> list[Passage]:
+def passages_for(entry: Entry) -> list[Passage]:
     """Index question and answer together (beat the question alone in trials) plus each alternative."""
     passages = []
     for lang, text in entry.texts.items():
@@ -132,7 +133,7 @@ def build_index(content: Content, embedder: Embedder, index_dir: Path, *, cache_
     faiss_index = faiss.IndexFlatIP(embedder.dim)
     faiss_index.add(vectors)
     entries = {
-        e.id: IndexedEntry(e.id, list(e.tags), e.link, {lang: {"question": t.question, "answer": t.answer} for lang, t in e.texts.items()})
+        e.id: IndexedEntry(e.id, e.kind, list(e.tags), e.link, {lang: {"question": t.question, "answer": t.answer} for lang, t in e.texts.items()})
         for e in content.entries
     }
     name = f"{time.strftime('%Y%m%dT%H%M%S')}-{content.fingerprint[:12]}"
@@ -148,14 +149,17 @@ def build_index(content: Content, embedder: Embedder, index_dir: Path, *, cache_
         "newly_embedded": embedded,
     }
     build_dir = index_dir / "builds" / name
-    tmp_dir = build_dir.with_name(name + ".tmp")
+    tmp_dir = build_dir.with_name(f"{name}.tmp{os.getpid()}")
     shutil.rmtree(tmp_dir, ignore_errors=True)
     tmp_dir.mkdir(parents=True)
     faiss.write_index(faiss_index, str(tmp_dir / "vectors.faiss"))
     (tmp_dir / "passages.json").write_text(json.dumps([asdict(p) for p in passages], ensure_ascii=False), encoding="utf-8")
     (tmp_dir / "entries.json").write_text(json.dumps({k: asdict(v) for k, v in entries.items()}, ensure_ascii=False), encoding="utf-8")
     (tmp_dir / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    os.replace(tmp_dir, build_dir)
+    try:
+        os.replace(tmp_dir, build_dir)
+    except OSError:  # another process (the api's watcher, the CLI) built the same content in the same second
+        shutil.rmtree(tmp_dir, ignore_errors=True)
     _point_current(index_dir, name)
     _prune_builds(index_dir, keep=name)
     return KnowledgeIndex(name, manifest, passages, entries, faiss_index)
@@ -169,7 +173,7 @@ def _point_current(index_dir: Path, name: str) -> None:
 
 def _prune_builds(index_dir: Path, *, keep: str, keep_count: int = 3) -> None:
     """Keep the serving build and a few before it; a process still reading an old one has it in memory."""
-    builds = sorted((p for p in (index_dir / "builds").iterdir() if p.is_dir() and p.name != keep), reverse=True)
+    builds = sorted((p for p in (index_dir / "builds").iterdir() if p.is_dir() and p.name != keep and ".tmp" not in p.name), reverse=True)
     for old in builds[keep_count - 1:]:
         shutil.rmtree(old, ignore_errors=True)
 

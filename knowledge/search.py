@@ -1,6 +1,13 @@
-"""Search over the serving index, and the answer / no-answer decision the dialogue acts on."""
+"""Hybrid search over the serving index, and the answer / clarify / no-answer decision the dialogue acts on.
+
+Dense (multilingual e5 cosine) and lexical (char n-gram TF-IDF over accent-folded text) scores are
+taken per entry (best passage in the customer's language), min-max normalised per query, and
+summed with a lexical weight. Whether to answer is decided on the dense cosine of the top hit,
+which separates in-scope from out-of-scope questions far better than any fused score.
+"""
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -8,20 +15,45 @@ from typing import Literal
 
 import numpy as np
 
-from knowledge.content import LANGUAGES, content_files, fingerprint_files, load_content
+from knowledge.content import content_files, fingerprint_files, load_content
 from knowledge.embedder import Embedder
+from knowledge.entries import LANGUAGES
+from knowledge.errors import ContentError
 from knowledge.index import KnowledgeIndex, Progress, build_index, current_build_name, current_manifest, load_index
+from knowledge.lexical import CharNgramIndex
+
+log = logging.getLogger(__name__)
+Retriever = Literal["dense", "lexical", "hybrid"]
+
+
+@dataclass(frozen=True)
+class SearchTuning:
+    """The knobs the benchmark chooses (see docs/benchmarks.md); defaults are its chosen values."""
+
+    lexical_weight: float = 0.3
+    answer_thresholds: dict[str, float] = field(default_factory=lambda: {lang: 0.85 for lang in LANGUAGES})
+    clarify_margin: float = 0.05
+    found_by_top: int = 5
+
+    def threshold(self, lang: str) -> float:
+        return self.answer_thresholds.get(lang, max(self.answer_thresholds.values(), default=1.0))
 
 
 @dataclass(frozen=True)
 class Hit:
-    """One entry found for a query, in the language it will be shown in."""
+    """One entry found for a query, in the language it will be shown in.
+
+    `score` is the dense cosine (comparable across queries; the decision uses it); `fused` only ranks.
+    """
 
     entry_id: str
+    kind: str
     title: str
     answer: str
     language: str
     score: float
+    lexical: float
+    fused: float
     retrievers: tuple[str, ...]
     cross_lingual: bool = False
     link: str | None = None
@@ -29,9 +61,9 @@ class Hit:
 
 @dataclass(frozen=True)
 class Decision:
-    """What the dialogue should do with a query: answer with the top hit, or admit it has no answer."""
+    """What the dialogue should do: answer with the top hit, offer the top few as choices, or admit no answer."""
 
-    action: Literal["answer", "no_answer"]
+    action: Literal["answer", "clarify", "no_answer"]
     hits: list[Hit] = field(default_factory=list)
 
     @property
@@ -39,23 +71,45 @@ class Decision:
         return self.hits[0] if self.hits else None
 
 
+@dataclass
+class _Loaded:
+    """A serving index with its lexical side, swapped as one object so a search never sees half of each."""
+
+    index: KnowledgeIndex
+    lexical: CharNgramIndex
+
+
+def _minmax(values: np.ndarray) -> np.ndarray:
+    span = float(values.max() - values.min()) if values.size else 0.0
+    return (values - values.min()) / span if span > 1e-9 else np.zeros_like(values)
+
+
 class KnowledgeBase:
     """The embedder and the serving index, loaded once per process and swapped atomically on rebuild."""
 
-    def __init__(self, *, content_dir: Path, index_dir: Path, cache_dir: Path, embedder: Embedder, answer_thresholds: dict[str, float]) -> None:
+    def __init__(self, *, content_dir: Path, index_dir: Path, cache_dir: Path, embedder: Embedder, tuning: SearchTuning | None = None) -> None:
         self.content_dir = content_dir
         self.index_dir = index_dir
         self.cache_dir = cache_dir
         self.embedder = embedder
-        self.answer_thresholds = answer_thresholds
-        self._index: KnowledgeIndex | None = None
+        self.tuning = tuning or SearchTuning()
+        self.last_error: ContentError | None = None
+        self._loaded: _Loaded | None = None
         self._build_lock = threading.Lock()
 
     @property
     def index(self) -> KnowledgeIndex:
-        if self._index is None:
-            self._index = load_index(self.index_dir, embedder_name=self.embedder.name)
-        return self._index
+        return self._serving().index
+
+    def _serving(self) -> _Loaded:
+        loaded = self._loaded
+        if loaded is None:
+            loaded = self._loaded = self._wrap(load_index(self.index_dir, embedder_name=self.embedder.name))
+        return loaded
+
+    @staticmethod
+    def _wrap(index: KnowledgeIndex) -> _Loaded:
+        return _Loaded(index, CharNgramIndex([p.text for p in index.passages]))
 
     def is_current(self) -> bool:
         """Whether the index on disk was built from the content files as they are now, by this embedder."""
@@ -65,52 +119,86 @@ class KnowledgeBase:
         return manifest.get("content_fingerprint") == fingerprint_files(content_files(self.content_dir))
 
     def ensure_built(self, *, progress: Progress | None = None) -> bool:
-        """Build the index if the content or embedder changed, else load it; True when it built.
+        """Build the index if the content or embedder changed, else load what is on disk; True when it built.
 
-        A ContentError leaves the index that served before in place.
+        A ContentError is raised and remembered in `last_error`; the index that served before keeps serving.
         """
         with self._build_lock:
             if self.is_current():
-                if self._index is None or self._index.name != current_build_name(self.index_dir):
-                    self._index = load_index(self.index_dir, embedder_name=self.embedder.name)
+                if self._loaded is None or self._loaded.index.name != current_build_name(self.index_dir):
+                    self._loaded = self._wrap(load_index(self.index_dir, embedder_name=self.embedder.name))
+                self.last_error = None
                 return False
-            content = load_content(self.content_dir)
-            self._index = build_index(content, self.embedder, self.index_dir, cache_dir=self.cache_dir, progress=progress)
+            try:
+                content = load_content(self.content_dir)
+            except ContentError as exc:
+                self.last_error = exc
+                raise
+            self._loaded = self._wrap(build_index(content, self.embedder, self.index_dir, cache_dir=self.cache_dir, progress=progress))
+            self.last_error = None
             return True
 
-    def search(self, query: str, *, lang: str, k: int = 3) -> list[Hit]:
-        """Entries ranked by the best cosine of any of their passages, preferring the customer's language."""
-        index = self.index
+    def reload(self) -> bool:
+        """Pick up changed files while serving; a broken edit is logged and the last good index keeps serving."""
+        try:
+            built = self.ensure_built()
+        except ContentError as exc:
+            log.error("knowledge files have %d problem(s); still serving %s:\n%s", len(exc.problems), self._loaded.index.name if self._loaded else "nothing", exc)
+            return False
+        if built:
+            log.info("knowledge index rebuilt: %s", self.index.name)
+        return built
+
+    def search(self, query: str, *, lang: str, k: int = 3, retriever: Retriever = "hybrid") -> list[Hit]:
+        """Entries ranked for `query`, each scored by its best passage in the customer's language."""
+        loaded = self._serving()
+        index = loaded.index
         if index.faiss_index.ntotal == 0:
             return []
-        vector = self.embedder.embed_queries([query])
-        scores, rows = index.faiss_index.search(vector, index.faiss_index.ntotal)
-        best: dict[str, tuple[float, str]] = {}
-        for score, row in zip(scores[0].tolist(), rows[0].tolist()):
-            passage = index.passages[row]
-            entry = index.entries[passage.entry_id]
-            # Only passages in the customer's language count, unless the entry has none in it.
-            if passage.lang != lang and lang in entry.texts:
-                continue
-            if passage.entry_id not in best or score > best[passage.entry_id][0]:
-                best[passage.entry_id] = (score, passage.lang)
-        ranked = sorted(best.items(), key=lambda item: item[1][0], reverse=True)[:k]
-        return [self._hit(index, entry_id, score, passage_lang, lang) for entry_id, (score, passage_lang) in ranked]
+        dense_rows = np.empty(index.faiss_index.ntotal, dtype=np.float32)
+        scores, rows = index.faiss_index.search(self.embedder.embed_queries([query]), index.faiss_index.ntotal)
+        dense_rows[rows[0]] = scores[0]
+        lexical_rows = loaded.lexical.scores(query)
+
+        entry_ids, dense, lexical, shown_lang = self._per_entry(index, lang, dense_rows, lexical_rows)
+        weight = {"dense": 0.0, "lexical": 1.0, "hybrid": self.tuning.lexical_weight}[retriever]
+        fused = (1 - weight) * _minmax(dense) + weight * _minmax(lexical)
+        top = self.tuning.found_by_top
+        dense_top = set(np.argsort(-dense)[:top].tolist())
+        lexical_top = set(np.argsort(-lexical)[:top].tolist())
+        hits = []
+        for i in np.argsort(-fused, kind="stable")[:k].tolist():
+            entry = index.entries[entry_ids[i]]
+            text = entry.texts[shown_lang[i]]
+            found_by = tuple(name for name, best in (("dense", dense_top), ("lexical", lexical_top)) if i in best)
+            hits.append(Hit(entry.id, entry.kind, text["question"], text["answer"], shown_lang[i], float(np.clip(dense[i], -1, 1)),
+                            float(lexical[i]), float(fused[i]), found_by, shown_lang[i] != lang, entry.link))
+        return hits
 
     @staticmethod
-    def _hit(index: KnowledgeIndex, entry_id: str, score: float, passage_lang: str, lang: str) -> Hit:
-        entry = index.entries[entry_id]
-        shown = lang if lang in entry.texts else passage_lang
-        text = entry.texts[shown]
-        return Hit(entry_id, text["question"], text["answer"], shown, float(np.clip(score, -1.0, 1.0)), ("dense",), shown != lang, entry.link)
+    def _per_entry(index: KnowledgeIndex, lang: str, dense_rows: np.ndarray, lexical_rows: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray, list[str]]:
+        """Best passage score per entry and retriever, using the customer's language where the entry has it."""
+        best: dict[str, list] = {}
+        for row, passage in enumerate(index.passages):
+            if passage.lang != lang and lang in index.entries[passage.entry_id].texts:
+                continue
+            slot = best.setdefault(passage.entry_id, [-1.0, -1.0, passage.lang])
+            if dense_rows[row] > slot[0]:
+                slot[0], slot[2] = float(dense_rows[row]), passage.lang
+            slot[1] = max(slot[1], float(lexical_rows[row]))
+        ids = list(best)
+        return ids, np.array([best[i][0] for i in ids], np.float32), np.array([best[i][1] for i in ids], np.float32), [best[i][2] for i in ids]
 
     def decide(self, query: str, *, lang: str) -> Decision:
-        """Answer only when the top hit clears the language's threshold; otherwise say so honestly."""
-        hits = self.search(query, lang=lang)
-        threshold = self.answer_thresholds.get(lang, max(self.answer_thresholds.values(), default=1.0))
-        if hits and hits[0].score >= threshold:
-            return Decision("answer", hits)
-        return Decision("no_answer", hits)
+        """Answer when the top hit clears the language's threshold; clarify when a second one is as likely."""
+        hits = self.search(query, lang=lang, k=3)
+        threshold = self.tuning.threshold(lang)
+        if not hits or hits[0].score < threshold:
+            return Decision("no_answer", hits)
+        close = [h for h in hits[1:] if h.score >= threshold and hits[0].fused - h.fused <= self.tuning.clarify_margin]
+        if close:
+            return Decision("clarify", [hits[0], *close])
+        return Decision("answer", hits)
 
     def status(self) -> dict:
         """What health checks and editors need to know about the serving index."""
@@ -122,5 +210,5 @@ class KnowledgeBase:
             "passages": manifest["passages"],
             "built_at": manifest["built_at"],
             "current": self.is_current(),
-            "languages": list(LANGUAGES),
+            "problems": [str(p) for p in self.last_error.problems] if self.last_error else [],
         }

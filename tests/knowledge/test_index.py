@@ -62,7 +62,7 @@ class CountingEmbedder(SeededEmbedder):
 
 def test_an_edit_re_embeds_only_the_changed_passage(content_dir: Path, tmp_path: Path) -> None:
     embedder = CountingEmbedder()
-    kb = KnowledgeBase(content_dir=content_dir, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache", embedder=embedder, answer_thresholds={})
+    kb = KnowledgeBase(content_dir=content_dir, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache", embedder=embedder)
     assert kb.ensure_built() is True
     first = embedder.embedded
     assert first == kb.index.manifest["passages"]
@@ -91,7 +91,7 @@ def test_a_corrupt_index_names_its_file(content_dir: Path, tmp_path: Path) -> No
 def real_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     tmp = tmp_path_factory.mktemp("kb")
     kb = KnowledgeBase(content_dir=ROOT / "knowledge", index_dir=tmp / "index", cache_dir=ROOT / "var" / "cache" / "embeddings",
-                       embedder=E5Embedder(), answer_thresholds={lang: 0.85 for lang in ("cs", "pl", "lv", "en")})
+                       embedder=E5Embedder())
     kb.ensure_built()
     return kb
 

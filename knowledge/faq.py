@@ -1,0 +1,132 @@
+"""FAQ files (`faq/*.yml`) → entries. Every value keeps its line, so problems point at the place to fix."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from knowledge.entries import LANGUAGES, Entry, EntryText
+from knowledge.errors import ContentProblem
+
+ENTRY_FIELDS = {"id", "tags", "product", "link", *LANGUAGES}
+TEXT_FIELDS = {"question", "alternatives", "answer"}
+
+
+class _Node:
+    """A YAML value with the line it starts on (1-based)."""
+
+    def __init__(self, value: Any, line: int) -> None:
+        self.value = value
+        self.line = line
+
+
+def _to_nodes(node: yaml.Node) -> _Node:
+    """Turn a composed YAML node into nested _Node values so every value keeps its line."""
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        mapping: dict[str, tuple[int, _Node]] = {}
+        for key_node, value_node in node.value:
+            mapping[str(key_node.value)] = (key_node.start_mark.line + 1, _to_nodes(value_node))
+        return _Node(mapping, line)
+    if isinstance(node, yaml.SequenceNode):
+        return _Node([_to_nodes(item) for item in node.value], line)
+    return _Node(yaml.SafeLoader("").construct_object(node), line)
+
+
+class _FileChecker:
+    """Collects the problems of one file while turning it into entries."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.problems: list[ContentProblem] = []
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(ContentProblem(self.path, line, message))
+
+    def text(self, node: _Node, what: str) -> str:
+        if not isinstance(node.value, str) or not node.value.strip():
+            hint = " (put it in quotes)" if node.value is not None and not isinstance(node.value, str) else ""
+            self.problem(node.line, f"{what} must be non-empty text{hint}")
+            return ""
+        return node.value.strip()
+
+    def entries(self, root: _Node) -> list[Entry]:
+        if not isinstance(root.value, dict) or "entries" not in root.value:
+            self.problem(root.line, "the file must be a mapping with an `entries:` list")
+            return []
+        unknown = set(root.value) - {"entries"}
+        for key in sorted(unknown):
+            self.problem(root.value[key][0], f"unknown top-level field `{key}`: only `entries` is allowed")
+        items = root.value["entries"][1]
+        if not isinstance(items.value, list):
+            self.problem(items.line, "`entries` must be a list of entries, each starting with `- id: ...`")
+            return []
+        return [entry for item in items.value if (entry := self.entry(item)) is not None]
+
+    def entry(self, node: _Node) -> Entry | None:
+        if not isinstance(node.value, dict):
+            self.problem(node.line, "an entry must be a mapping with `id` and one block per language")
+            return None
+        fields = node.value
+        for key in sorted(set(fields) - ENTRY_FIELDS):
+            allowed = ", ".join(sorted(ENTRY_FIELDS))
+            self.problem(fields[key][0], f"unknown field `{key}` (allowed: {allowed})")
+        if "id" not in fields:
+            self.problem(node.line, "entry has no `id`: add a stable id such as `delivery-cost`")
+            return None
+        entry_id = self.text(fields["id"][1], "`id`")
+        texts: dict[str, EntryText] = {}
+        for lang in LANGUAGES:
+            if lang not in fields:
+                self.problem(node.line, f"entry `{entry_id}` has no `{lang}` block: add its {lang} translation")
+                continue
+            text = self.translation(fields[lang][1], entry_id, lang)
+            if text is not None:
+                texts[lang] = text
+        tags = self.string_list(fields["tags"][1], "`tags`") if "tags" in fields else ()
+        product = self.text(fields["product"][1], "`product`") if "product" in fields else None
+        link = self.text(fields["link"][1], "`link`") if "link" in fields else None
+        return Entry(entry_id, texts, self.path, node.line, "faq", tags, product, link)
+
+    def translation(self, node: _Node, entry_id: str, lang: str) -> EntryText | None:
+        if not isinstance(node.value, dict):
+            self.problem(node.line, f"`{entry_id}.{lang}` must be a mapping with `question` and `answer`")
+            return None
+        fields = node.value
+        for key in sorted(set(fields) - TEXT_FIELDS):
+            self.problem(fields[key][0], f"unknown field `{key}` in `{entry_id}.{lang}` (allowed: alternatives, answer, question)")
+        for required in ("question", "answer"):
+            if required not in fields:
+                self.problem(node.line, f"`{entry_id}.{lang}` has no `{required}`")
+        if "question" not in fields or "answer" not in fields:
+            return None
+        question = self.text(fields["question"][1], f"`{entry_id}.{lang}.question`")
+        answer = self.text(fields["answer"][1], f"`{entry_id}.{lang}.answer`")
+        alternatives = self.string_list(fields["alternatives"][1], f"`{entry_id}.{lang}.alternatives`") if "alternatives" in fields else ()
+        return EntryText(question, answer, alternatives)
+
+    def string_list(self, node: _Node, what: str) -> tuple[str, ...]:
+        if not isinstance(node.value, list):
+            self.problem(node.line, f"{what} must be a list (lines starting with `- `)")
+            return ()
+        return tuple(text for item in node.value if (text := self.text(item, f"an item of {what}")))
+
+
+def load_faq_file(path: Path) -> tuple[list[Entry], list[ContentProblem]]:
+    """Parse one FAQ file; returns its entries and the problems found (empty when valid)."""
+    checker = _FileChecker(path)
+    try:
+        composed = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        checker.problem(line, f"invalid YAML: {exc.problem or exc.context}")
+        return [], checker.problems
+    except UnicodeDecodeError:
+        checker.problem(1, "the file is not UTF-8 text")
+        return [], checker.problems
+    if composed is None:
+        checker.problem(1, "the file is empty: add an `entries:` list")
+        return [], checker.problems
+    return checker.entries(_to_nodes(composed)), checker.problems

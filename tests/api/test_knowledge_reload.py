@@ -1,0 +1,72 @@
+"""Editors change files while the api serves: good edits are served without a restart, broken ones are refused."""
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from api.settings import ROOT, Settings
+
+ADMIN = {"Authorization": "Bearer editor-secret"}
+NEW_ENTRY = """
+  - id: gift-wrapping
+    cs: {question: "Balíte zboží jako dárek?", answer: "Ano, dárkové balení za 49 Kč zvolíte v košíku."}
+    pl: {question: "Czy pakujecie towar na prezent?", answer: "Tak, pakowanie na prezent za 8 zł wybierzesz w koszyku."}
+    lv: {question: "Vai jūs iesaiņojat preci kā dāvanu?", answer: "Jā, dāvanu iesaiņojumu par 2 € izvēlaties grozā."}
+    en: {question: "Do you gift-wrap orders?", answer: "Yes, choose gift wrapping for 2 EUR in the cart."}
+"""
+
+
+@pytest.fixture
+def editor_api(tmp_path: Path) -> Iterator[tuple[TestClient, Path]]:
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "knowledge" / "faq", content / "faq")
+    settings = Settings(var_dir=tmp_path / "var", content_dir=content, cache_dir=ROOT / "var" / "cache" / "embeddings", admin_token="editor-secret")
+    with TestClient(create_app(settings)) as client:
+        yield client, content
+
+
+def top_entry(client: TestClient, question: str, lang: str) -> str | None:
+    body = client.get("/api/knowledge/search", params={"q": question, "lang": lang}, headers=ADMIN).json()
+    return body["hits"][0]["entry_id"] if body["hits"] else None
+
+
+def wait_for(check, timeout: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def test_a_new_entry_is_served_after_the_file_changes(editor_api: tuple[TestClient, Path]) -> None:
+    client, content = editor_api
+    assert top_entry(client, "Můžete mi to zabalit jako dárek?", "cs") != "gift-wrapping"
+    faq = content / "faq" / "shop.yml"
+    faq.write_text(faq.read_text(encoding="utf-8") + NEW_ENTRY, encoding="utf-8")
+    assert wait_for(lambda: top_entry(client, "Můžete mi to zabalit jako dárek?", "cs") == "gift-wrapping")
+
+
+def test_a_broken_edit_is_reported_and_the_last_good_index_keeps_serving(editor_api: tuple[TestClient, Path]) -> None:
+    client, content = editor_api
+    serving = client.get("/api/health").json()["index"]["build"]
+    faq = content / "faq" / "delivery.yml"
+    faq.write_text(faq.read_text(encoding="utf-8").replace("  - id: delivery-cost\n", "  - id: delivery-cost\n    colour: red\n"), encoding="utf-8")
+    response = client.post("/api/knowledge/reload", headers=ADMIN)
+    assert response.status_code == 422
+    assert f"{faq}:" in response.json()["detail"] and "unknown field `colour`" in response.json()["detail"]
+    assert top_entry(client, "kolik stojí poštovné", "cs") == "delivery-cost"
+    index = client.get("/api/health").json()["index"]
+    assert index["build"] == serving and any("colour" in p for p in index["problems"])
+
+
+def test_editor_endpoints_need_the_admin_token(editor_api: tuple[TestClient, Path]) -> None:
+    client, _ = editor_api
+    assert client.post("/api/knowledge/reload").status_code == 401
+    assert client.post("/api/knowledge/reload", headers={"Authorization": "Bearer nope"}).status_code == 403
