@@ -22,5 +22,8 @@ validate: setup       ## check the knowledge files and the Rasa training data
 	@.venv/bin/shopbot-kb validate
 	@.venv-rasa/bin/rasa data validate --data bot/data --domain domain.yml --config config.yml
 
+bench: setup          ## benchmarks; figures go to docs/benchmarks.md
+	@$(PY) -m benchmarks.retrieval
+
 lock:                 ## re-pin both environments from requirements/*.in (needs network access to PyPI)
 	@bash scripts/lock.sh

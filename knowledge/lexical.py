@@ -7,9 +7,18 @@ lemmas on accuracy, did better on typos, and needs no 450 MB lemma dictionaries.
 from __future__ import annotations
 
 import unicodedata
+from typing import Protocol
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
+
+from knowledge.index import Passage
+
+
+class LexicalIndex(Protocol):
+    """Scores every passage for a query; built from the passages when an index is loaded."""
+
+    def scores(self, query: str, lang: str) -> np.ndarray: ...
 
 # Letters that Unicode does not decompose into base letter + accent.
 _EXTRA_FOLDS = str.maketrans({"ł": "l", "Ł": "l", "ß": "ss", "ø": "o", "đ": "d"})
@@ -24,13 +33,11 @@ def fold(text: str) -> str:
 class CharNgramIndex:
     """TF-IDF over character 3-5-grams within word boundaries; fitted from the passages at load time."""
 
-    name = "lexical"
-
-    def __init__(self, texts: list[str]) -> None:
+    def __init__(self, passages: list[Passage]) -> None:
         self._vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), preprocessor=fold, sublinear_tf=True, min_df=1)
-        self._matrix = self._vectorizer.fit_transform(texts) if texts else None
+        self._matrix = self._vectorizer.fit_transform([p.text for p in passages]) if passages else None
 
-    def scores(self, query: str) -> np.ndarray:
+    def scores(self, query: str, lang: str) -> np.ndarray:
         """Cosine similarity of the query to every passage (rows are L2-normalised by TF-IDF)."""
         if self._matrix is None:
             return np.zeros(0, dtype=np.float32)

@@ -1,0 +1,191 @@
+"""Retrieval benchmark: lexical vs dense vs hybrid on the evaluation set, tuning on one half, reporting on the other.
+
+    make bench-retrieval      (or: .venv/bin/python -m benchmarks.retrieval)
+
+Prints Markdown and writes it into docs/benchmarks.md between the `retrieval` markers.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+import yaml  # noqa: E402
+
+from api.settings import ROOT, Settings  # noqa: E402
+from benchmarks.bm25_baseline import Bm25LemmaIndex  # noqa: E402
+from benchmarks.report import replace_section  # noqa: E402
+from knowledge import KnowledgeBase, SearchTuning  # noqa: E402
+from knowledge.content import load_content  # noqa: E402
+from knowledge.embedder import make_embedder  # noqa: E402
+from knowledge.entries import LANGUAGES  # noqa: E402
+from knowledge.index import build_index  # noqa: E402
+
+EVAL_FILE = ROOT / "benchmarks" / "data" / "retrieval_eval.yml"
+MAX_OOS_ANSWERED = 0.10
+
+
+@dataclass
+class Query:
+    text: str
+    lang: str
+    entry: str | None  # None: out of scope
+    tune: bool
+    ids: list[str] | None = None
+    dense: np.ndarray | None = None
+    char: np.ndarray | None = None
+    bm25: np.ndarray | None = None
+
+
+def is_tune_half(text: str) -> bool:
+    """A stable half of the questions, chosen by hash, tunes weights and thresholds; the other half reports."""
+    return hashlib.sha256(text.encode()).digest()[0] % 2 == 0
+
+
+def load_queries(path: Path) -> list[Query]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    queries = [Query(t, lang, item["entry"], is_tune_half(t)) for item in data["questions"] for lang in LANGUAGES for t in item.get(lang, [])]
+    queries += [Query(t, lang, None, is_tune_half(t)) for lang in LANGUAGES for t in data["out_of_scope"].get(lang, [])]
+    return queries
+
+
+def minmax(values: np.ndarray) -> np.ndarray:
+    span = float(values.max() - values.min())
+    return (values - values.min()) / span if span > 1e-9 else np.zeros_like(values)
+
+
+def ranking(q: Query, lexical: str, weight: float) -> list[str]:
+    lex = q.char if lexical == "char" else q.bm25
+    fused = (1 - weight) * minmax(q.dense) + weight * minmax(lex)
+    return [q.ids[i] for i in np.argsort(-fused, kind="stable")]
+
+
+def rank_metrics(queries: list[Query], lexical: str, weight: float) -> dict[str, float]:
+    ranks = [ranking(q, lexical, weight).index(q.entry) + 1 for q in queries]
+    return {"R@1": np.mean([r == 1 for r in ranks]), "R@3": np.mean([r <= 3 for r in ranks]), "MRR": np.mean([1 / r for r in ranks]), "n": len(ranks)}
+
+
+def top_dense(q: Query, lexical: str, weight: float) -> tuple[str, float]:
+    top = ranking(q, lexical, weight)[0]
+    return top, float(q.dense[q.ids.index(top)])
+
+
+def choose_threshold(oos: list[Query], weight: float) -> float:
+    """The lowest cosine at which at most 10 % of out-of-scope questions would still get an answer."""
+    scores = sorted((top_dense(q, "char", weight)[1] for q in oos), reverse=True)
+    allowed = int(MAX_OOS_ANSWERED * len(scores))
+    return round(scores[allowed] + 1e-4, 4) if allowed < len(scores) else 0.0
+
+
+def decision_metrics(in_scope: list[Query], oos: list[Query], weight: float, threshold: float) -> dict[str, float]:
+    answered = [(q, *top_dense(q, "char", weight)) for q in in_scope]
+    correct = sum(1 for q, top, score in answered if score >= threshold and top == q.entry)
+    wrong = sum(1 for q, top, score in answered if score >= threshold and top != q.entry)
+    oos_answered = sum(1 for q in oos if top_dense(q, "char", weight)[1] >= threshold)
+    given = correct + wrong + oos_answered
+    return {"precision": correct / given if given else 1.0, "recall": correct / len(in_scope), "oos answered": oos_answered / len(oos)}
+
+
+def measure_latency(kb: KnowledgeBase, queries: list[Query], repeats: int = 2) -> tuple[float, float]:
+    times = []
+    for _ in range(repeats):
+        for q in queries:
+            start = time.perf_counter()
+            kb.search(q.text, lang=q.lang)
+            times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), float(np.percentile(times, 95))
+
+
+def measure_build(settings: Settings) -> dict[str, float]:
+    """Full build with an empty embedding cache, then the rebuild after one FAQ file changed."""
+    with tempfile.TemporaryDirectory() as tmp:
+        content_dir = Path(tmp) / "content"
+        shutil.copytree(settings.content_dir / "faq", content_dir / "faq")
+        if (settings.content_dir / "manuals").exists():
+            shutil.copytree(settings.content_dir / "manuals", content_dir / "manuals")
+        embedder = make_embedder(settings.embedder)
+        start = time.perf_counter()
+        index = build_index(load_content(content_dir), embedder, Path(tmp) / "index", cache_dir=Path(tmp) / "cache")
+        full = time.perf_counter() - start
+        first = sorted((content_dir / "faq").glob("*.yml"))[0]
+        first.write_text(first.read_text(encoding="utf-8").replace("answer: >-", "answer: >-\n        Updated.", 1), encoding="utf-8")
+        start = time.perf_counter()
+        build_index(load_content(content_dir), embedder, Path(tmp) / "index", cache_dir=Path(tmp) / "cache")
+        incremental = time.perf_counter() - start
+    return {"passages": index.manifest["passages"], "full_s": full, "per_s": index.manifest["passages"] / full, "incremental_s": incremental}
+
+
+def fmt(value: float) -> str:
+    return f"{value:.3f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--eval", type=Path, default=EVAL_FILE, help="evaluation set (YAML)")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    args = parser.parse_args()
+    settings = Settings()
+    bench_dir = settings.var_dir / "bench"
+    queries = load_queries(args.eval)
+    kb = KnowledgeBase(content_dir=settings.content_dir, index_dir=bench_dir / "index", cache_dir=settings.embedding_cache_dir, embedder=make_embedder(settings.embedder))
+    kb.ensure_built()
+    bm25 = KnowledgeBase(content_dir=settings.content_dir, index_dir=bench_dir / "index", cache_dir=settings.embedding_cache_dir, embedder=kb.embedder, lexical=Bm25LemmaIndex)
+    bm25.ensure_built()
+    print(f"Scoring {len(queries)} questions...", flush=True)
+    for q in queries:
+        char = kb.score_entries(q.text, lang=q.lang)
+        q.ids, q.dense, q.char = char.ids, char.dense, char.lexical
+        q.bm25 = bm25.score_entries(q.text, lang=q.lang).lexical
+
+    in_tune = [q for q in queries if q.entry and q.tune]
+    # Fusion weight: best mean Recall@1 over the languages on the tuning half (ties go to the smaller weight).
+    weights = [round(w, 2) for w in np.arange(0.0, 1.001, 0.05)]
+    per_weight = {w: np.mean([rank_metrics([q for q in in_tune if q.lang == lang], "char", w)["R@1"] for lang in LANGUAGES]) for w in weights}
+    weight = max(weights, key=lambda w: (per_weight[w], -w))
+    bm25_weight = max(weights, key=lambda w: (np.mean([rank_metrics([q for q in in_tune if q.lang == lang], "bm25", w)["R@1"] for lang in LANGUAGES]), -w))
+    thresholds = {lang: choose_threshold([q for q in queries if not q.entry and q.tune and q.lang == lang], weight) for lang in LANGUAGES}
+
+    lines = [f"Evaluation set: `{args.eval.relative_to(ROOT) if args.eval.is_relative_to(ROOT) else args.eval}`, {sum(1 for q in queries if q.entry)} in-scope questions "
+             f"and {sum(1 for q in queries if not q.entry)} out-of-scope ones; tuned on one half (by hash), reported on the other.",
+             f"Index: {kb.index.manifest['entries']} entries, {kb.index.manifest['passages']} passages, embedder `{kb.embedder.name}`.", "",
+             f"Chosen: lexical weight **{weight}** (BM25 variant: {bm25_weight}); answer thresholds (dense cosine of the top hit, "
+             f"≤ {MAX_OOS_ANSWERED:.0%} of tuning out-of-scope answered): " + ", ".join(f"{lang} **{thresholds[lang]}**" for lang in LANGUAGES), "",
+             "| language | retriever | R@1 | R@3 | MRR | n |", "| --- | --- | --- | --- | --- | --- |"]
+    variants = [("lexical: char 3-5-gram TF-IDF", "char", 1.0), ("lexical: BM25 over simplemma lemmas", "bm25", 1.0), ("dense: e5", "char", 0.0),
+                (f"hybrid: e5 + char ({weight})", "char", weight), (f"hybrid: e5 + BM25 ({bm25_weight})", "bm25", bm25_weight)]
+    for lang in [*LANGUAGES, "all"]:
+        test = [q for q in queries if q.entry and not q.tune and (lang == "all" or q.lang == lang)]
+        for name, lexical, w in variants:
+            m = rank_metrics(test, lexical, w)
+            lines.append(f"| {lang} | {name} | {fmt(m['R@1'])} | {fmt(m['R@3'])} | {fmt(m['MRR'])} | {m['n']} |")
+    lines += ["", "Answer / no-answer decision on the test half (answer when the top hit's cosine ≥ the language's threshold):", "",
+              "| language | answer precision | in-scope answered correctly | out-of-scope answered |", "| --- | --- | --- | --- |"]
+    for lang in LANGUAGES:
+        test_in = [q for q in queries if q.entry and not q.tune and q.lang == lang]
+        test_oos = [q for q in queries if not q.entry and not q.tune and q.lang == lang]
+        d = decision_metrics(test_in, test_oos, weight, thresholds[lang])
+        lines.append(f"| {lang} | {fmt(d['precision'])} | {fmt(d['recall'])} | {fmt(d['oos answered'])} |")
+
+    kb.tuning = SearchTuning(lexical_weight=weight, answer_thresholds=thresholds)
+    p50, p95 = measure_latency(kb, [q for q in queries if not q.tune])
+    build = measure_build(settings)
+    lines += ["", f"Latency of one hybrid search (embedding the query included, OMP_NUM_THREADS=1): p50 {p50:.1f} ms, p95 {p95:.1f} ms.",
+              f"Index build from an empty embedding cache: {build['passages']} passages in {build['full_s']:.1f} s ({build['per_s']:.1f} passages/s); "
+              f"rebuild after one FAQ file changed: {build['incremental_s']:.2f} s."]
+    report = "\n".join(lines)
+    print(report)
+    if not args.no_write:
+        replace_section(ROOT / "docs" / "benchmarks.md", "retrieval", report, command="make bench")
+
+
+if __name__ == "__main__":
+    main()
