@@ -9,7 +9,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from knowledge.entries import LANGUAGES
-from knowledge.search import SearchTuning
+from knowledge.search import DEFAULT_WEIGHTS, SearchTuning
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     answer_threshold_pl: float = 0.85
     answer_threshold_lv: float = 0.85
     answer_threshold_en: float = 0.85
-    lexical_weight: float = Field(0.3, ge=0.0, le=1.0, description="Weight of the lexical score in hybrid ranking.")
+    search_weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS), description="Fusion weights of the search signals (JSON).")
     clarify_margin: float = Field(0.05, ge=0.0, description="Offer choices when the second hit's fused score is this close.")
 
     # Limits on what customers send
@@ -91,4 +91,4 @@ class Settings(BaseSettings):
     @property
     def search_tuning(self) -> SearchTuning:
         thresholds = {lang: getattr(self, f"answer_threshold_{lang}") for lang in LANGUAGES}
-        return SearchTuning(lexical_weight=self.lexical_weight, answer_thresholds=thresholds, clarify_margin=self.clarify_margin)
+        return SearchTuning(weights=self.search_weights, answer_thresholds=thresholds, clarify_margin=self.clarify_margin)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import os
 import shutil
 import statistics
@@ -25,6 +26,7 @@ from api.settings import ROOT, Settings  # noqa: E402
 from benchmarks.bm25_baseline import Bm25LemmaIndex  # noqa: E402
 from benchmarks.report import replace_section  # noqa: E402
 from knowledge import KnowledgeBase, SearchTuning  # noqa: E402
+from knowledge.search import SIGNALS  # noqa: E402
 from knowledge.content import load_content  # noqa: E402
 from knowledge.embedder import make_embedder  # noqa: E402
 from knowledge.entries import LANGUAGES  # noqa: E402
@@ -41,9 +43,7 @@ class Query:
     entry: str | None  # None: out of scope
     tune: bool
     ids: list[str] | None = None
-    dense: np.ndarray | None = None
-    char: np.ndarray | None = None
-    bm25: np.ndarray | None = None
+    signals: dict[str, np.ndarray] | None = None  # dense, lexical, dense_classifier, lexical_classifier, bm25
 
 
 def is_tune_half(text: str) -> bool:
@@ -63,34 +63,56 @@ def minmax(values: np.ndarray) -> np.ndarray:
     return (values - values.min()) / span if span > 1e-9 else np.zeros_like(values)
 
 
-def ranking(q: Query, lexical: str, weight: float) -> list[str]:
-    lex = q.char if lexical == "char" else q.bm25
-    fused = (1 - weight) * minmax(q.dense) + weight * minmax(lex)
-    return [q.ids[i] for i in np.argsort(-fused, kind="stable")]
+def fused(q: Query, weights: dict[str, float]) -> np.ndarray:
+    total = sum(weights.values())
+    return sum((w / total) * minmax(q.signals[name]) for name, w in weights.items() if w)
 
 
-def rank_metrics(queries: list[Query], lexical: str, weight: float) -> dict[str, float]:
-    ranks = [ranking(q, lexical, weight).index(q.entry) + 1 for q in queries]
+def ranking(q: Query, weights: dict[str, float]) -> list[str]:
+    return [q.ids[i] for i in np.argsort(-fused(q, weights), kind="stable")]
+
+
+def rank_metrics(queries: list[Query], weights: dict[str, float]) -> dict[str, float]:
+    ranks = [ranking(q, weights).index(q.entry) + 1 for q in queries]
     return {"R@1": np.mean([r == 1 for r in ranks]), "R@3": np.mean([r <= 3 for r in ranks]), "MRR": np.mean([1 / r for r in ranks]), "n": len(ranks)}
 
 
-def top_dense(q: Query, lexical: str, weight: float) -> tuple[str, float]:
-    top = ranking(q, lexical, weight)[0]
-    return top, float(q.dense[q.ids.index(top)])
+def mean_recall_at_1(queries: list[Query], weights: dict[str, float]) -> float:
+    """Mean over languages, so that no language is traded away for another."""
+    return float(np.mean([rank_metrics([q for q in queries if q.lang == lang], weights)["R@1"] for lang in LANGUAGES]))
 
 
-def choose_threshold(oos: list[Query], weight: float) -> float:
+def tune_weights(queries: list[Query], names: tuple[str, ...]) -> dict[str, float]:
+    """Grid search over the signals' weights on the tuning half; ties go to the simpler (smaller total) mix."""
+    grid = (0.0, 0.5, 1.0, 2.0)
+    best: tuple[float, float, dict[str, float]] | None = None
+    for combo in itertools.product(grid, repeat=len(names)):
+        if not any(combo):
+            continue
+        weights = dict(zip(names, combo))
+        key = (mean_recall_at_1(queries, weights), -sum(combo))
+        if best is None or key > best[:2]:
+            best = (*key, weights)
+    return best[2]
+
+
+def top_dense(q: Query, weights: dict[str, float]) -> tuple[str, float]:
+    top = ranking(q, weights)[0]
+    return top, float(q.signals["dense"][q.ids.index(top)])
+
+
+def choose_threshold(oos: list[Query], weights: dict[str, float]) -> float:
     """The lowest cosine at which at most 10 % of out-of-scope questions would still get an answer."""
-    scores = sorted((top_dense(q, "char", weight)[1] for q in oos), reverse=True)
+    scores = sorted((top_dense(q, weights)[1] for q in oos), reverse=True)
     allowed = int(MAX_OOS_ANSWERED * len(scores))
     return round(scores[allowed] + 1e-4, 4) if allowed < len(scores) else 0.0
 
 
-def decision_metrics(in_scope: list[Query], oos: list[Query], weight: float, threshold: float) -> dict[str, float]:
-    answered = [(q, *top_dense(q, "char", weight)) for q in in_scope]
+def decision_metrics(in_scope: list[Query], oos: list[Query], weights: dict[str, float], threshold: float) -> dict[str, float]:
+    answered = [(q, *top_dense(q, weights)) for q in in_scope]
     correct = sum(1 for q, top, score in answered if score >= threshold and top == q.entry)
     wrong = sum(1 for q, top, score in answered if score >= threshold and top != q.entry)
-    oos_answered = sum(1 for q in oos if top_dense(q, "char", weight)[1] >= threshold)
+    oos_answered = sum(1 for q in oos if top_dense(q, weights)[1] >= threshold)
     given = correct + wrong + oos_answered
     return {"precision": correct / given if given else 1.0, "recall": correct / len(in_scope), "oos answered": oos_answered / len(oos)}
 
@@ -142,40 +164,43 @@ def main() -> None:
     bm25.ensure_built()
     print(f"Scoring {len(queries)} questions...", flush=True)
     for q in queries:
-        char = kb.score_entries(q.text, lang=q.lang)
-        q.ids, q.dense, q.char = char.ids, char.dense, char.lexical
-        q.bm25 = bm25.score_entries(q.text, lang=q.lang).lexical
+        scores = kb.score_entries(q.text, lang=q.lang)
+        q.ids = scores.ids
+        q.signals = {name: getattr(scores, name) for name in SIGNALS}
+        q.signals["bm25"] = bm25.score_entries(q.text, lang=q.lang).lexical
 
     in_tune = [q for q in queries if q.entry and q.tune]
-    # Fusion weight: best mean Recall@1 over the languages on the tuning half (ties go to the smaller weight).
-    weights = [round(w, 2) for w in np.arange(0.0, 1.001, 0.05)]
-    per_weight = {w: np.mean([rank_metrics([q for q in in_tune if q.lang == lang], "char", w)["R@1"] for lang in LANGUAGES]) for w in weights}
-    weight = max(weights, key=lambda w: (per_weight[w], -w))
-    bm25_weight = max(weights, key=lambda w: (np.mean([rank_metrics([q for q in in_tune if q.lang == lang], "bm25", w)["R@1"] for lang in LANGUAGES]), -w))
-    thresholds = {lang: choose_threshold([q for q in queries if not q.entry and q.tune and q.lang == lang], weight) for lang in LANGUAGES}
+    weights = tune_weights(in_tune, SIGNALS)
+    similarity_weights = tune_weights(in_tune, ("dense", "lexical"))
+    bm25_weights = tune_weights(in_tune, ("dense", "bm25"))
+    thresholds = {lang: choose_threshold([q for q in queries if not q.entry and q.tune and q.lang == lang], weights) for lang in LANGUAGES}
+
+    def show(w: dict[str, float]) -> str:
+        return ", ".join(f"{k} {v:g}" for k, v in w.items() if v)
 
     lines = [f"Evaluation set: `{args.eval.relative_to(ROOT) if args.eval.is_relative_to(ROOT) else args.eval}`, {sum(1 for q in queries if q.entry)} in-scope questions "
              f"and {sum(1 for q in queries if not q.entry)} out-of-scope ones; tuned on one half (by hash), reported on the other.",
              f"Index: {kb.index.manifest['entries']} entries, {kb.index.manifest['passages']} passages, embedder `{kb.embedder.name}`.", "",
-             f"Chosen: lexical weight **{weight}** (BM25 variant: {bm25_weight}); answer thresholds (dense cosine of the top hit, "
+             f"Chosen fusion weights: **{show(weights)}**; answer thresholds (dense cosine of the top hit, "
              f"≤ {MAX_OOS_ANSWERED:.0%} of tuning out-of-scope answered): " + ", ".join(f"{lang} **{thresholds[lang]}**" for lang in LANGUAGES), "",
              "| language | retriever | R@1 | R@3 | MRR | n |", "| --- | --- | --- | --- | --- | --- |"]
-    variants = [("lexical: char 3-5-gram TF-IDF", "char", 1.0), ("lexical: BM25 over simplemma lemmas", "bm25", 1.0), ("dense: e5", "char", 0.0),
-                (f"hybrid: e5 + char ({weight})", "char", weight), (f"hybrid: e5 + BM25 ({bm25_weight})", "bm25", bm25_weight)]
+    variants = [("lexical: char 3-5-gram TF-IDF", {"lexical": 1.0}), ("lexical: BM25 over simplemma lemmas", {"bm25": 1.0}), ("dense: e5 cosine", {"dense": 1.0}),
+                (f"hybrid similarity: {show(similarity_weights)}", similarity_weights), (f"hybrid with BM25: {show(bm25_weights)}", bm25_weights),
+                ("classifiers only: e5 LR + char SVM", {"dense_classifier": 1.0, "lexical_classifier": 1.0}), (f"**ours**: {show(weights)}", weights)]
     for lang in [*LANGUAGES, "all"]:
         test = [q for q in queries if q.entry and not q.tune and (lang == "all" or q.lang == lang)]
-        for name, lexical, w in variants:
-            m = rank_metrics(test, lexical, w)
+        for name, w in variants:
+            m = rank_metrics(test, w)
             lines.append(f"| {lang} | {name} | {fmt(m['R@1'])} | {fmt(m['R@3'])} | {fmt(m['MRR'])} | {m['n']} |")
     lines += ["", "Answer / no-answer decision on the test half (answer when the top hit's cosine ≥ the language's threshold):", "",
               "| language | answer precision | in-scope answered correctly | out-of-scope answered |", "| --- | --- | --- | --- |"]
     for lang in LANGUAGES:
         test_in = [q for q in queries if q.entry and not q.tune and q.lang == lang]
         test_oos = [q for q in queries if not q.entry and not q.tune and q.lang == lang]
-        d = decision_metrics(test_in, test_oos, weight, thresholds[lang])
+        d = decision_metrics(test_in, test_oos, weights, thresholds[lang])
         lines.append(f"| {lang} | {fmt(d['precision'])} | {fmt(d['recall'])} | {fmt(d['oos answered'])} |")
 
-    kb.tuning = SearchTuning(lexical_weight=weight, answer_thresholds=thresholds)
+    kb.tuning = SearchTuning(weights=weights, answer_thresholds=thresholds)
     p50, p95 = measure_latency(kb, [q for q in queries if not q.tune])
     build = measure_build(settings)
     lines += ["", f"Latency of one hybrid search (embedding the query included, OMP_NUM_THREADS=1): p50 {p50:.1f} ms, p95 {p95:.1f} ms.",

@@ -18,6 +18,7 @@ import numpy as np
 from knowledge.content import content_files, fingerprint_files, load_content
 from knowledge.embedder import Embedder
 from knowledge.entries import LANGUAGES
+from knowledge.classifiers import EntryClassifiers
 from knowledge.errors import ContentError
 from knowledge.index import KnowledgeIndex, Progress, build_index, current_build_name, current_manifest, load_index
 from knowledge.index import Passage
@@ -27,14 +28,27 @@ log = logging.getLogger(__name__)
 Retriever = Literal["dense", "lexical", "hybrid"]
 
 
+SIGNALS = ("dense", "lexical", "dense_classifier", "lexical_classifier")
+DEFAULT_WEIGHTS = {"dense": 0.0, "lexical": 0.5, "dense_classifier": 2.0, "lexical_classifier": 0.5}
+
+
 @dataclass(frozen=True)
 class SearchTuning:
-    """The knobs the benchmark chooses (see docs/benchmarks.md); defaults are its chosen values."""
+    """The knobs the benchmark chooses (see docs/benchmarks.md); defaults are its chosen values.
 
-    lexical_weight: float = 0.3
+    `weights` mix four per-query min-max-normalised signals: dense cosine, lexical cosine, and the
+    two classifiers' scores. `answer_thresholds` apply to the dense cosine of the top hit.
+    """
+
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     answer_thresholds: dict[str, float] = field(default_factory=lambda: {lang: 0.85 for lang in LANGUAGES})
     clarify_margin: float = 0.05
     found_by_top: int = 5
+
+    def __post_init__(self) -> None:
+        unknown = set(self.weights) - set(SIGNALS)
+        if unknown or not any(self.weights.values()):
+            raise ValueError(f"weights must name some of {', '.join(SIGNALS)} with a non-zero total; got {self.weights}")
 
     def threshold(self, lang: str) -> float:
         return self.answer_thresholds.get(lang, max(self.answer_thresholds.values(), default=1.0))
@@ -74,16 +88,19 @@ class Decision:
 
 @dataclass(frozen=True)
 class EntryScores:
-    """Per-entry scores for one query: parallel arrays over `ids`."""
+    """Per-entry signals for one query: parallel arrays over `ids`."""
 
     ids: list[str]
     dense: np.ndarray
     lexical: np.ndarray
+    dense_classifier: np.ndarray
+    lexical_classifier: np.ndarray
     shown_lang: list[str]
 
-    def fused(self, lexical_weight: float) -> np.ndarray:
-        """Weighted sum of per-query min-max-normalised scores (beat reciprocal rank fusion in trials)."""
-        return (1 - lexical_weight) * _minmax(self.dense) + lexical_weight * _minmax(self.lexical)
+    def fused(self, weights: dict[str, float]) -> np.ndarray:
+        """Weighted mean of per-query min-max-normalised signals (beat reciprocal rank fusion in trials)."""
+        total = sum(weights.values())
+        return sum((w / total) * _minmax(getattr(self, name)) for name, w in weights.items() if w)  # type: ignore[return-value]
 
 
 @dataclass
@@ -92,6 +109,7 @@ class _Loaded:
 
     index: KnowledgeIndex
     lexical: LexicalIndex
+    classifiers: EntryClassifiers
 
 
 def _minmax(values: np.ndarray) -> np.ndarray:
@@ -125,7 +143,8 @@ class KnowledgeBase:
         return loaded
 
     def _wrap(self, index: KnowledgeIndex) -> _Loaded:
-        return _Loaded(index, self._lexical_factory(index.passages))
+        vectors = index.faiss_index.reconstruct_n(0, index.faiss_index.ntotal)
+        return _Loaded(index, self._lexical_factory(index.passages), EntryClassifiers(index.passages, vectors))
 
     def is_current(self) -> bool:
         """Whether the index on disk was built from the content files as they are now, by this embedder."""
@@ -170,8 +189,9 @@ class KnowledgeBase:
         loaded = self._serving()
         index = loaded.index
         dense_rows = np.full(index.faiss_index.ntotal, -1.0, dtype=np.float32)
+        query_vector = self.embedder.embed_queries([query])
         if index.faiss_index.ntotal:
-            scores, rows = index.faiss_index.search(self.embedder.embed_queries([query]), index.faiss_index.ntotal)
+            scores, rows = index.faiss_index.search(query_vector, index.faiss_index.ntotal)
             dense_rows[rows[0]] = scores[0]
         lexical_rows = loaded.lexical.scores(query, lang)
         best: dict[str, list] = {}
@@ -183,15 +203,19 @@ class KnowledgeBase:
                 slot[0], slot[2] = float(dense_rows[row]), passage.lang
             slot[1] = max(slot[1], float(lexical_rows[row]))
         ids = list(best)
-        return EntryScores(ids, np.array([best[i][0] for i in ids], np.float32), np.array([best[i][1] for i in ids], np.float32), [best[i][2] for i in ids])
+        dense_clf, lexical_clf = loaded.classifiers.scores(query, query_vector[0])
+        column = {entry_id: i for i, entry_id in enumerate(loaded.classifiers.classes)}
+        order = [column[i] for i in ids]
+        return EntryScores(ids, np.array([best[i][0] for i in ids], np.float32), np.array([best[i][1] for i in ids], np.float32),
+                           dense_clf[order], lexical_clf[order], [best[i][2] for i in ids])
 
     def search(self, query: str, *, lang: str, k: int = 3, retriever: Retriever = "hybrid") -> list[Hit]:
         """Entries ranked for `query` by the fused score, each scored by its best passage in the customer's language."""
         scores = self.score_entries(query, lang=lang)
         if not scores.ids:
             return []
-        weight = {"dense": 0.0, "lexical": 1.0, "hybrid": self.tuning.lexical_weight}[retriever]
-        fused = scores.fused(weight)
+        weights = {"dense": {"dense": 1.0}, "lexical": {"lexical": 1.0}, "hybrid": self.tuning.weights}[retriever]
+        fused = scores.fused(weights)
         top = self.tuning.found_by_top
         dense_top = set(np.argsort(-scores.dense)[:top].tolist())
         lexical_top = set(np.argsort(-scores.lexical)[:top].tolist())

@@ -14,11 +14,11 @@ from api.settings import ROOT, Settings
 
 ADMIN = {"Authorization": "Bearer editor-secret"}
 NEW_ENTRY = """
-  - id: gift-wrapping
-    cs: {question: "Balíte zboží jako dárek?", answer: "Ano, dárkové balení za 49 Kč zvolíte v košíku."}
-    pl: {question: "Czy pakujecie towar na prezent?", answer: "Tak, pakowanie na prezent za 8 zł wybierzesz w koszyku."}
-    lv: {question: "Vai jūs iesaiņojat preci kā dāvanu?", answer: "Jā, dāvanu iesaiņojumu par 2 € izvēlaties grozā."}
-    en: {question: "Do you gift-wrap orders?", answer: "Yes, choose gift wrapping for 2 EUR in the cart."}
+  - id: engraving
+    cs: {question: "Můžete na výrobek vygravírovat jméno?", answer: "Ano, laserové gravírování jména za 149 Kč zvolíte v košíku."}
+    pl: {question: "Czy możecie wygrawerować imię na produkcie?", answer: "Tak, grawer laserowy za 25 zł wybierzesz w koszyku."}
+    lv: {question: "Vai varat iegravēt vārdu uz preces?", answer: "Jā, lāzergravējumu par 6 € izvēlaties grozā."}
+    en: {question: "Can you engrave a name on a product?", answer: "Yes, choose laser engraving for 6 EUR in the cart."}
 """
 
 
@@ -47,10 +47,10 @@ def wait_for(check, timeout: float = 30.0) -> bool:  # type: ignore[no-untyped-d
 
 def test_a_new_entry_is_served_after_the_file_changes(editor_api: tuple[TestClient, Path]) -> None:
     client, content = editor_api
-    assert top_entry(client, "Můžete mi to zabalit jako dárek?", "cs") != "gift-wrapping"
+    assert top_entry(client, "Můžete mi na výrobek vygravírovat jméno?", "cs") != "engraving"
     faq = content / "faq" / "shop.yml"
     faq.write_text(faq.read_text(encoding="utf-8") + NEW_ENTRY, encoding="utf-8")
-    assert wait_for(lambda: top_entry(client, "Můžete mi to zabalit jako dárek?", "cs") == "gift-wrapping")
+    assert wait_for(lambda: top_entry(client, "Můžete mi na výrobek vygravírovat jméno?", "cs") == "engraving")
 
 
 def test_a_broken_edit_is_reported_and_the_last_good_index_keeps_serving(editor_api: tuple[TestClient, Path]) -> None:
