@@ -17,10 +17,15 @@ def source_of(hit: Hit) -> dict[str, Any]:
 
 
 class ActionAnswerQuestion(Action):
-    """Searches the knowledge base with the customer's own words, in their language."""
+    """Searches the knowledge base with the customer's own words, in their language.
 
-    def __init__(self, knowledge: KnowledgeBase) -> None:
+    `fallback_entries` name an entry to show when the search finds nothing for a given intent:
+    a customer who complains gets the complaint procedure rather than "I don't know".
+    """
+
+    def __init__(self, knowledge: KnowledgeBase, *, fallback_entries: dict[str, str] | None = None) -> None:
         self.knowledge = knowledge
+        self.fallback_entries = fallback_entries or {}
 
     def name(self) -> str:
         return "action_answer_question"
@@ -30,9 +35,15 @@ class ActionAnswerQuestion(Action):
         language = message_language(tracker) or tracker.get_slot(LANGUAGE_SLOT) or "en"
         # Search is CPU work (~20 ms); keep the event loop free for other conversations.
         decision = await asyncio.to_thread(self.knowledge.decide, query, lang=language)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        fallback = self.knowledge.entry_hit(self.fallback_entries[intent], lang=language) if intent in self.fallback_entries else None
+        # The NLU already judged this a question about the shop: rather than "no answer", offer the closest entries.
+        offer_choices = decision.action == "clarify" or (decision.action == "no_answer" and intent == "product_question" and decision.hits)
         if decision.action == "answer" and decision.best is not None:
             dispatcher.utter_message(text=decision.best.answer, json_message={"source": source_of(decision.best)})
-        elif decision.action == "clarify":
+        elif decision.action == "no_answer" and fallback is not None:
+            dispatcher.utter_message(text=fallback.answer, json_message={"source": source_of(fallback)})
+        elif offer_choices:
             # Each button sends the entry's own question back, which then matches it squarely.
             buttons = [{"title": hit.title, "payload": hit.title} for hit in decision.hits]
             dispatcher.utter_message(response="utter_clarify", buttons=buttons)

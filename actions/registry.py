@@ -8,9 +8,9 @@ from actions.language import ActionSetLanguage
 from knowledge import KnowledgeBase
 
 
-def build_executor(knowledge: KnowledgeBase) -> ActionExecutor:
+def build_executor(knowledge: KnowledgeBase, *, fallback_entries: dict[str, str] | None = None) -> ActionExecutor:
     """An executor with every action registered as an instance holding its dependencies."""
     executor = ActionExecutor()
-    for action in (ActionSetLanguage(), ActionAnswerQuestion(knowledge)):
+    for action in (ActionSetLanguage(), ActionAnswerQuestion(knowledge, fallback_entries=fallback_entries)):
         executor.register_action(action)
     return executor

@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             rasa=rasa,
             knowledge=kb,
             languages=LanguageGuesser(),
-            executor=build_executor(kb),
+            executor=build_executor(kb, fallback_entries=settings.fallback_entries),
         )
         stop_watching = asyncio.Event()
         watcher = asyncio.create_task(watch_content(kb, stop_watching)) if settings.watch_content else None

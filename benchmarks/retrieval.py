@@ -14,13 +14,14 @@ import shutil
 import statistics
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 import yaml  # noqa: E402
+from sklearn.metrics import roc_auc_score  # noqa: E402
 
 from api.settings import ROOT, Settings  # noqa: E402
 from benchmarks.bm25_baseline import Bm25LemmaIndex  # noqa: E402
@@ -28,6 +29,7 @@ from benchmarks.report import replace_section  # noqa: E402
 from knowledge import KnowledgeBase, SearchTuning  # noqa: E402
 from knowledge.search import SIGNALS  # noqa: E402
 from knowledge.content import load_content  # noqa: E402
+from knowledge.cli import knowledge_base  # noqa: E402
 from knowledge.embedder import make_embedder  # noqa: E402
 from knowledge.entries import LANGUAGES  # noqa: E402
 from knowledge.index import build_index  # noqa: E402
@@ -44,6 +46,7 @@ class Query:
     tune: bool
     ids: list[str] | None = None
     signals: dict[str, np.ndarray] | None = None  # dense, lexical, dense_classifier, lexical_classifier, bm25
+    in_scope: float = 1.0
 
 
 def is_tune_half(text: str) -> bool:
@@ -96,25 +99,72 @@ def tune_weights(queries: list[Query], names: tuple[str, ...]) -> dict[str, floa
     return best[2]
 
 
-def top_dense(q: Query, weights: dict[str, float]) -> tuple[str, float]:
-    top = ranking(q, weights)[0]
-    return top, float(q.signals["dense"][q.ids.index(top)])
+def top_two(q: Query, weights: dict[str, float]) -> tuple[str, float, float]:
+    """The fused top entry, its dense cosine, and its lead over the second (what the decision uses)."""
+    f = fused(q, weights)
+    order = np.argsort(-f, kind="stable")
+    return q.ids[order[0]], float(q.signals["dense"][order[0]]), float(f[order[0]] - f[order[1]])
 
 
-def choose_threshold(oos: list[Query], weights: dict[str, float]) -> float:
-    """The lowest cosine at which at most 10 % of out-of-scope questions would still get an answer."""
-    scores = sorted((top_dense(q, weights)[1] for q in oos), reverse=True)
+def scope_scores(queries: list[Query], weights: dict[str, float], dense_weight: float) -> list[float]:
+    tuning = SearchTuning(weights=weights, scope_dense_weight=dense_weight)
+    return [tuning.scope_score(q.in_scope, top_two(q, weights)[1]) for q in queries]
+
+
+def choose_scope_weight(queries: list[Query], weights: dict[str, float]) -> float:
+    """How much the top cosine adds to P(in scope): best mean ROC AUC over the languages on the tuning half."""
+    def auc(dense_weight: float) -> float:
+        per_lang = []
+        for lang in LANGUAGES:
+            group = [q for q in queries if q.lang == lang]
+            per_lang.append(roc_auc_score([q.entry is not None for q in group], scope_scores(group, weights, dense_weight)))
+        return float(np.mean(per_lang))
+    return max((0.0, 10.0, 20.0, 40.0, 80.0, 160.0), key=auc)
+
+
+def choose_scope_threshold(oos: list[Query], weights: dict[str, float], dense_weight: float) -> float:
+    """The lowest scope score at which at most 10 % of out-of-scope questions would still be answered or clarified."""
+    scores = sorted(scope_scores(oos, weights, dense_weight), reverse=True)
     allowed = int(MAX_OOS_ANSWERED * len(scores))
-    return round(scores[allowed] + 1e-4, 4) if allowed < len(scores) else 0.0
+    return round(scores[allowed] + 1e-3, 3) if allowed < len(scores) else -1e9
 
 
-def decision_metrics(in_scope: list[Query], oos: list[Query], weights: dict[str, float], threshold: float) -> dict[str, float]:
-    answered = [(q, *top_dense(q, weights)) for q in in_scope]
-    correct = sum(1 for q, top, score in answered if score >= threshold and top == q.entry)
-    wrong = sum(1 for q, top, score in answered if score >= threshold and top != q.entry)
-    oos_answered = sum(1 for q in oos if top_dense(q, weights)[1] >= threshold)
-    given = correct + wrong + oos_answered
-    return {"precision": correct / given if given else 1.0, "recall": correct / len(in_scope), "oos answered": oos_answered / len(oos)}
+def decide(q: Query, tuning: SearchTuning) -> str:
+    _, cosine, margin = top_two(q, tuning.weights)
+    if tuning.scope_score(q.in_scope, cosine) < tuning.scope_threshold(q.lang):
+        return "no_answer"
+    return "answer" if margin >= tuning.confidence_threshold else "clarify"
+
+
+def decision_metrics(queries: list[Query], tuning: SearchTuning) -> dict[str, float]:
+    """Answer precision (out-of-scope answers count as wrong), and what customers get in each case."""
+    counts = {"answer_ok": 0, "answer_wrong": 0, "clarify_ok": 0, "clarify_wrong": 0, "no_answer": 0, "oos_answered": 0, "oos_clarified": 0}
+    for q in queries:
+        action = decide(q, tuning)
+        if q.entry is None:
+            counts["oos_answered"] += action == "answer"
+            counts["oos_clarified"] += action == "clarify"
+        elif action == "answer":
+            counts["answer_ok" if top_two(q, tuning.weights)[0] == q.entry else "answer_wrong"] += 1
+        elif action == "clarify":
+            counts["clarify_ok" if q.entry in ranking(q, tuning.weights)[:3] else "clarify_wrong"] += 1
+        else:
+            counts["no_answer"] += 1
+    in_scope = sum(1 for q in queries if q.entry) or 1
+    oos = sum(1 for q in queries if not q.entry) or 1
+    answered = counts["answer_ok"] + counts["answer_wrong"] + counts["oos_answered"]
+    return {"precision": counts["answer_ok"] / answered if answered else 1.0, "answered_ok": counts["answer_ok"] / in_scope,
+            "clarify_ok": counts["clarify_ok"] / in_scope, "helped": (counts["answer_ok"] + counts["clarify_ok"]) / in_scope,
+            "oos_passed": (counts["oos_answered"] + counts["oos_clarified"]) / oos, "oos_answered": counts["oos_answered"] / oos}
+
+
+def choose_confidence(queries: list[Query], tuning: SearchTuning, target: float = 0.95) -> float:
+    """The smallest lead of the top hit at which answers on the tuning half are at least `target` precise."""
+    for confidence in np.arange(0.0, 1.0, 0.01):
+        candidate = replace(tuning, confidence_threshold=round(float(confidence), 2))
+        if decision_metrics(queries, candidate)["precision"] >= target:
+            return candidate.confidence_threshold
+    return 1.0
 
 
 def measure_latency(kb: KnowledgeBase, queries: list[Query], repeats: int = 2) -> tuple[float, float]:
@@ -158,7 +208,7 @@ def main() -> None:
     settings = Settings()
     bench_dir = settings.var_dir / "bench"
     queries = load_queries(args.eval)
-    kb = KnowledgeBase(content_dir=settings.content_dir, index_dir=bench_dir / "index", cache_dir=settings.embedding_cache_dir, embedder=make_embedder(settings.embedder))
+    kb = knowledge_base(settings.model_copy(update={"var_dir": bench_dir, "cache_dir": settings.embedding_cache_dir}))
     kb.ensure_built()
     bm25 = KnowledgeBase(content_dir=settings.content_dir, index_dir=bench_dir / "index", cache_dir=settings.embedding_cache_dir, embedder=kb.embedder, lexical=Bm25LemmaIndex)
     bm25.ensure_built()
@@ -168,12 +218,18 @@ def main() -> None:
         q.ids = scores.ids
         q.signals = {name: getattr(scores, name) for name in SIGNALS}
         q.signals["bm25"] = bm25.score_entries(q.text, lang=q.lang).lexical
+        q.in_scope = scores.in_scope
 
     in_tune = [q for q in queries if q.entry and q.tune]
     weights = tune_weights(in_tune, SIGNALS)
     similarity_weights = tune_weights(in_tune, ("dense", "lexical"))
     bm25_weights = tune_weights(in_tune, ("dense", "bm25"))
-    thresholds = {lang: choose_threshold([q for q in queries if not q.entry and q.tune and q.lang == lang], weights) for lang in LANGUAGES}
+    tune = [q for q in queries if q.tune]
+    dense_weight = choose_scope_weight(tune, weights)
+    scope = {lang: choose_scope_threshold([q for q in tune if not q.entry and q.lang == lang], weights, dense_weight) for lang in LANGUAGES}
+    tuning = SearchTuning(weights=weights, scope_thresholds=scope, scope_dense_weight=dense_weight)
+    confidence = choose_confidence(tune, tuning)
+    tuning = replace(tuning, confidence_threshold=confidence)
 
     def show(w: dict[str, float]) -> str:
         return ", ".join(f"{k} {v:g}" for k, v in w.items() if v)
@@ -181,8 +237,9 @@ def main() -> None:
     lines = [f"Evaluation set: `{args.eval.relative_to(ROOT) if args.eval.is_relative_to(ROOT) else args.eval}`, {sum(1 for q in queries if q.entry)} in-scope questions "
              f"and {sum(1 for q in queries if not q.entry)} out-of-scope ones; tuned on one half (by hash), reported on the other.",
              f"Index: {kb.index.manifest['entries']} entries, {kb.index.manifest['passages']} passages, embedder `{kb.embedder.name}`.", "",
-             f"Chosen fusion weights: **{show(weights)}**; answer thresholds (dense cosine of the top hit, "
-             f"≤ {MAX_OOS_ANSWERED:.0%} of tuning out-of-scope answered): " + ", ".join(f"{lang} **{thresholds[lang]}**" for lang in LANGUAGES), "",
+             f"Chosen: fusion weights **{show(weights)}**; scope score = logit(P(in scope)) + **{dense_weight:g}** × top cosine, "
+             f"thresholds (≤ {MAX_OOS_ANSWERED:.0%} of tuning out-of-scope questions pass): " + ", ".join(f"{lang} **{scope[lang]}**" for lang in LANGUAGES)
+             + f"; lead of the top hit needed to answer outright (answers ≥ 95 % precise on the tuning half): **{confidence}**.", "",
              "| language | retriever | R@1 | R@3 | MRR | n |", "| --- | --- | --- | --- | --- | --- |"]
     variants = [("lexical: char 3-5-gram TF-IDF", {"lexical": 1.0}), ("lexical: BM25 over simplemma lemmas", {"bm25": 1.0}), ("dense: e5 cosine", {"dense": 1.0}),
                 (f"hybrid similarity: {show(similarity_weights)}", similarity_weights), (f"hybrid with BM25: {show(bm25_weights)}", bm25_weights),
@@ -192,15 +249,14 @@ def main() -> None:
         for name, w in variants:
             m = rank_metrics(test, w)
             lines.append(f"| {lang} | {name} | {fmt(m['R@1'])} | {fmt(m['R@3'])} | {fmt(m['MRR'])} | {m['n']} |")
-    lines += ["", "Answer / no-answer decision on the test half (answer when the top hit's cosine ≥ the language's threshold):", "",
-              "| language | answer precision | in-scope answered correctly | out-of-scope answered |", "| --- | --- | --- | --- |"]
+    lines += ["", "The decision on the test half: out of scope → no answer; confident → answer; otherwise the top 3 as choices:", "",
+              "| language | answer precision | answered correctly | choices incl. the right one | helped (either) | out-of-scope answered | out-of-scope answered or given choices |",
+              "| --- | --- | --- | --- | --- | --- | --- |"]
     for lang in LANGUAGES:
-        test_in = [q for q in queries if q.entry and not q.tune and q.lang == lang]
-        test_oos = [q for q in queries if not q.entry and not q.tune and q.lang == lang]
-        d = decision_metrics(test_in, test_oos, weights, thresholds[lang])
-        lines.append(f"| {lang} | {fmt(d['precision'])} | {fmt(d['recall'])} | {fmt(d['oos answered'])} |")
+        d = decision_metrics([q for q in queries if not q.tune and q.lang == lang], tuning)
+        lines.append(f"| {lang} | {fmt(d['precision'])} | {fmt(d['answered_ok'])} | {fmt(d['clarify_ok'])} | {fmt(d['helped'])} | {fmt(d['oos_answered'])} | {fmt(d['oos_passed'])} |")
 
-    kb.tuning = SearchTuning(weights=weights, answer_thresholds=thresholds)
+    kb.tuning = tuning
     p50, p95 = measure_latency(kb, [q for q in queries if not q.tune])
     build = measure_build(settings)
     lines += ["", f"Latency of one hybrid search (embedding the query included, OMP_NUM_THREADS=1): p50 {p50:.1f} ms, p95 {p95:.1f} ms.",

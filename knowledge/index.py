@@ -26,7 +26,7 @@ from knowledge.content import Content, Entry
 from knowledge.embedder import Embedder
 from knowledge.errors import IndexLoadError
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # bump when the passages cut from an entry change, so indexes rebuild
 Progress = Callable[[int, int], None]
 
 
@@ -36,7 +36,7 @@ class Passage:
 
     entry_id: str
     lang: str
-    kind: str  # "qa" | "alternative"
+    kind: str  # "qa" | "question" | "alternative"
     text: str
 
 
@@ -71,10 +71,11 @@ class KnowledgeIndex:
 
 
 def passages_for(entry: Entry) -> list[Passage]:
-    """Index question and answer together (beat the question alone in trials) plus each alternative."""
+    """Question and answer together (beat the question alone in trials), the question itself, each alternative."""
     passages = []
     for lang, text in entry.texts.items():
         passages.append(Passage(entry.id, lang, "qa", f"{text.question}\n{text.answer}"))
+        passages.append(Passage(entry.id, lang, "question", text.question))
         passages.extend(Passage(entry.id, lang, "alternative", alt) for alt in text.alternatives)
     return passages
 
@@ -107,27 +108,32 @@ class EmbeddingCache:
         os.replace(tmp, self.path)
 
 
-def embed_passages(passages: list[Passage], embedder: Embedder, cache: EmbeddingCache, *, batch_size: int = 16, progress: Progress | None = None) -> tuple[np.ndarray, int]:
-    """Vectors for all passages, embedding only texts the cache lacks; returns (vectors, newly embedded)."""
-    keys = [_text_key(p.text) for p in passages]
-    missing = sorted({k: p.text for k, p in zip(keys, passages) if k not in cache.vectors}.items())
+def embed_cached(texts: list[str], embed: Callable[[list[str]], np.ndarray], cache: EmbeddingCache, *, dim: int,
+                 batch_size: int = 16, progress: Progress | None = None) -> tuple[np.ndarray, int]:
+    """Vectors for `texts`, embedding only those the cache lacks; returns (vectors, newly embedded)."""
+    keys = [_text_key(text) for text in texts]
+    missing = sorted({k: text for k, text in zip(keys, texts) if k not in cache.vectors}.items())
     for start in range(0, len(missing), batch_size):
         batch = missing[start:start + batch_size]
-        vectors = embedder.embed_passages([text for _, text in batch])
-        cache.vectors.update(zip((k for k, _ in batch), vectors))
+        cache.vectors.update(zip((k for k, _ in batch), embed([text for _, text in batch])))
         if progress:
             progress(min(start + batch_size, len(missing)), len(missing))
-    if not passages:
-        return np.zeros((0, embedder.dim), np.float32), len(missing)
+    if not texts:
+        return np.zeros((0, dim), np.float32), len(missing)
     return np.stack([cache.vectors[k] for k in keys]).astype(np.float32), len(missing)
+
+
+def cache_file(cache_dir: Path, embedder: Embedder, kind: str = "passage") -> Path:
+    """One cache file per embedder and kind of text (passages, out-of-scope examples), each pruned on its own."""
+    return cache_dir / f"{_slug(embedder.name)}{'' if kind == 'passage' else '-' + kind}.npz"
 
 
 def build_index(content: Content, embedder: Embedder, index_dir: Path, *, cache_dir: Path, progress: Progress | None = None) -> KnowledgeIndex:
     """Build a new index for `content` and make it the one that serves; the old one stays until the swap."""
     started = time.perf_counter()
     passages = [p for entry in content.entries for p in passages_for(entry)]
-    cache = EmbeddingCache(cache_dir / f"{_slug(embedder.name)}.npz")
-    vectors, embedded = embed_passages(passages, embedder, cache, progress=progress)
+    cache = EmbeddingCache(cache_file(cache_dir, embedder, "passage"))
+    vectors, embedded = embed_cached([p.text for p in passages], embedder.embed_passages, cache, dim=embedder.dim, progress=progress)
     cache.save({_text_key(p.text) for p in passages})
 
     faiss_index = faiss.IndexFlatIP(embedder.dim)

@@ -20,16 +20,21 @@ from knowledge.embedder import Embedder
 from knowledge.entries import LANGUAGES
 from knowledge.classifiers import EntryClassifiers
 from knowledge.errors import ContentError
-from knowledge.index import KnowledgeIndex, Progress, build_index, current_build_name, current_manifest, load_index
+from knowledge.index import FORMAT_VERSION, EmbeddingCache, KnowledgeIndex, Progress, build_index, cache_file, current_build_name, current_manifest, embed_cached, load_index
 from knowledge.index import Passage
 from knowledge.lexical import CharNgramIndex, LexicalIndex
+from knowledge.scope import ScopeClassifier
 
 log = logging.getLogger(__name__)
 Retriever = Literal["dense", "lexical", "hybrid"]
 
 
 SIGNALS = ("dense", "lexical", "dense_classifier", "lexical_classifier")
-DEFAULT_WEIGHTS = {"dense": 0.0, "lexical": 0.5, "dense_classifier": 2.0, "lexical_classifier": 0.5}
+# Chosen by `make bench` on the tuning half of the evaluation set (docs/benchmarks.md).
+DEFAULT_WEIGHTS = {"dense": 0.5, "lexical": 0.5, "dense_classifier": 2.0, "lexical_classifier": 1.0}
+DEFAULT_SCOPE_THRESHOLDS = {"cs": 148.894, "pl": 149.83, "lv": 147.047, "en": 145.736}
+DEFAULT_SCOPE_DENSE_WEIGHT = 160.0
+DEFAULT_CONFIDENCE_THRESHOLD = 0.2
 
 
 @dataclass(frozen=True)
@@ -37,12 +42,16 @@ class SearchTuning:
     """The knobs the benchmark chooses (see docs/benchmarks.md); defaults are its chosen values.
 
     `weights` mix four per-query min-max-normalised signals: dense cosine, lexical cosine, and the
-    two classifiers' scores. `answer_thresholds` apply to the dense cosine of the top hit.
+    two classifiers' scores. A question is in scope when its scope score, logit(P(in scope)) +
+    `scope_dense_weight` × the top hit's cosine, reaches its language's `scope_thresholds`. It is
+    answered outright when the top hit leads the second by `confidence_threshold` in fused score
+    (the best predictor of a right answer we measured); otherwise the top hits are offered as choices.
     """
 
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
-    answer_thresholds: dict[str, float] = field(default_factory=lambda: {lang: 0.85 for lang in LANGUAGES})
-    clarify_margin: float = 0.05
+    scope_thresholds: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SCOPE_THRESHOLDS))
+    scope_dense_weight: float = DEFAULT_SCOPE_DENSE_WEIGHT
+    confidence_threshold: float = DEFAULT_CONFIDENCE_THRESHOLD
     found_by_top: int = 5
 
     def __post_init__(self) -> None:
@@ -50,15 +59,20 @@ class SearchTuning:
         if unknown or not any(self.weights.values()):
             raise ValueError(f"weights must name some of {', '.join(SIGNALS)} with a non-zero total; got {self.weights}")
 
-    def threshold(self, lang: str) -> float:
-        return self.answer_thresholds.get(lang, max(self.answer_thresholds.values(), default=1.0))
+    def scope_threshold(self, lang: str) -> float:
+        return self.scope_thresholds.get(lang, max(self.scope_thresholds.values(), default=0.0))
+
+    def scope_score(self, in_scope: float, top_cosine: float) -> float:
+        p = min(max(in_scope, 1e-6), 1 - 1e-6)
+        return float(np.log(p / (1 - p)) + self.scope_dense_weight * top_cosine)
 
 
 @dataclass(frozen=True)
 class Hit:
     """One entry found for a query, in the language it will be shown in.
 
-    `score` is the dense cosine (comparable across queries; the decision uses it); `fused` only ranks.
+    `confidence` is the dense classifier's probability that the question belongs to this entry
+    (calibrated by logistic regression; the decision uses it); `score` is the dense cosine, `fused` ranks.
     """
 
     entry_id: str
@@ -69,6 +83,7 @@ class Hit:
     score: float
     lexical: float
     fused: float
+    confidence: float
     retrievers: tuple[str, ...]
     cross_lingual: bool = False
     link: str | None = None
@@ -80,6 +95,9 @@ class Decision:
 
     action: Literal["answer", "clarify", "no_answer"]
     hits: list[Hit] = field(default_factory=list)
+    in_scope: float = 1.0
+    scope_score: float = 0.0
+    margin: float = 0.0
 
     @property
     def best(self) -> Hit | None:
@@ -96,6 +114,7 @@ class EntryScores:
     dense_classifier: np.ndarray
     lexical_classifier: np.ndarray
     shown_lang: list[str]
+    in_scope: float = 1.0
 
     def fused(self, weights: dict[str, float]) -> np.ndarray:
         """Weighted mean of per-query min-max-normalised signals (beat reciprocal rank fusion in trials)."""
@@ -110,6 +129,7 @@ class _Loaded:
     index: KnowledgeIndex
     lexical: LexicalIndex
     classifiers: EntryClassifiers
+    scope: ScopeClassifier
 
 
 def _minmax(values: np.ndarray) -> np.ndarray:
@@ -121,13 +141,14 @@ class KnowledgeBase:
     """The embedder and the serving index, loaded once per process and swapped atomically on rebuild."""
 
     def __init__(self, *, content_dir: Path, index_dir: Path, cache_dir: Path, embedder: Embedder, tuning: SearchTuning | None = None,
-                 lexical: Callable[[list[Passage]], LexicalIndex] = CharNgramIndex) -> None:
+                 lexical: Callable[[list[Passage]], LexicalIndex] = CharNgramIndex, out_of_scope_examples: list[str] | None = None) -> None:
         self.content_dir = content_dir
         self.index_dir = index_dir
         self.cache_dir = cache_dir
         self.embedder = embedder
         self.tuning = tuning or SearchTuning()
         self._lexical_factory = lexical
+        self._out_of_scope_examples = out_of_scope_examples or []
         self.last_error: ContentError | None = None
         self._loaded: _Loaded | None = None
         self._build_lock = threading.Lock()
@@ -143,13 +164,20 @@ class KnowledgeBase:
         return loaded
 
     def _wrap(self, index: KnowledgeIndex) -> _Loaded:
+        """Everything fitted from a build at load time: lexical index, entry classifiers, scope classifier."""
         vectors = index.faiss_index.reconstruct_n(0, index.faiss_index.ntotal)
-        return _Loaded(index, self._lexical_factory(index.passages), EntryClassifiers(index.passages, vectors))
+        # Embedded like the in-scope passages, so the classifier learns content, not e5's query/passage prefix.
+        cache = EmbeddingCache(cache_file(self.cache_dir, self.embedder, "negatives"))
+        negatives, embedded = embed_cached(self._out_of_scope_examples, self.embedder.embed_passages, cache, dim=self.embedder.dim)
+        if embedded:
+            cache.save(set(cache.vectors))
+        scope = ScopeClassifier(vectors, negatives)
+        return _Loaded(index, self._lexical_factory(index.passages), EntryClassifiers(index.passages, vectors), scope)
 
     def is_current(self) -> bool:
         """Whether the index on disk was built from the content files as they are now, by this embedder."""
         manifest = current_manifest(self.index_dir)
-        if manifest is None or manifest.get("embedder") != self.embedder.name:
+        if manifest is None or manifest.get("embedder") != self.embedder.name or manifest.get("format") != FORMAT_VERSION:
             return False
         return manifest.get("content_fingerprint") == fingerprint_files(content_files(self.content_dir))
 
@@ -207,14 +235,16 @@ class KnowledgeBase:
         column = {entry_id: i for i, entry_id in enumerate(loaded.classifiers.classes)}
         order = [column[i] for i in ids]
         return EntryScores(ids, np.array([best[i][0] for i in ids], np.float32), np.array([best[i][1] for i in ids], np.float32),
-                           dense_clf[order], lexical_clf[order], [best[i][2] for i in ids])
+                           dense_clf[order], lexical_clf[order], [best[i][2] for i in ids], loaded.scope.probability(query_vector[0]))
 
     def search(self, query: str, *, lang: str, k: int = 3, retriever: Retriever = "hybrid") -> list[Hit]:
         """Entries ranked for `query` by the fused score, each scored by its best passage in the customer's language."""
-        scores = self.score_entries(query, lang=lang)
+        weights = {"dense": {"dense": 1.0}, "lexical": {"lexical": 1.0}, "hybrid": self.tuning.weights}[retriever]
+        return self._hits(self.score_entries(query, lang=lang), lang, k=k, weights=weights)
+
+    def _hits(self, scores: EntryScores, lang: str, *, k: int, weights: dict[str, float]) -> list[Hit]:
         if not scores.ids:
             return []
-        weights = {"dense": {"dense": 1.0}, "lexical": {"lexical": 1.0}, "hybrid": self.tuning.weights}[retriever]
         fused = scores.fused(weights)
         top = self.tuning.found_by_top
         dense_top = set(np.argsort(-scores.dense)[:top].tolist())
@@ -227,19 +257,31 @@ class KnowledgeBase:
             text = entry.texts[shown]
             found_by = tuple(name for name, best in (("dense", dense_top), ("lexical", lexical_top)) if i in best)
             hits.append(Hit(entry.id, entry.kind, text["question"], text["answer"], shown, float(np.clip(scores.dense[i], -1, 1)),
-                            float(scores.lexical[i]), float(fused[i]), found_by, shown != lang, entry.link))
+                            float(scores.lexical[i]), float(fused[i]), float(np.exp(scores.dense_classifier[i])), found_by, shown != lang, entry.link))
         return hits
 
     def decide(self, query: str, *, lang: str) -> Decision:
-        """Answer when the top hit clears the language's threshold; clarify when a second one is as likely."""
-        hits = self.search(query, lang=lang, k=3)
-        threshold = self.tuning.threshold(lang)
-        if not hits or hits[0].score < threshold:
-            return Decision("no_answer", hits)
-        close = [h for h in hits[1:] if h.score >= threshold and hits[0].fused - h.fused <= self.tuning.clarify_margin]
-        if close:
-            return Decision("clarify", [hits[0], *close])
-        return Decision("answer", hits)
+        """No answer when the question is out of scope; an answer when the top hit clearly leads; else choices."""
+        scores = self.score_entries(query, lang=lang)
+        hits = self._hits(scores, lang, k=3, weights=self.tuning.weights)
+        if not hits:
+            return Decision("no_answer", hits, scores.in_scope)
+        scope = self.tuning.scope_score(scores.in_scope, hits[0].score)
+        margin = hits[0].fused - hits[1].fused if len(hits) > 1 else 1.0
+        if scope < self.tuning.scope_threshold(lang):
+            action = "no_answer"
+        else:
+            action = "answer" if margin >= self.tuning.confidence_threshold else "clarify"
+        return Decision(action, hits, scores.in_scope, scope, margin)
+
+    def entry_hit(self, entry_id: str, *, lang: str) -> Hit | None:
+        """An entry shown as a hit without searching (e.g. the complaint procedure after a complaint)."""
+        entry = self.index.entries.get(entry_id)
+        if entry is None:
+            return None
+        shown = lang if lang in entry.texts else next(iter(entry.texts))
+        text = entry.texts[shown]
+        return Hit(entry.id, entry.kind, text["question"], text["answer"], shown, 1.0, 0.0, 1.0, 1.0, (), shown != lang, entry.link)
 
     def status(self) -> dict:
         """What health checks and editors need to know about the serving index."""

@@ -120,3 +120,24 @@ def test_a_long_conversation_keeps_answering_from_the_knowledge_base(client: htt
     body = ask(client, conversation, headers, "Kā atgriezt preci, kas man nepatīk?").json()
     assert body["language"] == "lv"
     assert [r["source"]["id"] for r in body["replies"] if r.get("source")] == ["return-withdrawal"]
+
+
+def test_a_complaint_is_acknowledged_then_given_the_procedure(client: httpx.Client) -> None:
+    conversation, headers = start(client)
+    body = ask(client, conversation, headers, "Jestem bardzo niezadowolony, ekspres Aroma Pro przestał grzać po tygodniu!").json()
+    assert body["language"] == "pl"
+    texts = [reply["text"] for reply in body["replies"]]
+    assert any(word in texts[0] for word in ("Przykro", "przykro")), texts
+    assert len(body["replies"]) >= 2 and (body["replies"][1].get("source") or body["replies"][1]["buttons"]), body["replies"]
+
+
+def test_a_vague_question_gets_choices_that_ask_back(client: httpx.Client) -> None:
+    conversation, headers = start(client)
+    body = ask(client, conversation, headers, "a co s body?").json()
+    replies = body["replies"]
+    if replies and replies[0]["buttons"]:  # choices: each button sends its question back and gets that answer
+        choice = replies[0]["buttons"][0]["payload"]
+        answer = ask(client, conversation, headers, choice).json()
+        assert any(reply.get("source") for reply in answer["replies"]), answer
+    else:
+        assert replies, body

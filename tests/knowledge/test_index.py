@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from api.settings import ROOT
+from api.settings import ROOT, Settings
 from knowledge import IndexLoadError, KnowledgeBase
 from knowledge.content import load_content
-from knowledge.embedder import E5Embedder
+from knowledge.cli import knowledge_base
 from knowledge.index import build_index, load_index
 
 
@@ -89,9 +89,8 @@ def test_a_corrupt_index_names_its_file(content_dir: Path, tmp_path: Path) -> No
 
 @pytest.fixture(scope="module")
 def real_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
-    tmp = tmp_path_factory.mktemp("kb")
-    kb = KnowledgeBase(content_dir=ROOT / "knowledge", index_dir=tmp / "index", cache_dir=ROOT / "var" / "cache" / "embeddings",
-                       embedder=E5Embedder())
+    """The shop's real content and search settings, as the api builds them."""
+    kb = knowledge_base(Settings(var_dir=tmp_path_factory.mktemp("kb"), cache_dir=ROOT / "var" / "cache" / "embeddings"))
     kb.ensure_built()
     return kb
 
@@ -115,5 +114,28 @@ def test_paraphrases_find_their_entry_in_each_language(real_kb: KnowledgeBase, q
     assert hits[0].language == lang and not hits[0].cross_lingual
 
 
-def test_an_unrelated_question_gets_no_answer(real_kb: KnowledgeBase) -> None:
-    assert real_kb.decide("What is the capital of Australia?", lang="en").action == "no_answer"
+@pytest.mark.parametrize(("question", "lang"), [("What is the capital of Australia?", "en"), ("Jak dlouho se vaří vajíčko natvrdo?", "cs"),
+                                               ("Kto wygrał wczoraj mecz?", "pl"), ("Kāds laiks būs rīt Rīgā?", "lv")])
+def test_an_unrelated_question_gets_no_answer(real_kb: KnowledgeBase, question: str, lang: str) -> None:
+    decision = real_kb.decide(question, lang=lang)
+    assert decision.action == "no_answer", (decision.in_scope, [h.entry_id for h in decision.hits])
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "entry"),
+    [("Kolik stojí doprava kurýrem?", "cs", "delivery-cost"), ("Jak mogę zapłacić BLIKIEM?", "pl", "payment-blik"),
+     ("Kā atgriezt preci 14 dienu laikā?", "lv", "return-withdrawal"), ("How do I reset my password?", "en", "password-reset")],
+)
+def test_a_plain_faq_question_is_answered_outright(real_kb: KnowledgeBase, question: str, lang: str, entry: str) -> None:
+    decision = real_kb.decide(question, lang=lang)
+    assert (decision.action, decision.best.entry_id) == ("answer", entry), (decision.action, decision.scope_score, decision.margin)
+
+
+def test_when_no_hit_clearly_leads_the_top_three_are_offered(real_kb: KnowledgeBase) -> None:
+    from dataclasses import replace
+
+    strict = KnowledgeBase(content_dir=real_kb.content_dir, index_dir=real_kb.index_dir, cache_dir=real_kb.cache_dir, embedder=real_kb.embedder,
+                           tuning=replace(real_kb.tuning, confidence_threshold=1.01), out_of_scope_examples=real_kb._out_of_scope_examples)
+    decision = strict.decide("Kolik stojí doprava kurýrem?", lang="cs")
+    assert decision.action == "clarify" and len(decision.hits) == 3
+    assert "delivery-cost" in [hit.entry_id for hit in decision.hits]
