@@ -34,16 +34,15 @@ class ActionAnswerQuestion(Action):
         query = tracker.latest_message.get("text") or ""
         language = message_language(tracker) or tracker.get_slot(LANGUAGE_SLOT) or "en"
         # Search is CPU work (~20 ms); keep the event loop free for other conversations.
-        decision = await asyncio.to_thread(self.knowledge.decide, query, lang=language)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        # A message the NLU classified as a product question skips the search's own scope gate.
+        decision = await asyncio.to_thread(self.knowledge.decide, query, lang=language, known_in_scope=intent == "product_question")
         fallback = self.knowledge.entry_hit(self.fallback_entries[intent], lang=language) if intent in self.fallback_entries else None
-        # The NLU already judged this a question about the shop: rather than "no answer", offer the closest entries.
-        offer_choices = decision.action == "clarify" or (decision.action == "no_answer" and intent == "product_question" and decision.hits)
         if decision.action == "answer" and decision.best is not None:
             dispatcher.utter_message(text=decision.best.answer, json_message={"source": source_of(decision.best)})
         elif decision.action == "no_answer" and fallback is not None:
             dispatcher.utter_message(text=fallback.answer, json_message={"source": source_of(fallback)})
-        elif offer_choices:
+        elif decision.action == "clarify":
             # Each button sends the entry's own question back, which then matches it squarely.
             buttons = [{"title": hit.title, "payload": hit.title} for hit in decision.hits]
             dispatcher.utter_message(response="utter_clarify", buttons=buttons)

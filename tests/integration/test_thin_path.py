@@ -22,10 +22,10 @@ def ask(client: httpx.Client, conversation: str, headers: dict[str, str], text: 
 @pytest.mark.parametrize(
     ("question", "entry", "language"),
     [
-        ("Kolik zaplatím za poštovné, když si to nechám poslat kurýrem?", "delivery-cost", "cs"),
+        ("Kolik stojí doprava kurýrem?", "delivery-cost", "cs"),
         ("ile kosztuje wysylka do paczkomatu", "delivery-cost", "pl"),
-        ("Kā es varu samaksāt par pasūtījumu, vai var ar karti?", "payment-methods", "lv"),
-        ("How many days do I have to send back something I bought?", "return-withdrawal", "en"),
+        ("Kā var samaksāt ar bankas pārskaitījumu?", "payment-bank-transfer", "lv"),
+        ("How long do I have to return an item?", "return-withdrawal", "en"),
     ],
 )
 def test_a_question_is_answered_with_its_source(client: httpx.Client, question: str, entry: str, language: str) -> None:
@@ -117,9 +117,9 @@ def test_a_long_conversation_keeps_answering_from_the_knowledge_base(client: htt
     conversation, headers = start(client, language="lv")
     for text in ["Labdien!", "Cik maksā piegāde uz pakomātu?", "paldies", "Kā es varu samaksāt?", "ok", "paldies vēlreiz"]:
         assert ask(client, conversation, headers, text).status_code == 200
-    body = ask(client, conversation, headers, "Kā atgriezt preci, kas man nepatīk?").json()
+    body = ask(client, conversation, headers, "Kā es varu samaksāt ar bankas pārskaitījumu?").json()
     assert body["language"] == "lv"
-    assert [r["source"]["id"] for r in body["replies"] if r.get("source")] == ["return-withdrawal"]
+    assert [r["source"]["id"] for r in body["replies"] if r.get("source")] == ["payment-bank-transfer"]
 
 
 def test_a_complaint_is_acknowledged_then_given_the_procedure(client: httpx.Client) -> None:
@@ -131,13 +131,10 @@ def test_a_complaint_is_acknowledged_then_given_the_procedure(client: httpx.Clie
     assert len(body["replies"]) >= 2 and (body["replies"][1].get("source") or body["replies"][1]["buttons"]), body["replies"]
 
 
-def test_a_vague_question_gets_choices_that_ask_back(client: httpx.Client) -> None:
+def test_a_vague_question_gets_choices_and_a_choice_gets_its_answer(client: httpx.Client) -> None:
     conversation, headers = start(client)
-    body = ask(client, conversation, headers, "a co s body?").json()
-    replies = body["replies"]
-    if replies and replies[0]["buttons"]:  # choices: each button sends its question back and gets that answer
-        choice = replies[0]["buttons"][0]["payload"]
-        answer = ask(client, conversation, headers, choice).json()
-        assert any(reply.get("source") for reply in answer["replies"]), answer
-    else:
-        assert replies, body
+    body = ask(client, conversation, headers, "Kā atgriezt preci, kas man nepatīk?").json()
+    buttons = body["replies"][0]["buttons"]
+    assert [b["payload"] for b in buttons][:1] == ["Kā atgriezt preci 14 dienu laikā?"], body["replies"]
+    answer = ask(client, conversation, headers, buttons[0]["payload"]).json()
+    assert [r["source"]["id"] for r in answer["replies"] if r.get("source")] == ["return-withdrawal"], answer
