@@ -58,7 +58,7 @@ class SentenceTransformerEmbedder:
         except Exception as exc:  # the library raises many types for a missing or broken model
             raise EmbedderError(f"cannot load sentence-transformers model {model!r}: {exc}") from exc
         self.name = f"sentence-transformers:{model}"
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        self.dim = int(self._model.get_embedding_dimension())
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         return _as_rows(self._model.encode(list(texts), normalize_embeddings=True))
