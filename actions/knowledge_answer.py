@@ -11,6 +11,9 @@ from actions.language import LANGUAGE_SLOT, message_language
 from knowledge import Hit, KnowledgeBase
 
 
+IN_SCOPE_INTENTS = frozenset({"product_question", "complain"})
+
+
 def source_of(hit: Hit) -> dict[str, Any]:
     """What the api shows as the answer's source (and the agent sees in the transcript)."""
     return {"id": hit.entry_id, "title": hit.title, "score": round(hit.score, 4), "language": hit.language, "link": hit.link}
@@ -19,8 +22,8 @@ def source_of(hit: Hit) -> dict[str, Any]:
 class ActionAnswerQuestion(Action):
     """Searches the knowledge base with the customer's own words, in their language.
 
-    `fallback_entries` name an entry to show when the search finds nothing for a given intent:
-    a customer who complains gets the complaint procedure rather than "I don't know".
+    `fallback_entries` name an entry to show when the search has no confident answer for a given
+    intent: a customer who complains gets the complaint procedure rather than choices or "I don't know".
     """
 
     def __init__(self, knowledge: KnowledgeBase, *, fallback_entries: dict[str, str] | None = None) -> None:
@@ -35,12 +38,12 @@ class ActionAnswerQuestion(Action):
         language = message_language(tracker) or tracker.get_slot(LANGUAGE_SLOT) or "en"
         # Search is CPU work (~20 ms); keep the event loop free for other conversations.
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        # A message the NLU classified as a product question skips the search's own scope gate.
-        decision = await asyncio.to_thread(self.knowledge.decide, query, lang=language, known_in_scope=intent == "product_question")
+        # A message the NLU classified as about the shop skips the search's own scope gate.
+        decision = await asyncio.to_thread(self.knowledge.decide, query, lang=language, known_in_scope=intent in IN_SCOPE_INTENTS)
         fallback = self.knowledge.entry_hit(self.fallback_entries[intent], lang=language) if intent in self.fallback_entries else None
         if decision.action == "answer" and decision.best is not None:
             dispatcher.utter_message(text=decision.best.answer, json_message={"source": source_of(decision.best)})
-        elif decision.action == "no_answer" and fallback is not None:
+        elif fallback is not None:  # e.g. an unsure match to a complaint: the complaint procedure, not a quiz
             dispatcher.utter_message(text=fallback.answer, json_message={"source": source_of(fallback)})
         elif decision.action == "clarify":
             # Each button sends the entry's own question back, which then matches it squarely.

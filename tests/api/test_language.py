@@ -32,3 +32,11 @@ def test_short_messages_keep_the_conversations_language(guesser: LanguageGuesser
 
 def test_without_any_clue_it_falls_back_to_english(guesser: LanguageGuesser) -> None:
     assert guesser.guess("123") == "en"
+
+
+def test_ambiguous_text_keeps_the_pages_language(guesser: LanguageGuesser) -> None:
+    assert guesser.guess("Dobry den", previous="cs") == "cs"
+
+
+def test_a_clear_message_in_another_language_switches(guesser: LanguageGuesser) -> None:
+    assert guesser.guess("Labdien, kad atbrauks mana paka?", previous="cs") == "lv"
