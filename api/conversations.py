@@ -18,7 +18,9 @@ from api.system_messages import system_text
 log = logging.getLogger(__name__)
 
 
-class EmptyMessage(ApiError):
+class InvalidMessage(ApiError):
+    """A message the bot cannot take: empty, or longer than the limit."""
+
     status_code = 422
 
 
@@ -48,9 +50,9 @@ async def authorized_conversation(session: AsyncSession, conversation_id: str, t
 def validate_text(text: str, *, max_chars: int) -> str:
     text = text.strip()
     if not text:
-        raise EmptyMessage("the message is empty: write some text")
+        raise InvalidMessage("the message is empty: write some text")
     if len(text) > max_chars:
-        raise EmptyMessage(f"the message is {len(text)} characters long; the limit is {max_chars}")
+        raise InvalidMessage(f"the message is {len(text)} characters long; the limit is {max_chars}")
     return text
 
 

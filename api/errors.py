@@ -27,10 +27,6 @@ class NotFound(ApiError):
     status_code = 404
 
 
-class PayloadTooLarge(ApiError):
-    status_code = 413
-
-
 class RasaUnavailable(ApiError):
     """Rasa did not answer; the customer's message is already stored."""
 
