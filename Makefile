@@ -1,13 +1,16 @@
 # The two commands a newcomer needs: `make run` and `make test`. Both set up what is missing first.
 PY := .venv/bin/python
 
-.PHONY: run test setup train index validate bench shell lock
+.PHONY: run test setup browser train index validate bench bench-retrieval bench-nlu shell lock
 
 run: setup            ## start Rasa and the api (trains and indexes first if needed)
 	@$(PY) -m runner
 
-test: setup           ## the whole test suite, integration tests included
+test: setup browser   ## the whole test suite, integration and browser tests included
 	@$(PY) -m pytest
+
+browser:              ## Chromium for the browser tests (installed with apt-get when missing and run as root)
+	@bash scripts/browser.sh
 
 setup:                ## create or update .venv and .venv-rasa (skipped when nothing changed)
 	@bash scripts/setup.sh
@@ -20,10 +23,15 @@ index: setup          ## build the knowledge index if the content changed
 
 validate: setup       ## check the knowledge files and the Rasa training data
 	@.venv/bin/shopbot-kb validate
-	@.venv-rasa/bin/rasa data validate --data bot/data --domain domain.yml --config config.yml
+	@PYTHONPATH=. .venv-rasa/bin/rasa data validate --data bot/data --domain domain.yml --config config.yml
 
-bench: setup          ## benchmarks; figures go to docs/benchmarks.md
+bench: bench-retrieval bench-nlu  ## all benchmarks; figures go to docs/benchmarks.md
+
+bench-retrieval: setup  ## knowledge search quality and speed (about 8 min)
 	@$(PY) -m benchmarks.retrieval
+
+bench-nlu: setup      ## intent pipelines side by side on the held-out split (about 15 min)
+	@$(PY) -m benchmarks.nlu
 
 lock:                 ## re-pin both environments from requirements/*.in (needs network access to PyPI)
 	@bash scripts/lock.sh

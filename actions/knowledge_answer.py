@@ -5,13 +5,15 @@ import asyncio
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.language import LANGUAGE_SLOT, message_language
+from actions.metadata import conversation_language
 from knowledge import Hit, KnowledgeBase
 
 
-IN_SCOPE_INTENTS = frozenset({"product_question", "complain"})
+# Messages the NLU already placed inside the shop's topics skip the search's own scope gate.
+IN_SCOPE_INTENTS = frozenset({"product_question"})
 
 
 def source_of(hit: Hit) -> dict[str, Any]:
@@ -22,33 +24,34 @@ def source_of(hit: Hit) -> dict[str, Any]:
 class ActionAnswerQuestion(Action):
     """Searches the knowledge base with the customer's own words, in their language.
 
-    `fallback_entries` name an entry to show when the search has no confident answer for a given
-    intent: a customer who complains gets the complaint procedure rather than choices or "I don't know".
+    A confident hit is answered with its source; a close call offers the top entries as buttons; no hit
+    says so honestly, and the second miss in a row offers a person.
     """
 
-    def __init__(self, knowledge: KnowledgeBase, *, fallback_entries: dict[str, str] | None = None) -> None:
+    def __init__(self, knowledge: KnowledgeBase) -> None:
         self.knowledge = knowledge
-        self.fallback_entries = fallback_entries or {}
 
     def name(self) -> str:
         return "action_answer_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         query = tracker.latest_message.get("text") or ""
-        language = message_language(tracker) or tracker.get_slot(LANGUAGE_SLOT) or "en"
+        language = conversation_language(tracker)
         # Search is CPU work (~20 ms); keep the event loop free for other conversations.
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         # A message the NLU classified as about the shop skips the search's own scope gate.
         decision = await asyncio.to_thread(self.knowledge.decide, query, lang=language, known_in_scope=intent in IN_SCOPE_INTENTS)
-        fallback = self.knowledge.entry_hit(self.fallback_entries[intent], lang=language) if intent in self.fallback_entries else None
         if decision.action == "answer" and decision.best is not None:
             dispatcher.utter_message(text=decision.best.answer, json_message={"source": source_of(decision.best)})
-        elif fallback is not None:  # e.g. an unsure match to a complaint: the complaint procedure, not a quiz
-            dispatcher.utter_message(text=fallback.answer, json_message={"source": source_of(fallback)})
-        elif decision.action == "clarify":
+            return [SlotSet("failed_answers", None), SlotSet("helped", True)]
+        if decision.action == "clarify":
             # Each button sends the entry's own question back, which then matches it squarely.
             buttons = [{"title": hit.title, "payload": hit.title} for hit in decision.hits]
             dispatcher.utter_message(response="utter_clarify", buttons=buttons)
+            return []
+        failures = int(float(tracker.get_slot("failed_answers") or 0)) + 1
+        if failures >= 2:  # the second miss in a row: stop guessing and offer a person
+            dispatcher.utter_message(response="utter_offer_human_after_failure")
         else:
             dispatcher.utter_message(response="utter_no_answer")
-        return []
+        return [SlotSet("failed_answers", float(failures))]

@@ -3,14 +3,28 @@ from __future__ import annotations
 
 from rasa_sdk.executor import ActionExecutor
 
+from actions.complaint import (ActionAcknowledgeComplaint, ActionAskComplaintConfirmed, ActionCancelComplaint,
+                               ActionSubmitComplaint, ValidateComplaintForm)
+from actions.desk import Desk
+from actions.greeting import ActionGreet
+from actions.handoff import ActionHandoff
 from actions.knowledge_answer import ActionAnswerQuestion
-from actions.language import ActionSetLanguage
+from actions.metadata import ActionReadMetadata
+from actions.rating import ActionAskRating, ActionStoreRating, ActionStoreRatingComment
 from knowledge import KnowledgeBase
 
 
-def build_executor(knowledge: KnowledgeBase, *, fallback_entries: dict[str, str] | None = None) -> ActionExecutor:
+def build_executor(knowledge: KnowledgeBase, desk: Desk) -> ActionExecutor:
     """An executor with every action registered as an instance holding its dependencies."""
     executor = ActionExecutor()
-    for action in (ActionSetLanguage(), ActionAnswerQuestion(knowledge, fallback_entries=fallback_entries)):
+    actions = (
+        ActionReadMetadata(), ActionGreet(),
+        ActionAnswerQuestion(knowledge),
+        ActionAcknowledgeComplaint(desk), ValidateComplaintForm(), ActionAskComplaintConfirmed(),
+        ActionSubmitComplaint(desk), ActionCancelComplaint(),
+        ActionHandoff(desk),
+        ActionAskRating(), ActionStoreRating(desk), ActionStoreRatingComment(desk),
+    )
+    for action in actions:
         executor.register_action(action)
     return executor

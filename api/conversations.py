@@ -1,21 +1,30 @@
 """Conversations and their messages: the api owns them, Rasa is asked only while the bot is in charge."""
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
-import secrets
+import re
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import ApiError, Forbidden, NotFound, RasaUnavailable
-from api.language import LanguageGuesser
-from api.models import Conversation, ConversationState, Message, MessageStatus, Sender
-from api.rasa_client import BotReply, RasaClient
+from api.handoffs import announce_queue, publish_messages
+from api.models import Conversation, ConversationState, Message, MessageStatus, Sender, Ticket, TicketKind, Visitor
+from api.queue import open_handoff, queue_position
+from api.realtime import AGENTS
+from api.rasa_client import BotReply
 from api.schemas import MessageResult, Reply
 from api.system_messages import system_text
+from api.tokens import hash_token, new_token
+
+if TYPE_CHECKING:
+    from api.deps import Services
 
 log = logging.getLogger(__name__)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 
 
 class InvalidMessage(ApiError):
@@ -24,17 +33,36 @@ class InvalidMessage(ApiError):
     status_code = 422
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+async def _visitor(session: AsyncSession, visitor_token: str | None) -> tuple[Visitor, str]:
+    """The visitor whose token the widget kept, or a new one (an unknown token is simply replaced)."""
+    if visitor_token:
+        visitor = await session.scalar(select(Visitor).where(Visitor.token_hash == hash_token(visitor_token)))
+        if visitor is not None:
+            return visitor, visitor_token
+    token = new_token()
+    visitor = Visitor(token_hash=hash_token(token))
+    session.add(visitor)
+    await session.flush()
+    return visitor, token
 
 
-async def create_conversation(session: AsyncSession, *, language: str | None) -> tuple[Conversation, str]:
-    """A new conversation and the customer's token for it (only its hash is stored)."""
-    token = secrets.token_urlsafe(32)
-    conversation = Conversation(token_hash=hash_token(token), language=language, state=ConversationState.bot)
+async def create_conversation(session: AsyncSession, *, language: str | None, visitor_token: str | None = None) -> tuple[Conversation, str, str]:
+    """A new conversation, the customer's token for it and the visitor token (only hashes are stored)."""
+    visitor, visitor_token = await _visitor(session, visitor_token)
+    token = new_token()
+    conversation = Conversation(token_hash=hash_token(token), language=language, state=ConversationState.bot, visitor_id=visitor.id)
     session.add(conversation)
     await session.commit()
-    return conversation, token
+    return conversation, token, visitor_token
+
+
+async def is_returning(session: AsyncSession, conversation: Conversation) -> bool:
+    """Whether the same visitor had a conversation before this one."""
+    if conversation.visitor_id is None:
+        return False
+    earlier = await session.scalar(select(func.count()).select_from(Conversation).where(
+        Conversation.visitor_id == conversation.visitor_id, Conversation.created_at < conversation.created_at))
+    return bool(earlier)
 
 
 async def authorized_conversation(session: AsyncSession, conversation_id: str, token: str) -> Conversation:
@@ -56,36 +84,94 @@ def validate_text(text: str, *, max_chars: int) -> str:
     return text
 
 
-async def handle_customer_message(session: AsyncSession, conversation: Conversation, text: str, *, rasa: RasaClient, languages: LanguageGuesser) -> MessageResult:
-    """Store the customer's message first, then let the bot answer it if the bot is in charge."""
-    language = languages.guess(text, previous=conversation.language)
+async def handle_customer_message(session: AsyncSession, services: Services, conversation: Conversation, text: str, *,
+                                  payload: str | None = None) -> MessageResult:
+    """Store the customer's message first, then let whoever is in charge see it: the bot, or the agents.
+
+    `payload` is what a button sends to the bot (`/intent{...}`); `text` is the button's title, which is
+    what the customer saw and what the transcript shows. A button press keeps the conversation's language.
+    """
+    language = (conversation.language or "en") if payload else services.languages.guess(text, previous=conversation.language)
     conversation.language = language
-    message = Message(conversation_id=conversation.id, sender=Sender.customer, text=text, language=language, status=MessageStatus.received)
+    if conversation.state is ConversationState.closed:  # the customer came back to a closed chat: the bot takes it again
+        conversation.state = ConversationState.bot
+    message = Message(conversation_id=conversation.id, sender=Sender.customer, text=text, language=language, status=MessageStatus.received,
+                      payload={"button": payload} if payload else None)
     session.add(message)
     await session.commit()
+    publish_messages(services.hub, conversation, [message])
 
-    if conversation.state is not ConversationState.bot:
-        return MessageResult(message_id=message.id, language=language, replies=[], state=conversation.state)
+    if conversation.state is not ConversationState.bot:  # a person is in charge: the bot says nothing
+        replies = await leave_contact(session, services, conversation, message) if conversation.state is ConversationState.waiting else []
+        return MessageResult(message_id=message.id, language=language, replies=[_reply(m) for m in replies], state=conversation.state)
     try:
-        bot_replies = await rasa.send(conversation.id, text, {"language": language})
+        metadata = {"language": language, "returning": await is_returning(session, conversation)}
+        bot_replies = await services.rasa.send(conversation.id, payload or text, metadata)
     except RasaUnavailable as exc:
         log.warning("conversation %s: %s; message %s kept as pending", conversation.id, exc.reason, message.id)
         message.status = MessageStatus.pending
         notice = Message(conversation_id=conversation.id, sender=Sender.system, text=system_text("one_moment", language), language=language)
         session.add(notice)
         await session.commit()
-        return MessageResult(message_id=message.id, language=language, replies=[Reply(sender="system", text=notice.text)], state=conversation.state, pending=True)
+        publish_messages(services.hub, conversation, [notice])
+        return MessageResult(message_id=message.id, language=language, replies=[_reply(notice)], state=conversation.state, pending=True)
 
-    for reply in bot_replies:
-        session.add(_stored_reply(conversation.id, reply, language))
+    stored = [_stored_reply(conversation.id, reply, language) for reply in bot_replies]
     message.status = MessageStatus.answered
+    await session.refresh(conversation, ["state"])  # an action may have queued it for a person meanwhile
+    if conversation.state is ConversationState.waiting:
+        stored.append(await queued_notice(session, services, conversation))
+    session.add_all(stored)
     await session.commit()
-    return MessageResult(
-        message_id=message.id,
-        language=language,
-        replies=[Reply(sender="bot", text=r.text, source=r.source, buttons=r.buttons) for r in bot_replies],
-        state=conversation.state,
-    )
+    publish_messages(services.hub, conversation, stored)
+    if conversation.state is ConversationState.waiting:
+        await announce_queue(session, services.hub)
+    return MessageResult(message_id=message.id, language=language, replies=[_reply(m) for m in stored], state=conversation.state)
+
+
+async def queued_notice(session: AsyncSession, services: Services, conversation: Conversation) -> Message:
+    """Tell the customer their place in the queue, or honestly that nobody is online (and ask for an e-mail)."""
+    language = conversation.language
+    if await services.consoles.anyone_online(session):
+        position = await queue_position(session, conversation.id)
+        text = system_text("queued", language, position=position or 1)
+    else:
+        handoff = await open_handoff(session, conversation.id)
+        if handoff is not None:
+            handoff.email_requested_at = datetime.now(timezone.utc)
+        text = system_text("no_agent_online", language)
+    return Message(conversation_id=conversation.id, sender=Sender.system, language=language, text=text)
+
+
+async def leave_contact(session: AsyncSession, services: Services, conversation: Conversation, message: Message) -> list[Message]:
+    """While waiting after we asked for an e-mail: an address in the message turns the chat into a ticket."""
+    handoff = await open_handoff(session, conversation.id)
+    if handoff is None or handoff.email_requested_at is None:
+        return []
+    match = EMAIL.search(message.text)
+    if match is None:
+        key, values = ("email_invalid", {}) if "@" in message.text else (None, {})
+        if key is None:
+            return []
+    else:
+        email = match.group(0)
+        summary = handoff.summary or {}
+        session.add(Ticket(conversation_id=conversation.id, kind=TicketKind.contact, language=conversation.language, email=email,
+                           problem=summary.get("last_question")))
+        key, values = "email_saved", {"email": email}
+    notice = Message(conversation_id=conversation.id, sender=Sender.system, language=conversation.language,
+                     text=system_text(key, conversation.language, **values))
+    session.add(notice)
+    await session.commit()
+    publish_messages(services.hub, conversation, [notice])
+    services.hub.publish(AGENTS, {"type": "tickets_changed"})
+    return [notice]
+
+
+def _reply(message: Message) -> Reply:
+    payload = message.payload or {}
+    return Reply(sender=message.sender.value, text=message.text, source=payload.get("source"), buttons=payload.get("buttons") or [],
+                 data=payload.get("custom") or {})
 
 
 def _stored_reply(conversation_id: str, reply: BotReply, language: str) -> Message:

@@ -1,8 +1,10 @@
 """FastAPI dependencies: the shared services built at start-up, and the caller's identity."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+import asyncio
+from collections.abc import AsyncIterator, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,11 +12,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from rasa_sdk.executor import ActionExecutor
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from api.agents import agent_for_token, require_role
 from api.conversations import authorized_conversation
 from api.errors import NotAuthenticated
 from api.language import LanguageGuesser
-from api.models import Conversation
+from api.models import Agent, Conversation, Role
+from api.presence import Consoles
 from api.rasa_client import RasaClient
+from api.realtime import Hub
 from api.settings import Settings
 from knowledge import KnowledgeBase
 
@@ -29,6 +34,15 @@ class Services:
     knowledge: KnowledgeBase
     languages: LanguageGuesser
     executor: ActionExecutor
+    hub: Hub = field(default_factory=Hub)
+    consoles: Consoles = field(default_factory=Consoles)
+    _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Run `work` in the background, holding a reference so it is not garbage-collected midway."""
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
 
 def get_services(request: Request) -> Services:
@@ -54,3 +68,23 @@ async def get_customer_conversation(conversation_id: str, session: SessionDep, c
 
 
 CustomerConversation = Annotated[Conversation, Depends(get_customer_conversation)]
+
+
+_agent_bearer = HTTPBearer(auto_error=False, description="An agent session token from POST /api/agent/login.")
+
+
+async def get_current_agent(session: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_agent_bearer)]) -> Agent:
+    if credentials is None or not credentials.credentials:
+        raise NotAuthenticated("missing `Authorization: Bearer <session token>` header: sign in first")
+    return await agent_for_token(session, credentials.credentials)
+
+
+CurrentAgent = Annotated[Agent, Depends(get_current_agent)]
+
+
+async def get_current_admin(agent: CurrentAgent) -> Agent:
+    require_role(agent, Role.admin)
+    return agent
+
+
+CurrentAdmin = Annotated[Agent, Depends(get_current_admin)]

@@ -27,6 +27,12 @@ class NotFound(ApiError):
     status_code = 404
 
 
+class Conflict(ApiError):
+    """The request clashes with the current state, e.g. another agent already took the conversation."""
+
+    status_code = 409
+
+
 class RasaUnavailable(ApiError):
     """Rasa did not answer; the customer's message is already stored."""
 

@@ -5,23 +5,28 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from actions.registry import build_executor
 from api.db import make_engine, make_sessionmaker, migrate
 from api.deps import Services
+from api.desk import DatabaseDesk
 from api.errors import install_error_handlers
+from api.handoffs import offer_contact_when_nobody_comes
 from api.language import LanguageGuesser
 from api.limits import BodySizeLimit
 from api.rasa_client import RasaClient
 from api.content_watch import watch_content
-from api.routes import action_webhook, conversations, health, knowledge
+from api.routes import action_webhook, admin, agent, conversations, health, knowledge, live
 from api.settings import Settings
 from knowledge import ContentError
 from knowledge.cli import knowledge_base
 
 log = logging.getLogger(__name__)
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -38,27 +43,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.info("knowledge index %s (%s)", kb.index.name, "built" if built else "loaded")
         except ContentError as exc:  # serve the last good index; health shows the problems
             log.error("knowledge files have problems, serving the last good index:\n%s", exc)
+        sessions = make_sessionmaker(engine)
         rasa = RasaClient(settings.rasa_url, settings.rasa_token.get_secret_value(), timeout=settings.rasa_timeout_seconds)
-        app.state.services = Services(
+        services = Services(
             settings=settings,
-            sessions=make_sessionmaker(engine),
+            sessions=sessions,
             rasa=rasa,
             knowledge=kb,
             languages=LanguageGuesser(),
-            executor=build_executor(kb, fallback_entries=settings.fallback_entries),
+            executor=build_executor(kb, DatabaseDesk(sessions, settings)),
         )
-        stop_watching = asyncio.Event()
-        watcher = asyncio.create_task(watch_content(kb, stop_watching)) if settings.watch_content else None
+        app.state.services = services
+        stop = asyncio.Event()
+        watcher = asyncio.create_task(watch_content(kb, stop)) if settings.watch_content else None
+        waiter = asyncio.create_task(offer_contact_when_nobody_comes(services, stop))
         yield
-        stop_watching.set()
-        if watcher:
-            await watcher
+        stop.set()
+        for task in (watcher, waiter):
+            if task:
+                await task
         await rasa.aclose()
         await engine.dispose()
 
     app = FastAPI(title="Shopbot", summary="Multilingual customer-support chatbot", lifespan=lifespan, docs_url="/api/docs", openapi_url="/api/openapi.json")
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
-    for router in (conversations.router, health.router, knowledge.router, action_webhook.router):
+    app.mount("/console", StaticFiles(directory=STATIC / "console", html=True), name="console")
+    for router in (conversations.router, agent.router, admin.router, live.router, health.router, knowledge.router, action_webhook.router):
         app.include_router(router)
     return app

@@ -6,7 +6,9 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Integer, String, Text
+from datetime import date
+
+from sqlalchemy import JSON, Date, DateTime, Enum, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -42,11 +44,22 @@ class MessageStatus(str, enum.Enum):
     pending = "pending"
 
 
+class Visitor(Base):
+    """A browser that kept its visitor token: its later conversations are a returning customer's."""
+
+    __tablename__ = "visitors"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: uuid.uuid4().hex)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Conversation(Base):
     __tablename__ = "conversations"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: uuid.uuid4().hex)
     token_hash: Mapped[str] = mapped_column(String(64))
+    visitor_id: Mapped[str | None] = mapped_column(ForeignKey("visitors.id", ondelete="SET NULL", name="fk_conversations_visitor_id"), index=True)
     state: Mapped[ConversationState] = mapped_column(Enum(ConversationState, native_enum=False, length=16), default=ConversationState.bot)
     language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -64,7 +77,119 @@ class Message(Base):
     text: Mapped[str] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(8))
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL", name="fk_messages_agent_id"))
     status: Mapped[MessageStatus | None] = mapped_column(Enum(MessageStatus, native_enum=False, length=16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+
+class Role(str, enum.Enum):
+    """Agents answer chats; editors also keep the knowledge base; admins also manage people and canned responses."""
+
+    agent = "agent"
+    editor = "editor"
+    admin = "admin"
+
+
+class Presence(str, enum.Enum):
+    online = "online"
+    away = "away"
+
+
+class Agent(Base):
+    __tablename__ = "agents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16), default=Role.agent)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    presence: Mapped[Presence] = mapped_column(Enum(Presence, native_enum=False, length=16), default=Presence.away)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AgentSession(Base):
+    """A signed-in console; only the token's hash is stored, and it expires."""
+
+    __tablename__ = "agent_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CannedResponse(Base):
+    """A prepared reply an agent inserts with its shortcut (e.g. `/hello`), per language."""
+
+    __tablename__ = "canned_responses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    language: Mapped[str] = mapped_column(String(8))
+    shortcut: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Handoff(Base):
+    """A request for a person, with the note the agent reads first."""
+
+    __tablename__ = "handoffs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(32))
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    taken_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL", name="fk_handoffs_agent_id"))
+    email_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class TicketKind(str, enum.Enum):
+    complaint = "complaint"
+    contact = "contact"  # nobody could take a chat: an agent answers later by e-mail
+
+
+class TicketStatus(str, enum.Enum):
+    open = "open"
+    answered = "answered"
+    closed = "closed"
+
+
+class Ticket(Base):
+    """Work for the back office with a promised deadline; its public number is what the customer quotes."""
+
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[TicketKind] = mapped_column(Enum(TicketKind, native_enum=False, length=16))
+    status: Mapped[TicketStatus] = mapped_column(Enum(TicketStatus, native_enum=False, length=16), default=TicketStatus.open)
+    language: Mapped[str | None] = mapped_column(String(8))
+    order_number: Mapped[str | None] = mapped_column(String(32))
+    problem: Mapped[str | None] = mapped_column(Text)
+    resolution: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL", name="fk_tickets_answered_by"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Rating(Base):
+    """The customer's 1-5 rating of a conversation and an optional comment (the last rating counts)."""
+
+    __tablename__ = "ratings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -20,17 +20,25 @@ class BotReply:
 
 
 def replies_from_rasa(messages: list[dict[str, Any]]) -> list[BotReply]:
-    """Rasa's REST channel sends text and custom JSON as separate messages; join a cited source to its text."""
+    """Rasa's REST channel sends text and custom JSON as separate messages; join the JSON to the text before it.
+
+    A cited `source` becomes the reply's source; other keys (e.g. a filed claim's `ticket`) go to `custom`.
+    """
     replies: list[BotReply] = []
     for message in messages:
         custom = message.get("custom")
         if message.get("text"):
             replies.append(BotReply(message["text"], buttons=list(message.get("buttons") or [])))
-        if isinstance(custom, dict):
-            if "source" in custom and replies and replies[-1].source is None:
+        if not isinstance(custom, dict):
+            continue
+        if custom.get("text"):
+            replies.append(BotReply(custom["text"], custom=custom))
+        elif replies:
+            extra = {key: value for key, value in custom.items() if key != "source"}
+            if "source" in custom and replies[-1].source is None:
                 replies[-1].source = custom["source"]
-            elif custom.get("text"):
-                replies.append(BotReply(custom["text"], custom=custom))
+            if extra:
+                replies[-1].custom = {**(replies[-1].custom or {}), **extra}
     return replies
 
 
@@ -48,6 +56,20 @@ class RasaClient:
             return replies_from_rasa(response.json())
         except (httpx.HTTPError, ValueError) as exc:
             raise RasaUnavailable(f"the dialogue engine did not answer: {exc}") from exc
+
+    async def resume(self, conversation_id: str) -> None:
+        """Un-pause the conversation in Rasa after an agent hands it back (the bot paused itself at handoff).
+
+        The pause stopped Rasa before its usual `action_listen`; adding it puts the tracker back in the
+        state every rule starts from, so the next message is handled with the earlier context.
+        """
+        events = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+        try:
+            response = await self._http.post(f"/conversations/{conversation_id}/tracker/events", params={"token": self._token},
+                                             json=events)
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(f"could not resume the conversation in the dialogue engine: {exc}") from exc
 
     async def status(self) -> dict[str, Any]:
         """Rasa's own status (loaded model), or the reason it cannot be had."""

@@ -1,28 +1,34 @@
 """Request and response bodies of the public api."""
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from api.models import ConversationState
+from api.models import ConversationState, Presence, Role
 
 Language = Literal["cs", "pl", "lv", "en"]
 
 
 class ConversationCreate(BaseModel):
     language: Language | None = Field(None, description="The page's language, a hint until the customer writes.")
+    visitor_token: str | None = Field(None, max_length=128, description="The visitor token an earlier conversation returned; "
+                                      "the bot then greets a returning customer.")
 
 
 class ConversationCreated(BaseModel):
     id: str
     token: str = Field(description="The customer's bearer token for this conversation; shown only once.")
+    visitor_token: str = Field(description="Keep it in the browser and send it when starting the next conversation.")
     state: ConversationState
     language: str | None
 
 
 class MessageIn(BaseModel):
-    text: str = Field(description="What the customer wrote.")
+    text: str = Field(description="What the customer wrote, or the title of the button they pressed.")
+    payload: str | None = Field(None, max_length=300, pattern=r"^/[a-z_]+(\{.*\})?$",
+                                description="The pressed button's payload (`/intent{...}`), sent to the bot instead of the text.")
 
 
 class Source(BaseModel):
@@ -38,6 +44,7 @@ class Reply(BaseModel):
     text: str
     source: Source | None = None
     buttons: list[dict[str, Any]] = []
+    data: dict[str, Any] = Field({}, description="Structured extras, e.g. a filed claim's `ticket` {number, resolve_by}.")
 
 
 class MessageResult(BaseModel):
@@ -46,3 +53,123 @@ class MessageResult(BaseModel):
     replies: list[Reply]
     state: ConversationState
     pending: bool = Field(False, description="True when the bot could not answer yet; the message is kept.")
+
+
+class MessageOut(BaseModel):
+    """A stored message as the transcript shows it (customers, the bot, agents and the system)."""
+
+    id: int
+    sender: Literal["customer", "bot", "agent", "system"]
+    text: str
+    language: str | None
+    created_at: datetime
+    source: Source | None = None
+    buttons: list[dict[str, Any]] = []
+    data: dict[str, Any] = {}
+    agent: str | None = None
+
+
+class Transcript(BaseModel):
+    """The customer's view after `after`: new messages, the state, and the place in the queue while waiting."""
+
+    state: ConversationState
+    language: str | None
+    queue_position: int | None = None
+    messages: list[MessageOut]
+
+
+class LoginIn(BaseModel):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=200)
+
+
+class AgentOut(BaseModel):
+    id: int
+    email: str
+    name: str
+    role: Role
+    presence: Presence
+
+
+class AgentSessionOut(BaseModel):
+    token: str = Field(description="Send as `Authorization: Bearer <token>`; it expires at `expires_at`.")
+    expires_at: datetime
+    agent: AgentOut
+
+
+class AgentCreate(BaseModel):
+    email: str = Field(max_length=254)
+    name: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=10, max_length=200)
+    role: Role = Role.agent
+
+
+class PresenceIn(BaseModel):
+    presence: Presence
+
+
+class HandoffNote(BaseModel):
+    reason: str
+    summary: dict[str, Any]
+    requested_at: datetime
+    taken_at: datetime | None = None
+    agent: str | None = None
+
+
+class QueueItem(BaseModel):
+    conversation_id: str
+    state: ConversationState
+    language: str | None
+    position: int | None
+    waiting_seconds: float
+    note: HandoffNote
+    last_customer_message: str | None
+
+
+class ConversationDetail(BaseModel):
+    id: str
+    state: ConversationState
+    language: str | None
+    note: HandoffNote | None
+    messages: list[MessageOut]
+
+
+class AgentMessageIn(BaseModel):
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class CannedIn(BaseModel):
+    language: Language
+    shortcut: str = Field(pattern=r"^/[a-z0-9_-]{1,30}$", description="What the agent types to insert it, e.g. `/hello`.")
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class CannedOut(CannedIn):
+    id: int
+
+
+class TicketOut(BaseModel):
+    id: int
+    number: str | None
+    conversation_id: str
+    kind: str
+    status: str
+    language: str | None
+    order_number: str | None
+    problem: str | None
+    resolution: str | None
+    email: str | None
+    due_on: date | None
+    answer: str | None
+    created_at: datetime
+
+
+class TicketReplyIn(BaseModel):
+    text: str = Field(min_length=1, max_length=8000)
+
+
+class RatingOut(BaseModel):
+    conversation_id: str
+    score: int
+    comment: str | None
+    created_at: datetime

@@ -52,10 +52,24 @@ class Settings(BaseSettings):
     scope_threshold_en: float = DEFAULT_SCOPE_THRESHOLDS["en"]
     scope_dense_weight: float = DEFAULT_SCOPE_DENSE_WEIGHT
     confidence_threshold: float = Field(DEFAULT_CONFIDENCE_THRESHOLD, description="Min lead of the top hit over the second (fused score) to answer; below it the bot offers choices.")
-    fallback_entries: dict[str, str] = Field(default_factory=lambda: {"complain": "complaint-procedure"},
-                                             description="Entry shown per intent when the search finds nothing (JSON).")
     out_of_scope_examples_dir: Path = Field(ROOT / "bot" / "data" / "nlu", description="Rasa NLU files whose `out_of_scope` examples teach the search what not to answer.")
     search_weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS), description="Fusion weights of the search signals (JSON).")
+
+    # Promises the bot makes about complaints (the FAQ says the same: keep them in step)
+    complaint_first_reply_days: int = Field(3, description="Working days within which we confirm the next steps of a claim.")
+    complaint_resolution_days: int = Field(30, description="Calendar days within which a claim is resolved.")
+    claim_number_prefix: str = "R-"
+
+    # People
+    agent_session_hours: float = Field(12, description="How long an agent's console stays signed in.")
+    agent_reconnect_grace_seconds: float = Field(15, description="A console that loses its connection this long gives its chats back to the queue.")
+    handoff_wait_seconds: float = Field(180, description="After this long in the queue the customer is offered to leave an e-mail address.")
+    smtp_host: str | None = Field(None, description="Mail server for replies to tickets; unset means tickets are answered in the console only.")
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "Domovo support <support@domovo.eu>"
 
     # Limits on what customers send
     max_message_chars: int = 2000

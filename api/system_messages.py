@@ -1,19 +1,23 @@
-"""Texts the api itself shows customers, in each of their languages."""
+"""Texts the api itself shows customers (queue, agents joining, e-mail), in each of their languages."""
 from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
 
 from api.language import DEFAULT_LANGUAGE
 
-_TEXTS: dict[str, dict[str, str]] = {
-    "one_moment": {
-        "cs": "Omlouvám se, chvilku to potrvá. Vaši zprávu máme uloženou a odpovíme na ni hned, jak to půjde.",
-        "pl": "Przepraszam, to potrwa chwilę. Twoja wiadomość jest zapisana i odpowiemy na nią, gdy tylko będzie to możliwe.",
-        "lv": "Atvainojiet, tas prasīs mirkli. Jūsu ziņa ir saglabāta, un mēs uz to atbildēsim, tiklīdz varēsim.",
-        "en": "Sorry, this will take a moment. Your message is saved and we will answer it as soon as we can.",
-    },
-}
+TEXTS_FILE = Path(__file__).with_name("system_messages.yml")
 
 
-def system_text(key: str, language: str | None) -> str:
-    """The message `key` in `language`, or English when we lack that language."""
-    texts = _TEXTS[key]
-    return texts.get(language or DEFAULT_LANGUAGE, texts[DEFAULT_LANGUAGE])
+@lru_cache(maxsize=1)
+def _texts() -> dict[str, dict[str, str]]:
+    return yaml.safe_load(TEXTS_FILE.read_text(encoding="utf-8"))
+
+
+def system_text(key: str, language: str | None, **values: Any) -> str:
+    """The message `key` in `language` (English when we lack that language), placeholders filled."""
+    texts = _texts()[key]
+    return texts.get(language or DEFAULT_LANGUAGE, texts[DEFAULT_LANGUAGE]).format(**values)

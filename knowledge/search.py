@@ -278,15 +278,6 @@ class KnowledgeBase:
             action = "answer" if margin >= self.tuning.confidence_threshold else "clarify"
         return Decision(action, hits, scores.in_scope, scope, margin)
 
-    def entry_hit(self, entry_id: str, *, lang: str) -> Hit | None:
-        """An entry shown as a hit without searching (e.g. the complaint procedure after a complaint)."""
-        entry = self.index.entries.get(entry_id)
-        if entry is None:
-            return None
-        shown = lang if lang in entry.texts else next(iter(entry.texts))
-        text = entry.texts[shown]
-        return Hit(entry.id, entry.kind, text["question"], text["answer"], shown, 1.0, 0.0, 1.0, 1.0, (), shown != lang, entry.link)
-
     def status(self) -> dict:
         """What health checks and editors need to know about the serving index."""
         manifest = self.index.manifest

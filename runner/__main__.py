@@ -38,6 +38,8 @@ def main() -> None:
                 f"\nShopbot is running.\n"
                 f"  api:        {settings.base_url}/api  (OpenAPI docs: {settings.base_url}/api/docs)\n"
                 f"  health:     {settings.base_url}/api/health\n"
+                f"  agents:     {settings.base_url}/console/  (first admin: .venv/bin/python -m api.cli create-agent --role admin "
+                f"--email you@shop.example --name You)\n"
                 f"  Rasa:       {settings.rasa_url} (loopback only; log in {settings.var_dir / 'logs' / 'rasa.log'})\n"
                 f"Press Ctrl-C to stop.\n",
                 flush=True,

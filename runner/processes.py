@@ -4,6 +4,7 @@ Used by `make run` and by the integration tests, so both run the product the sam
 """
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from pydantic import SecretStr
 
 from api.settings import ROOT, Settings
 from runner.training import RASA_BIN, rasa_env
@@ -34,9 +36,17 @@ class Stack:
     rasa: subprocess.Popen
     api: subprocess.Popen
 
+    api_log: Path | None = None
+
     @property
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.settings.api_port}"
+
+    def restart_api(self, *, timeout: float = 120.0) -> None:
+        """Stop the api and start it again (as a deployment or a crash would); Rasa keeps running."""
+        stop(self.api)
+        self.api = start_api(self.settings, self.api_log)
+        wait_until("the api", f"{self.api_url}/api/health", self.api, timeout=timeout, log=self.api_log)
 
 
 def service_env(settings: Settings) -> dict[str, str]:
@@ -55,8 +65,20 @@ def service_env(settings: Settings) -> dict[str, str]:
         "SHOPBOT_EMBEDDER": settings.embedder,
         "OMP_NUM_THREADS": "1",
     })
-    if settings.database_url:
-        env["SHOPBOT_DATABASE_URL"] = settings.database_url
+    env.update(explicit_settings_env(settings))
+    return env
+
+
+def explicit_settings_env(settings: Settings) -> dict[str, str]:
+    """Every setting the caller chose explicitly (e.g. a test's SMTP port), as the SHOPBOT_* variable that sets it."""
+    env = {}
+    for name in settings.model_fields_set:
+        value = getattr(settings, name)
+        if value is None:
+            continue
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        env[f"SHOPBOT_{name.upper()}"] = json.dumps(value) if isinstance(value, (dict, list)) else str(value)
     return env
 
 
@@ -111,16 +133,16 @@ def running_stack(settings: Settings, model: Path, *, api_log: Path | None = Non
     logs.mkdir(parents=True, exist_ok=True)
     rasa_log = logs / "rasa.log"
     rasa = start_rasa(settings, model, rasa_log)
-    api = None
+    stack = None
     try:
-        api = start_api(settings, api_log)
+        stack = Stack(settings, rasa, start_api(settings, api_log), api_log)
         wait_until("Rasa", f"{settings.rasa_url}/status", rasa, timeout=timeout, log=rasa_log,
                    params={"token": settings.rasa_token.get_secret_value()})
-        wait_until("the api", f"http://127.0.0.1:{settings.api_port}/api/health", api, timeout=timeout, log=api_log)
-        yield Stack(settings, rasa, api)
+        wait_until("the api", f"{stack.api_url}/api/health", stack.api, timeout=timeout, log=api_log)
+        yield stack
     finally:
-        if api is not None:
-            stop(api)
+        if stack is not None:
+            stop(stack.api)
         stop(rasa)
 
 

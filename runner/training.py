@@ -22,7 +22,7 @@ def model_fingerprint(root: Path = ROOT) -> str:
     digest = hashlib.sha256()
     for name in MODEL_INPUTS:
         path = root / name
-        files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts) if path.is_dir() else [path]
+        files = sorted(p for p in path.rglob("*") if p.is_file() and not {"__pycache__", "tests"} & set(p.relative_to(root).parts)) if path.is_dir() else [path]
         for file in files:
             digest.update(str(file.relative_to(root)).encode())
             digest.update(hashlib.sha256(file.read_bytes()).digest())
@@ -52,6 +52,8 @@ def ensure_model(model_dir: Path, *, log: Path | None = None) -> Path:
     print(f"Training the Rasa model ({fingerprint}); this takes a few minutes...", flush=True)
     command = [str(RASA_BIN), "train", "--data", "bot/data", "--config", "config.yml", "--domain", "domain.yml",
                "--out", str(model_dir), "--fixed-model-name", fingerprint]
+    if log:
+        log.parent.mkdir(parents=True, exist_ok=True)
     output = open(log, "w") if log else None
     try:
         result = subprocess.run(command, cwd=ROOT, env=rasa_env(), stdout=output or sys.stdout, stderr=subprocess.STDOUT)

@@ -1,15 +1,24 @@
 """Shared fixtures: the real embedding model once per session, and the running product for integration tests."""
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
+from pathlib import Path
+
+import subprocess
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.policy import default
 
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
 
 from api.settings import ROOT, Settings
 from knowledge.embedder import E5Embedder
-from runner.processes import Stack, running_stack
+from runner.processes import API_PYTHON, Stack, explicit_settings_env, running_stack
 from runner.training import ensure_model
 
 
@@ -26,7 +35,34 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def trained_model() -> Path:
+    """The Rasa model for the current training data (trained once, shared with `make run` in var/models)."""
+    return ensure_model(ROOT / "var" / "models", log=ROOT / "var" / "logs" / "train.log")
+
+
+@dataclass
+class Mailbox:
+    """A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
+
+    port: int
+    messages: list[EmailMessage]
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # aiosmtpd's handler hook
+        self.messages.append(BytesParser(policy=default).parsebytes(envelope.content))  # type: ignore[attr-defined]
+        return "250 OK"
+
+
+@pytest.fixture(scope="session")
+def mailbox() -> Iterator[Mailbox]:
+    box = Mailbox(port=free_port(), messages=[])
+    controller = Controller(box, hostname="127.0.0.1", port=box.port)
+    controller.start()
+    yield box
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, trained_model: Path, mailbox: Mailbox) -> Iterator[Stack]:
     """The real Rasa server and api on free loopback ports, with a fresh database and index.
 
     The trained model and the embedding cache are shared with `make run` (var/), so they are made once.
@@ -39,10 +75,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         rasa_port=free_port(),
         models_dir=ROOT / "var" / "models",
         cache_dir=ROOT / "var" / "cache" / "embeddings",
+        smtp_host="127.0.0.1",
+        smtp_port=mailbox.port,
+        agent_reconnect_grace_seconds=2,
     )
-    model = ensure_model(settings.model_dir, log=var / "train.log")
     (var / "logs").mkdir()
-    with running_stack(settings, model, api_log=var / "logs" / "api.log") as running:
+    with running_stack(settings, trained_model, api_log=var / "logs" / "api.log") as running:
         yield running
 
 
@@ -50,3 +88,25 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 def client(stack: Stack) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=stack.api_url, timeout=30.0) as http:
         yield http
+
+
+@dataclass
+class Person:
+    email: str
+    password: str
+    name: str
+
+
+def add_agent(stack: Stack, name: str, role: str = "agent") -> Person:
+    """Create an account the way an operator does: the CLI, password from the environment."""
+    person = Person(email=f"{name.lower()}@domovo.test", password=f"{name}-secret-password", name=name)
+    env = {**os.environ, **explicit_settings_env(stack.settings), "SHOPBOT_NEW_PASSWORD": person.password}
+    result = subprocess.run([str(API_PYTHON), "-m", "api.cli", "create-agent", "--email", person.email, "--name", name, "--role", role],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return person
+
+
+@pytest.fixture(scope="session")
+def admin(stack: Stack) -> Person:
+    return add_agent(stack, "Alice", "admin")

@@ -1,11 +1,16 @@
-"""Customers' conversations: create one, send a message, read the replies."""
+"""Customers' conversations: create one, send a message, catch up on what others wrote."""
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
 
 from api.conversations import create_conversation, handle_customer_message, validate_text
 from api.deps import CustomerConversation, ServicesDep, SessionDep
-from api.schemas import ConversationCreate, ConversationCreated, MessageIn, MessageResult
+from api.models import ConversationState
+from api.queue import queue_position
+from api.schemas import ConversationCreate, ConversationCreated, MessageIn, MessageResult, Transcript
+from api.transcripts import messages_after
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
 
@@ -13,12 +18,22 @@ router = APIRouter(prefix="/api/conversations", tags=["conversations"])
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def create(session: SessionDep, body: ConversationCreate | None = None) -> ConversationCreated:
     """Start a conversation; keep the returned token, it is the only key to it."""
-    conversation, token = await create_conversation(session, language=body.language if body else None)
-    return ConversationCreated(id=conversation.id, token=token, state=conversation.state, language=conversation.language)
+    body = body or ConversationCreate()
+    conversation, token, visitor_token = await create_conversation(session, language=body.language, visitor_token=body.visitor_token)
+    return ConversationCreated(id=conversation.id, token=token, visitor_token=visitor_token, state=conversation.state, language=conversation.language)
 
 
 @router.post("/{conversation_id}/messages")
 async def send_message(body: MessageIn, conversation: CustomerConversation, session: SessionDep, services: ServicesDep) -> MessageResult:
     """Send the customer's text; the reply carries the bot's answers and the conversation's state."""
     text = validate_text(body.text, max_chars=services.settings.max_message_chars)
-    return await handle_customer_message(session, conversation, text, rasa=services.rasa, languages=services.languages)
+    return await handle_customer_message(session, services, conversation, text, payload=body.payload)
+
+
+@router.get("/{conversation_id}/messages")
+async def read_messages(conversation: CustomerConversation, session: SessionDep,
+                        after: Annotated[int, Query(ge=0, description="Only messages with a larger id.")] = 0) -> Transcript:
+    """The polling fallback of the WebSocket, and how a reloaded page restores the conversation."""
+    position = await queue_position(session, conversation.id) if conversation.state is ConversationState.waiting else None
+    return Transcript(state=conversation.state, language=conversation.language, queue_position=position,
+                      messages=await messages_after(session, conversation.id, after))

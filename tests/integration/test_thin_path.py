@@ -4,19 +4,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.integration.chat import ask, start
+
 pytestmark = pytest.mark.integration
-
-
-def start(client: httpx.Client, language: str | None = None) -> tuple[str, dict[str, str]]:
-    response = client.post("/api/conversations", json={"language": language} if language else None)
-    assert response.status_code == 201, response.text
-    body = response.json()
-    assert body["state"] == "bot" and body["token"]
-    return body["id"], {"Authorization": f"Bearer {body['token']}"}
-
-
-def ask(client: httpx.Client, conversation: str, headers: dict[str, str], text: str) -> httpx.Response:
-    return client.post(f"/api/conversations/{conversation}/messages", json={"text": text}, headers=headers)
 
 
 @pytest.mark.parametrize(
@@ -120,15 +110,6 @@ def test_a_long_conversation_keeps_answering_from_the_knowledge_base(client: htt
     body = ask(client, conversation, headers, "Kā es varu samaksāt ar bankas pārskaitījumu?").json()
     assert body["language"] == "lv"
     assert [r["source"]["id"] for r in body["replies"] if r.get("source")] == ["payment-bank-transfer"]
-
-
-def test_a_complaint_is_acknowledged_then_given_the_procedure(client: httpx.Client) -> None:
-    conversation, headers = start(client)
-    body = ask(client, conversation, headers, "Jestem bardzo niezadowolony, ekspres Aroma Pro przestał grzać po tygodniu!").json()
-    assert body["language"] == "pl"
-    texts = [reply["text"] for reply in body["replies"]]
-    assert any(word in texts[0] for word in ("Przykro", "przykro")), texts
-    assert len(body["replies"]) >= 2 and (body["replies"][1].get("source") or body["replies"][1]["buttons"]), body["replies"]
 
 
 def test_a_vague_question_gets_choices_and_a_choice_gets_its_answer(client: httpx.Client) -> None:

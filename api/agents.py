@@ -1,0 +1,83 @@
+"""Agents: accounts with argon2-hashed passwords, and console sessions that expire."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.errors import ApiError, Conflict, Forbidden, NotAuthenticated
+from api.models import Agent, AgentSession, Role
+from api.tokens import hash_token, new_token
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_CHARS = 10
+# Who may do what: each role includes the ones before it.
+_RANK = {Role.agent: 0, Role.editor: 1, Role.admin: 2}
+
+
+class InvalidAgent(ApiError):
+    status_code = 422
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise InvalidAgent(f"the password must have at least {MIN_PASSWORD_CHARS} characters")
+
+
+async def create_agent(session: AsyncSession, *, email: str, name: str, password: str, role: Role = Role.agent) -> Agent:
+    email = email.strip().lower()
+    if "@" not in email or not name.strip():
+        raise InvalidAgent("an agent needs an e-mail address and a name")
+    check_password_strength(password)
+    if await session.scalar(select(Agent).where(Agent.email == email)) is not None:
+        raise Conflict(f"an agent with e-mail {email} exists already")
+    agent = Agent(email=email, name=name.strip(), role=role, password_hash=_hasher.hash(password))
+    session.add(agent)
+    await session.commit()
+    return agent
+
+
+async def sign_in(session: AsyncSession, *, email: str, password: str, ttl: timedelta) -> tuple[Agent, str, datetime]:
+    """A new session token for the agent, or 401 with the same reason for a wrong e-mail and a wrong password."""
+    agent = await session.scalar(select(Agent).where(Agent.email == email.strip().lower(), Agent.active.is_(True)))
+    try:
+        if agent is None:
+            raise VerificationError("unknown agent")
+        _hasher.verify(agent.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise NotAuthenticated("wrong e-mail or password") from None
+    if _hasher.check_needs_rehash(agent.password_hash):
+        agent.password_hash = _hasher.hash(password)
+    token = new_token()
+    expires = datetime.now(timezone.utc) + ttl
+    session.add(AgentSession(agent_id=agent.id, token_hash=hash_token(token), expires_at=expires))
+    await session.commit()
+    return agent, token, expires
+
+
+async def agent_for_token(session: AsyncSession, token: str) -> Agent:
+    row = await session.scalar(select(AgentSession).where(AgentSession.token_hash == hash_token(token)))
+    if row is None or _aware(row.expires_at) <= datetime.now(timezone.utc):
+        raise NotAuthenticated("the session has expired or does not exist: sign in again")
+    agent = await session.get(Agent, row.agent_id)
+    if agent is None or not agent.active:
+        raise NotAuthenticated("this agent account is disabled")
+    return agent
+
+
+async def sign_out(session: AsyncSession, token: str) -> None:
+    await session.execute(delete(AgentSession).where(AgentSession.token_hash == hash_token(token)))
+    await session.commit()
+
+
+def require_role(agent: Agent, role: Role) -> None:
+    if _RANK[agent.role] < _RANK[role]:
+        raise Forbidden(f"this needs the {role.value} role")
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands datetimes back without a zone; ours are all UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -1,0 +1,164 @@
+"""The conversation state machine for people: bot → waiting → agent → bot (hand-back) or closed.
+
+Only these functions change `Conversation.state` once a person is involved, and each change is one
+conditional UPDATE, so two agents pressing "take" at once cannot both win.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.errors import Conflict, Forbidden, NotFound
+from api.models import Agent, Conversation, ConversationState, Handoff, Message, Sender
+from api.queue import open_handoff, queue_position
+from api.realtime import AGENTS, Hub, conversation_channel
+from api.system_messages import system_text
+
+if TYPE_CHECKING:
+    from api.deps import Services
+
+log = logging.getLogger(__name__)
+
+
+def message_event(message: Message, *, agent_name: str | None = None) -> dict[str, Any]:
+    """A stored message as customers and agents receive it live."""
+    payload = message.payload or {}
+    return {"type": "message", "conversation_id": message.conversation_id, "id": message.id, "sender": message.sender.value,
+            "text": message.text, "language": message.language, "created_at": message.created_at.isoformat(),
+            "source": payload.get("source"), "buttons": payload.get("buttons") or [], "data": payload.get("custom") or {},
+            "agent": agent_name}
+
+
+def publish_messages(hub: Hub, conversation: Conversation, messages: list[Message], *, agent_name: str | None = None) -> None:
+    """Customers see their conversation; agents see every conversation that is waiting or with a person."""
+    for message in messages:
+        event = message_event(message, agent_name=agent_name)
+        hub.publish(conversation_channel(conversation.id), event)
+        hub.publish(AGENTS, event)
+
+
+async def announce_queue(session: AsyncSession, hub: Hub) -> None:
+    """Tell each waiting customer their place, and every console that the queue changed."""
+    waiting = await session.scalars(select(Conversation.id).where(Conversation.state == ConversationState.waiting))
+    for conversation_id in waiting:
+        position = await queue_position(session, conversation_id)
+        hub.publish(conversation_channel(conversation_id), {"type": "queue", "position": position})
+    hub.publish(AGENTS, {"type": "queue_changed"})
+
+
+async def _system_message(session: AsyncSession, conversation: Conversation, key: str, **values: Any) -> Message:
+    message = Message(conversation_id=conversation.id, sender=Sender.system, language=conversation.language,
+                      text=system_text(key, conversation.language, **values))
+    session.add(message)
+    return message
+
+
+async def _conversation(session: AsyncSession, conversation_id: str) -> Conversation:
+    conversation = await session.get(Conversation, conversation_id, populate_existing=True)
+    if conversation is None:
+        raise NotFound(f"no conversation {conversation_id!r}")
+    return conversation
+
+
+async def take(session: AsyncSession, hub: Hub, conversation_id: str, agent: Agent) -> Conversation:
+    """The agent takes a waiting conversation; 409 if someone else was quicker or it is not waiting."""
+    agent_id, agent_name = agent.id, agent.name
+    result = await session.execute(update(Conversation).where(Conversation.id == conversation_id, Conversation.state == ConversationState.waiting)
+                                   .values(state=ConversationState.agent, updated_at=datetime.now(timezone.utc)))
+    if result.rowcount != 1:  # nothing changed; the session's end rolls the empty transaction back
+        conversation = await _conversation(session, conversation_id)
+        raise Conflict(f"this conversation is {conversation.state.value}, not waiting: another agent may have taken it")
+    conversation = await _conversation(session, conversation_id)
+    handoff = await open_handoff(session, conversation_id)
+    if handoff is not None:
+        handoff.taken_at, handoff.agent_id = datetime.now(timezone.utc), agent_id
+    joined = await _system_message(session, conversation, "agent_joined", agent=agent_name)
+    await session.commit()
+    publish_messages(hub, conversation, [joined])
+    hub.publish(conversation_channel(conversation.id), {"type": "state", "state": conversation.state.value, "agent": agent_name})
+    await announce_queue(session, hub)
+    return conversation
+
+
+async def held_by(session: AsyncSession, conversation_id: str, agent: Agent) -> tuple[Conversation, Handoff]:
+    """The conversation if this agent holds it; 409 if nobody does, 403 if another agent does."""
+    conversation = await _conversation(session, conversation_id)
+    handoff = await open_handoff(session, conversation_id)
+    if conversation.state is not ConversationState.agent or handoff is None:
+        raise Conflict(f"this conversation is {conversation.state.value}: take it first")
+    if handoff.agent_id != agent.id:
+        raise Forbidden("another agent holds this conversation")
+    return conversation, handoff
+
+
+async def agent_reply(session: AsyncSession, hub: Hub, conversation_id: str, agent: Agent, text: str) -> Message:
+    conversation, _ = await held_by(session, conversation_id, agent)
+    message = Message(conversation_id=conversation.id, sender=Sender.agent, text=text, language=conversation.language, agent_id=agent.id)
+    session.add(message)
+    await session.commit()
+    publish_messages(hub, conversation, [message], agent_name=agent.name)
+    return message
+
+
+async def finish(session: AsyncSession, hub: Hub, conversation_id: str, agent: Agent, *, to: ConversationState) -> tuple[Conversation, Message]:
+    """Hand the conversation back to the bot or close it; the customer is told in their language."""
+    conversation, handoff = await held_by(session, conversation_id, agent)
+    conversation.state = to
+    handoff.ended_at = datetime.now(timezone.utc)
+    notice = await _system_message(session, conversation, "agent_left" if to is ConversationState.bot else "conversation_closed", agent=agent.name)
+    await session.commit()
+    publish_messages(hub, conversation, [notice])
+    hub.publish(conversation_channel(conversation.id), {"type": "state", "state": conversation.state.value})
+    hub.publish(AGENTS, {"type": "queue_changed"})
+    return conversation, notice
+
+
+async def requeue(session: AsyncSession, hub: Hub, agent_id: int) -> list[str]:
+    """Put the agent's chats back in the queue (their console went away); returns the conversation ids."""
+    handoffs = (await session.scalars(select(Handoff).join(Conversation, Conversation.id == Handoff.conversation_id).where(
+        Handoff.agent_id == agent_id, Handoff.ended_at.is_(None), Conversation.state == ConversationState.agent))).all()
+    moved = []
+    for handoff in handoffs:
+        conversation = await _conversation(session, handoff.conversation_id)
+        conversation.state = ConversationState.waiting
+        handoff.taken_at, handoff.agent_id = None, None
+        moved.append(conversation.id)
+    await session.commit()
+    for conversation_id in moved:
+        hub.publish(conversation_channel(conversation_id), {"type": "state", "state": ConversationState.waiting.value})
+    if moved:
+        await announce_queue(session, hub)
+    return moved
+
+
+async def offer_contact_after_wait(session: AsyncSession, hub: Hub, *, wait_seconds: float) -> int:
+    """Customers queued longer than `wait_seconds` are told so and asked for an e-mail address (once)."""
+    cutoff = datetime.now(timezone.utc) - timedelta(seconds=wait_seconds)
+    rows = (await session.execute(
+        select(Conversation, Handoff).join(Handoff, Handoff.conversation_id == Conversation.id)
+        .where(Conversation.state == ConversationState.waiting, Handoff.ended_at.is_(None), Handoff.taken_at.is_(None),
+               Handoff.email_requested_at.is_(None), Handoff.requested_at < cutoff))).all()
+    for conversation, handoff in rows:
+        handoff.email_requested_at = datetime.now(timezone.utc)
+        notice = await _system_message(session, conversation, "nobody_took_it")
+        await session.commit()
+        publish_messages(hub, conversation, [notice])
+    return len(rows)
+
+
+async def offer_contact_when_nobody_comes(services: Services, stop: asyncio.Event, *, every_seconds: float = 2.0) -> None:
+    """The api's background check of the queue's waiting times."""
+    while not stop.is_set():
+        try:
+            async with services.sessions() as session:
+                await offer_contact_after_wait(session, services.hub, wait_seconds=services.settings.handoff_wait_seconds)
+        except Exception:  # a locked database or similar must not end the loop
+            log.exception("checking the queue's waiting times failed")
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), every_seconds)

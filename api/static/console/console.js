@@ -1,0 +1,274 @@
+// The agent console: plain JavaScript, no build step. Everything customers wrote is inserted as text
+// (textContent), never as HTML.
+"use strict";
+
+const state = { token: sessionStorage.getItem("agentToken"), me: null, selected: null, detail: null, lastId: 0,
+  waiting: 0, canned: [], socket: null, retry: 1000, typingTimer: null, lastTypingSent: 0, ticket: null };
+const $ = (id) => document.getElementById(id);
+
+async function api(path, options = {}) {
+  const headers = { "Content-Type": "application/json", ...(state.token ? { Authorization: `Bearer ${state.token}` } : {}) };
+  const response = await fetch(path, { ...options, headers });
+  if (response.status === 401 && path !== "/api/agent/login") { signedOut(); throw new Error("Signed out"); }
+  const body = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) throw new Error((body && (typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail))) || response.statusText);
+  return body;
+}
+
+function el(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  if (className) node.className = className;
+  return node;
+}
+
+function minutes(seconds) { return seconds < 60 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`; }
+
+// --- signing in and out --------------------------------------------------------------------------
+function signedOut() {
+  state.token = null; sessionStorage.removeItem("agentToken");
+  if (state.socket) { state.socket.onclose = null; state.socket.close(); state.socket = null; }
+  $("app").hidden = true; $("signin").hidden = false;
+}
+
+$("signin-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  try {
+    const session = await api("/api/agent/login", { method: "POST", body: JSON.stringify({ email: form.get("email"), password: form.get("password") }) });
+    state.token = session.token; sessionStorage.setItem("agentToken", session.token);
+    $("signin-error").textContent = "";
+    await start();
+  } catch (error) { $("signin-error").textContent = error.message; }
+});
+
+$("signout").addEventListener("click", async () => {
+  try { await api("/api/agent/logout", { method: "POST" }); } catch (_) { /* signed out anyway */ }
+  signedOut();
+});
+
+async function start() {
+  state.me = await api("/api/agent/me");
+  $("signin").hidden = true; $("app").hidden = false;
+  $("me").textContent = `${state.me.name} (${state.me.role})`;
+  $("presence").value = state.me.presence;
+  connect();
+  await Promise.all([refreshLists(), refreshTickets(), refreshRatings()]);
+}
+
+$("presence").addEventListener("change", async (event) => {
+  state.me = await api("/api/agent/presence", { method: "PUT", body: JSON.stringify({ presence: event.target.value }) });
+});
+
+// --- being told at once: sound, browser notification, count in the tab title -----------------------
+$("notify").addEventListener("click", () => { if ("Notification" in window) Notification.requestPermission(); });
+
+function chime() {
+  try {
+    const audio = new (window.AudioContext || window.webkitAudioContext)();
+    const tone = audio.createOscillator(); const gain = audio.createGain();
+    tone.frequency.value = 880; gain.gain.value = 0.1; tone.connect(gain); gain.connect(audio.destination);
+    tone.start(); tone.stop(audio.currentTime + 0.25);
+  } catch (_) { /* no audio device */ }
+}
+
+function announce(waiting) {
+  document.title = waiting ? `(${waiting}) Agent console` : "Agent console";
+  $("queue-count").textContent = waiting;
+  if (waiting > state.waiting) {
+    chime();
+    if ("Notification" in window && Notification.permission === "granted") new Notification("A customer is waiting", { body: `${waiting} in the queue` });
+  }
+  state.waiting = waiting;
+}
+
+// --- lists -----------------------------------------------------------------------------------------
+function listItem(item, onSelect, current) {
+  const li = el("li"); li.tabIndex = 0; li.setAttribute("role", "button");
+  if (current) li.setAttribute("aria-current", "true");
+  li.append(...item);
+  li.addEventListener("click", onSelect);
+  li.addEventListener("keydown", (event) => { if (event.key === "Enter" || event.key === " ") { event.preventDefault(); onSelect(); } });
+  return li;
+}
+
+function conversationItem(row) {
+  const parts = [el("strong", `${(row.language || "?").toUpperCase()} · ${row.note.reason}`),
+    el("div", row.last_customer_message || "", "last"),
+    el("div", row.state === "waiting" ? `waiting ${minutes(row.waiting_seconds)} · #${row.position}` : `with ${row.note.agent || "an agent"}`, "meta")];
+  return listItem(parts, () => select(row.conversation_id), row.conversation_id === state.selected);
+}
+
+async function refreshLists() {
+  const [queue, active] = await Promise.all([api("/api/agent/queue"), api("/api/agent/conversations")]);
+  $("queue").replaceChildren(...queue.map(conversationItem));
+  $("active").replaceChildren(...active.map(conversationItem));
+  announce(queue.length);
+}
+
+async function refreshTickets() {
+  const tickets = await api("/api/agent/tickets");
+  $("tickets").replaceChildren(...tickets.map((t) => listItem(
+    [el("strong", `${t.number || "#" + t.id} · ${t.kind} · ${t.status}`), el("div", t.problem || t.email || "", "last"),
+      el("div", t.due_on ? `due ${t.due_on}` : (t.email || ""), "meta")], () => showTicket(t), state.ticket && state.ticket.id === t.id)));
+}
+
+async function refreshRatings() {
+  const ratings = await api("/api/agent/ratings");
+  $("ratings").replaceChildren(...ratings.map((r) => listItem(
+    [el("strong", "★".repeat(r.score) + "☆".repeat(5 - r.score)), el("div", r.comment || "", "last")], () => select(r.conversation_id))));
+}
+
+// --- one conversation --------------------------------------------------------------------------------
+function noteView(detail) {
+  const box = el("div");
+  if (!detail.note) { box.append(el("p", "No handoff: the bot handled this conversation.")); return box; }
+  const s = detail.note.summary || {};
+  const dl = el("dl");
+  const row = (label, value) => { if (value) dl.append(el("dt", label), el("dd", value)); };
+  row("Reason", detail.note.reason);
+  row("Language", (s.language || detail.language || "").toUpperCase());
+  row("Last question", s.last_question);
+  row("Intents", (s.intents || []).join(" → "));
+  row("Collected", Object.entries(s.collected || {}).map(([k, v]) => `${k.replace("complaint_", "")}: ${v}`).join("; "));
+  row("Sources cited", (s.sources || []).map((x) => x.title).join("; "));
+  row("Angry messages", s.angry_messages ? String(s.angry_messages) : "");
+  box.append(el("strong", "Handoff note"), dl);
+  return box;
+}
+
+function messageView(message) {
+  const who = message.sender === "agent" ? (message.agent || "Agent") : message.sender;
+  const li = el("li", null, message.sender);
+  li.dataset.id = message.id;
+  li.append(el("span", `${who} · ${new Date(message.created_at).toLocaleTimeString()}`, "who"), el("span", message.text));
+  if (message.source) {
+    const cite = el("span", null, "who");
+    cite.append(el("span", "Source: "));
+    if (message.source.link) { const a = el("a", message.source.title); a.href = message.source.link; a.target = "_blank"; a.rel = "noopener"; cite.append(a); }
+    else cite.append(el("span", message.source.title));
+    li.append(cite);
+  }
+  return li;
+}
+
+function append(message) {
+  if (message.id <= state.lastId) return;
+  $("transcript").append(messageView(message));
+  state.lastId = message.id;
+  $("transcript").lastElementChild.scrollIntoView({ block: "end" });
+}
+
+function holdsIt(detail) { return detail.state === "agent" && detail.note && detail.note.agent === state.me.name; }
+
+function render(detail) {
+  state.detail = detail;
+  $("note").replaceChildren(noteView(detail));
+  $("transcript").replaceChildren(); state.lastId = 0;
+  detail.messages.forEach(append);
+  $("take").disabled = detail.state !== "waiting";
+  $("handback").disabled = $("close").disabled = !holdsIt(detail);
+  $("reply").disabled = $("composer").querySelector("button").disabled = !holdsIt(detail);
+}
+
+async function select(conversationId) {
+  state.selected = conversationId; state.ticket = null;
+  $("ticket").hidden = true; $("chat").hidden = false; $("chat-error").textContent = "";
+  render(await api(`/api/agent/conversations/${conversationId}`));
+  state.canned = await api(`/api/agent/canned?language=${state.detail.language || "en"}`);
+  await refreshLists();
+}
+
+async function act(path) {
+  $("chat-error").textContent = "";
+  try { render(await api(`/api/agent/conversations/${state.selected}/${path}`, { method: "POST" })); }
+  catch (error) { $("chat-error").textContent = error.message; }
+  await refreshLists();
+}
+$("take").addEventListener("click", () => act("take"));
+$("handback").addEventListener("click", () => act("handback"));
+$("close").addEventListener("click", () => act("close"));
+
+$("composer").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const text = $("reply").value.trim();
+  if (!text) return;
+  try {
+    append(await api(`/api/agent/conversations/${state.selected}/messages`, { method: "POST", body: JSON.stringify({ text }) }));
+    $("reply").value = ""; sendTyping(false);
+  } catch (error) { $("chat-error").textContent = error.message; }
+});
+
+$("reply").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); $("composer").requestSubmit(); return; }
+  if (event.key !== "Tab") return;
+  const box = event.target; const before = box.value.slice(0, box.selectionStart);
+  const word = before.split(/\s/).pop();
+  const canned = state.canned.find((c) => c.shortcut === word);
+  if (!canned) return;
+  event.preventDefault();
+  box.value = before.slice(0, before.length - word.length) + canned.text + box.value.slice(box.selectionStart);
+});
+
+$("reply").addEventListener("input", () => sendTyping(true));
+
+function sendTyping(active) {
+  const now = Date.now();
+  if (active && now - state.lastTypingSent < 2000) return;
+  state.lastTypingSent = active ? now : 0;
+  if (state.socket && state.socket.readyState === WebSocket.OPEN && state.selected) {
+    state.socket.send(JSON.stringify({ type: "typing", conversation_id: state.selected, active }));
+  }
+}
+
+function showTyping(active) {
+  clearTimeout(state.typingTimer);
+  $("typing").hidden = !active;
+  if (active) state.typingTimer = setTimeout(() => { $("typing").hidden = true; }, 6000);  // clears itself
+}
+
+// --- tickets ------------------------------------------------------------------------------------------
+function showTicket(ticket) {
+  state.ticket = ticket; state.selected = null;
+  $("chat").hidden = true; $("ticket").hidden = false; $("ticket-error").textContent = "";
+  const dl = el("dl");
+  const row = (label, value) => { if (value) dl.append(el("dt", label), el("dd", value)); };
+  row("Ticket", ticket.number || `#${ticket.id}`); row("Kind", ticket.kind); row("Status", ticket.status);
+  row("Language", (ticket.language || "").toUpperCase()); row("E-mail", ticket.email); row("Order", ticket.order_number);
+  row("Problem", ticket.problem); row("Wanted", ticket.resolution); row("Due", ticket.due_on); row("Answer", ticket.answer);
+  $("ticket-details").replaceChildren(el("strong", "Ticket"), dl);
+}
+
+$("ticket-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const text = $("ticket-reply").value.trim();
+  if (!text || !state.ticket) return;
+  try {
+    showTicket(await api(`/api/agent/tickets/${state.ticket.id}/reply`, { method: "POST", body: JSON.stringify({ text }) }));
+    $("ticket-reply").value = "";
+  } catch (error) { $("ticket-error").textContent = error.message; }
+  await refreshTickets();
+});
+
+// --- live updates -------------------------------------------------------------------------------------
+function connect() {
+  const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/agent/ws`);
+  state.socket = socket;
+  socket.onopen = () => { socket.send(JSON.stringify({ type: "auth", token: state.token })); };
+  socket.onmessage = (event) => {
+    const data = JSON.parse(event.data);
+    if (data.type === "ready") { $("connection").textContent = "Live"; state.retry = 1000; refreshLists(); }
+    else if (data.type === "queue_changed") refreshLists();
+    else if (data.type === "tickets_changed") refreshTickets();
+    else if (data.type === "message" && data.conversation_id === state.selected) { append(data); if (data.sender === "customer") showTyping(false); }
+    else if (data.type === "typing" && data.conversation_id === state.selected) showTyping(data.active);
+  };
+  socket.onclose = (event) => {
+    if (event.code === 4401) { signedOut(); return; }
+    $("connection").textContent = "Reconnecting…";
+    setTimeout(() => { if (state.token) connect(); }, state.retry);
+    state.retry = Math.min(state.retry * 2, 15000);
+  };
+}
+
+if (state.token) start().catch(signedOut); else signedOut();

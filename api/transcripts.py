@@ -1,0 +1,63 @@
+"""Reading conversations back: the customer's catch-up, the agent's transcript and handoff note."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.models import Agent, Conversation, ConversationState, Handoff, Message, Sender
+from api.queue import open_handoff, queue_position
+from api.schemas import ConversationDetail, HandoffNote, MessageOut, QueueItem
+
+
+async def _agent_names(session: AsyncSession) -> dict[int, str]:
+    return {agent_id: name for agent_id, name in (await session.execute(select(Agent.id, Agent.name))).all()}
+
+
+def message_out(message: Message, names: dict[int, str]) -> MessageOut:
+    payload = message.payload or {}
+    return MessageOut(id=message.id, sender=message.sender.value, text=message.text, language=message.language, created_at=message.created_at,
+                      source=payload.get("source"), buttons=payload.get("buttons") or [], data=payload.get("custom") or {},
+                      agent=names.get(message.agent_id) if message.agent_id else None)
+
+
+async def messages_after(session: AsyncSession, conversation_id: str, after: int = 0) -> list[MessageOut]:
+    rows = await session.scalars(select(Message).where(Message.conversation_id == conversation_id, Message.id > after).order_by(Message.id))
+    names = await _agent_names(session)
+    return [message_out(m, names) for m in rows]
+
+
+async def handoff_note(session: AsyncSession, handoff: Handoff | None) -> HandoffNote | None:
+    if handoff is None:
+        return None
+    agent = await session.get(Agent, handoff.agent_id) if handoff.agent_id else None
+    return HandoffNote(reason=handoff.reason, summary=handoff.summary, requested_at=handoff.requested_at, taken_at=handoff.taken_at,
+                       agent=agent.name if agent else None)
+
+
+async def conversation_detail(session: AsyncSession, conversation: Conversation) -> ConversationDetail:
+    """The note first, then the whole transcript, the bot's part and its sources included."""
+    handoff = await open_handoff(session, conversation.id)
+    if handoff is None:  # a finished handoff still explains why a person was involved
+        handoff = await session.scalar(select(Handoff).where(Handoff.conversation_id == conversation.id).order_by(Handoff.id.desc()).limit(1))
+    return ConversationDetail(id=conversation.id, state=conversation.state, language=conversation.language,
+                              note=await handoff_note(session, handoff), messages=await messages_after(session, conversation.id))
+
+
+async def queue_items(session: AsyncSession, *, states: tuple[ConversationState, ...]) -> list[QueueItem]:
+    """Conversations with a person involved, the longest waiting first."""
+    rows = (await session.execute(
+        select(Conversation, Handoff).join(Handoff, Handoff.conversation_id == Conversation.id)
+        .where(Conversation.state.in_(states), Handoff.ended_at.is_(None)).order_by(Handoff.requested_at, Handoff.id))).all()
+    now = datetime.now(timezone.utc)
+    items = []
+    for conversation, handoff in rows:
+        last = await session.scalar(select(Message.text).where(Message.conversation_id == conversation.id, Message.sender == Sender.customer)
+                                    .order_by(Message.id.desc()).limit(1))
+        requested = handoff.requested_at if handoff.requested_at.tzinfo else handoff.requested_at.replace(tzinfo=timezone.utc)
+        items.append(QueueItem(conversation_id=conversation.id, state=conversation.state, language=conversation.language,
+                               position=await queue_position(session, conversation.id) if conversation.state is ConversationState.waiting else None,
+                               waiting_seconds=(now - requested).total_seconds(), note=await handoff_note(session, handoff),
+                               last_customer_message=last))
+    return items

@@ -1,0 +1,144 @@
+"""NLU benchmark: the intent pipelines side by side on the held-out split (never trained on).
+
+Trains each variant with `rasa train nlu` (a few minutes each), parses benchmarks/data/nlu_heldout with it
+(benchmarks/nlu_parse.py, inside .venv-rasa) and writes the `nlu` section of docs/benchmarks.md:
+accuracy and macro-F1 per language, how often the FallbackClassifier fired, the confusions between
+product_question, complain, request_human and out_of_scope, training time and parse latency.
+
+Run: `make bench-nlu` (or `python -m benchmarks.nlu --no-write` to print only).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import time
+from collections import Counter
+from pathlib import Path
+from statistics import median
+
+import yaml
+from sklearn.metrics import f1_score
+
+from api.settings import ROOT, Settings
+from benchmarks.report import replace_section
+from knowledge.entries import LANGUAGES
+from runner.training import RASA_BIN, rasa_env
+
+HELDOUT_DIR = ROOT / "benchmarks" / "data" / "nlu_heldout"
+CONFUSABLE = ("product_question", "complain", "request_human", "out_of_scope")
+OURS = "bot.components.e5_intent_classifier.E5IntentClassifier"
+
+
+def variants() -> dict[str, dict]:
+    """Our config.yml, and the same with one of the two classifiers taken out."""
+    config = yaml.safe_load((ROOT / "config.yml").read_text())
+    pipeline = config["pipeline"]
+    diet_only = [c for c in pipeline if c["name"] != OURS]
+    e5_only = [c for c in pipeline if c["name"] in ("WhitespaceTokenizer", OURS, "FallbackClassifier")]
+    return {
+        "DIET (word + char counts)": {**config, "pipeline": diet_only},
+        "e5 + logistic regression": {**config, "pipeline": e5_only},
+        "ours: DIET and e5 blended (config.yml)": config,
+    }
+
+
+def load_heldout() -> list[dict]:
+    messages = []
+    for path in sorted(HELDOUT_DIR.glob("heldout_*.yml")):
+        language = path.stem.split("_")[-1]
+        for block in yaml.safe_load(path.read_text())["nlu"]:
+            for line in block["examples"].splitlines():
+                if line.strip().startswith("- "):
+                    messages.append({"text": line.strip()[2:], "language": language, "intent": block["intent"]})
+    return messages
+
+
+def train(name: str, config: dict, out_dir: Path) -> tuple[Path, float]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    slug = "".join(ch if ch.isalnum() else "-" for ch in name.lower())[:40]
+    config_file = out_dir / f"{slug}.yml"
+    config_file.write_text(yaml.safe_dump(config, sort_keys=False))
+    print(f"Training {name}...", flush=True)
+    started = time.perf_counter()
+    subprocess.run([str(RASA_BIN), "train", "nlu", "--nlu", "bot/data/nlu", "--config", str(config_file), "--out", str(out_dir),
+                    "--fixed-model-name", slug], cwd=ROOT, env=rasa_env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    return out_dir / f"{slug}.tar.gz", time.perf_counter() - started
+
+
+def parse(model: Path, messages: list[dict]) -> list[dict]:
+    python = RASA_BIN.parent / "python"
+    result = subprocess.run([str(python), "-m", "benchmarks.nlu_parse", str(model)], input=json.dumps(messages), cwd=ROOT, env=rasa_env(),
+                            check=True, capture_output=True, text=True)
+    return json.loads(result.stdout)
+
+
+def scores(parsed: list[dict]) -> dict[str, dict[str, float]]:
+    """Per language: accuracy and macro-F1 of the top intent, and the share the FallbackClassifier took."""
+    table = {}
+    for language in LANGUAGES:
+        rows = [p for p in parsed if p["language"] == language]
+        truth = [p["intent"] for p in rows]
+        predicted = [p["ranking"][0][0] if p["ranking"] else "none" for p in rows]
+        table[language] = {
+            "accuracy": sum(t == p for t, p in zip(truth, predicted)) / len(rows),
+            "macro_f1": f1_score(truth, predicted, average="macro"),
+            "fallback": sum(p["fallback"] for p in rows) / len(rows),
+            "n": len(rows),
+        }
+    return table
+
+
+def confusions(parsed: list[dict]) -> Counter:
+    pairs = Counter()
+    for p in parsed:
+        top = p["ranking"][0][0] if p["ranking"] else "none"
+        if p["intent"] in CONFUSABLE and top != p["intent"] and top in CONFUSABLE:
+            pairs[(p["intent"], top)] += 1
+    return pairs
+
+
+def report(results: dict[str, dict]) -> str:
+    header = "| pipeline | " + " | ".join(f"{lang} acc / F1" for lang in LANGUAGES) + " | fallback fired | train s | parse p50 ms |"
+    lines = [header, "|" + "---|" * (len(LANGUAGES) + 4)]
+    for name, result in results.items():
+        table = result["scores"]
+        cells = [f"{table[lang]['accuracy']:.3f} / **{table[lang]['macro_f1']:.3f}**" for lang in LANGUAGES]
+        fallback = sum(table[lang]["fallback"] * table[lang]["n"] for lang in LANGUAGES) / sum(table[lang]["n"] for lang in LANGUAGES)
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {fallback:.1%} | {result['train_seconds']:.0f} | {result['parse_ms']:.1f} |")
+    n = sum(t["n"] for t in next(iter(results.values()))["scores"].values())
+    ours = list(results.values())[-1]
+    confusion = ", ".join(f"{a} → {b}: {count}" for (a, b), count in ours["confusions"].most_common()) or "none"
+    return "\n".join([
+        f"Held-out split: {n} messages written separately from the training data (benchmarks/data/nlu_heldout). Macro-F1 over all "
+        "intents of a language; the top intent is scored even when the FallbackClassifier fired (its share is shown apart).",
+        "",
+        *lines,
+        "",
+        f"Confusions among {', '.join(CONFUSABLE)} (ours, all languages, true → predicted): {confusion}.",
+        "",
+        "Limits: 2 CPU cores, one OpenMP thread per process; training time includes Rasa's start-up (about 30 s).",
+    ])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    args = parser.parse_args()
+    out_dir = Settings().var_dir / "bench" / "nlu"
+    messages = load_heldout()
+    results = {}
+    for name, config in variants().items():
+        model, seconds = train(name, config, out_dir)
+        parsed = parse(model, messages)
+        results[name] = {"scores": scores(parsed), "confusions": confusions(parsed), "train_seconds": seconds,
+                         "parse_ms": 1000 * median(p["seconds"] for p in parsed)}
+        print(name, {lang: round(s["macro_f1"], 3) for lang, s in results[name]["scores"].items()}, flush=True)
+    body = report(results)
+    print(body)
+    if not args.no_write:
+        replace_section(ROOT / "docs" / "benchmarks.md", "nlu", body, command="make bench-nlu")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Rasa training data (bot/data) and our custom Rasa components (bot/components)."""

@@ -1,0 +1,118 @@
+"""A customer's side of the chat, through the public api only (what the widget does)."""
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from websockets.sync.client import connect
+
+from runner.processes import Stack
+
+
+def start(client: httpx.Client, language: str | None = None, *, visitor_token: str | None = None) -> tuple[str, dict[str, str]]:
+    body = {key: value for key, value in (("language", language), ("visitor_token", visitor_token)) if value}
+    response = client.post("/api/conversations", json=body or None)
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert created["state"] == "bot" and created["token"] and created["visitor_token"]
+    return created["id"], {"Authorization": f"Bearer {created['token']}", "X-Visitor": created["visitor_token"]}
+
+
+def ask(client: httpx.Client, conversation: str, headers: dict[str, str], text: str) -> httpx.Response:
+    return client.post(f"/api/conversations/{conversation}/messages", json={"text": text}, headers=headers)
+
+
+def say(client: httpx.Client, conversation: str, headers: dict[str, str], text: str) -> dict[str, Any]:
+    response = ask(client, conversation, headers, text)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def press(client: httpx.Client, conversation: str, headers: dict[str, str], button: dict[str, str]) -> dict[str, Any]:
+    """Press a button as the widget does: intent payloads go to the bot, the title to the transcript."""
+    body = {"text": button["title"], "payload": button["payload"]} if button["payload"].startswith("/") else {"text": button["payload"]}
+    response = client.post(f"/api/conversations/{conversation}/messages", json=body, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def buttons(body: dict[str, Any]) -> list[dict[str, str]]:
+    return [button for reply in body["replies"] for button in reply.get("buttons") or []]
+
+
+def texts(body: dict[str, Any]) -> str:
+    return "\n".join(reply["text"] for reply in body["replies"])
+
+
+def database_rows(stack: Stack, sql: str, *params: Any) -> list[tuple]:
+    """Read the api's real SQLite database the way a support lead's report would."""
+    path = stack.settings.database.split("///", 1)[1]
+    with sqlite3.connect(path) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+class Live:
+    """A WebSocket as the widget or the console holds it: authenticate first, then read events."""
+
+    def __init__(self, url: str, token: str) -> None:
+        self._socket = connect(url, open_timeout=10)
+        self._socket.send(json.dumps({"type": "auth", "token": token}))
+        self.seen: list[dict[str, Any]] = []
+        self.ready = self.wait_for(lambda e: e["type"] == "ready")
+
+    def send(self, event: dict[str, Any]) -> None:
+        self._socket.send(json.dumps(event))
+
+    def wait_for(self, matches: Callable[[dict[str, Any]], bool], timeout: float = 15.0) -> dict[str, Any]:
+        """The first event (already seen or arriving within `timeout`) that `matches`."""
+        for event in self.seen:
+            if matches(event):
+                self.seen.remove(event)
+                return event
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                event = json.loads(self._socket.recv(timeout=left))
+            except TimeoutError:
+                break
+            if matches(event):
+                return event
+            self.seen.append(event)
+        raise AssertionError(f"no matching event within {timeout} s; saw {self.seen[-10:]}")
+
+    def close(self) -> None:
+        self._socket.close()
+
+
+def ws_url(stack: Stack, path: str) -> str:
+    return f"ws://127.0.0.1:{stack.settings.api_port}{path}"
+
+
+class Console:
+    """An agent's console through the public api: sign-in, live socket, and the actions it offers."""
+
+    def __init__(self, client: httpx.Client, stack: Stack, email: str, password: str, *, online: bool = True) -> None:
+        self.client = client
+        response = client.post("/api/agent/login", json={"email": email, "password": password})
+        assert response.status_code == 200, response.text
+        self.session = response.json()
+        self.headers = {"Authorization": f"Bearer {self.session['token']}"}
+        self.live = Live(ws_url(stack, "/api/agent/ws"), self.session["token"])
+        if online:
+            assert self.put("/api/agent/presence", {"presence": "online"}).status_code == 200
+
+    def get(self, path: str) -> httpx.Response:
+        return self.client.get(path, headers=self.headers)
+
+    def post(self, path: str, body: dict[str, Any] | None = None) -> httpx.Response:
+        return self.client.post(path, json=body, headers=self.headers)
+
+    def put(self, path: str, body: dict[str, Any]) -> httpx.Response:
+        return self.client.put(path, json=body, headers=self.headers)
+
+    def close(self) -> None:
+        self.live.close()

@@ -1,0 +1,132 @@
+"""The bot's manners end to end: complaints through the claim form, handoff, ratings, returning customers."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from functools import lru_cache
+
+import httpx
+import pytest
+import yaml
+
+from api.settings import ROOT
+from runner.processes import Stack
+from tests.integration.chat import buttons, database_rows, press, say, start, texts
+
+pytestmark = pytest.mark.integration
+
+
+@lru_cache(maxsize=1)
+def _responses() -> dict:
+    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
+
+
+def said(body: dict, response: str, language: str) -> bool:
+    """Whether one of the bot's replies is a variant of `response` in `language` (placeholders may differ)."""
+    variants = [v["text"] for v in _responses()[response] if any(c.get("value") == language for c in v.get("condition", []))]
+    assert variants, f"{response} has no {language} variant"
+    starts = [re.split(r"\{\w+\}", v)[0][:40] for v in variants]
+    return any(reply["text"].startswith(start) for reply in body["replies"] for start in starts)
+
+
+def test_polish_complaint_goes_through_the_form_with_one_correction_to_a_ticket(client: httpx.Client, stack: Stack) -> None:
+    conversation, headers = start(client)
+    complaint = "Dostałem uszkodzony czajnik, obudowa jest pęknięta i przecieka."
+    body = say(client, conversation, headers, complaint)
+    assert body["language"] == "pl" and body["state"] == "bot"
+    assert said(body, "utter_complaint_ack", "pl") and "obudowa jest pęknięta" in texts(body), body  # the customer's words reflected
+    assert said(body, "utter_ask_complaint_order", "pl"), body
+
+    body = say(client, conversation, headers, "to jest zamówienie nr 31877")
+    assert said(body, "utter_ask_complaint_resolution", "pl"), body
+    choices = {b["payload"]: b for b in buttons(body)}
+    body = press(client, conversation, headers, choices['/inform{"complaint_resolution":"replacement"}'])
+    assert said(body, "utter_ask_complaint_confirmed", "pl") and "31877" in texts(body), body
+
+    edit = next(b for b in buttons(body) if '"complaint_order"' in b["payload"])  # the customer typed the wrong number
+    body = press(client, conversation, headers, edit)
+    assert said(body, "utter_ask_complaint_order", "pl"), body
+    body = say(client, conversation, headers, "31878")
+    assert said(body, "utter_ask_complaint_confirmed", "pl") and "31878" in texts(body) and "31877" not in texts(body), body
+
+    body = press(client, conversation, headers, next(b for b in buttons(body) if b["payload"] == "/affirm"))
+    assert said(body, "utter_complaint_filed", "pl"), body
+    ticket = next(reply["data"]["ticket"] for reply in body["replies"] if reply.get("data", {}).get("ticket"))
+    due = date.today() + timedelta(days=stack.settings.complaint_resolution_days)
+    assert ticket["number"] in texts(body) and due.strftime("%d.%m.%Y") in texts(body), body
+    assert said(body, "utter_offer_colleague", "pl"), body
+
+    rows = database_rows(stack, "select order_number, resolution, problem, due_on, language from tickets where number = ?", ticket["number"])
+    assert rows == [("31878", "replacement", complaint, due.isoformat(), "pl")]
+
+
+def test_a_claim_can_be_cancelled_and_nothing_is_filed(client: httpx.Client, stack: Stack) -> None:
+    conversation, headers = start(client)
+    body = say(client, conversation, headers, "Vysavač RoboClean mi po týdnu přestal nabíjet, chci ho reklamovat.")
+    assert said(body, "utter_ask_complaint_order", "cs"), body
+    body = say(client, conversation, headers, "zrušit, nechci nic podávat")
+    assert said(body, "utter_complaint_cancelled", "cs"), body
+    assert database_rows(stack, "select count(*) from tickets where conversation_id = ?", conversation) == [(0,)]
+    body = say(client, conversation, headers, "Kolik stojí doprava kurýrem?")  # the bot is itself again
+    assert [r["source"]["id"] for r in body["replies"] if r.get("source")] == ["delivery-cost"], body
+
+
+def test_a_latvian_request_for_a_person_ends_in_the_handoff_state(client: httpx.Client, stack: Stack) -> None:
+    conversation, headers = start(client)
+    say(client, conversation, headers, "Cik maksā piegāde uz pakomātu?")
+    body = say(client, conversation, headers, "Vai es varētu runāt ar konsultantu, lūdzu?")
+    assert body["state"] == "waiting", body
+    assert said(body, "utter_handoff", "lv"), body
+    system = [r["text"] for r in body["replies"] if r["sender"] == "system"]
+    notices = yaml.safe_load((ROOT / "api" / "system_messages.yml").read_text(encoding="utf-8"))
+    # in Latvian: the place in the queue, or honestly that nobody is online now
+    assert system and (system[0] == notices["no_agent_online"]["lv"] or system[0].startswith(notices["queued"]["lv"].split("{")[0])), body
+
+    quiet = say(client, conversation, headers, "Labi, es pagaidīšu")
+    assert quiet["state"] == "waiting" and quiet["replies"] == [], quiet  # the bot stays silent now
+    [(reason, summary)] = database_rows(stack, "select reason, summary from handoffs where conversation_id = ?", conversation)
+    note = yaml.safe_load(summary)
+    assert reason == "requested"
+    assert note["language"] == "lv" and note["intents"][-1] == "request_human"
+    assert note["last_question"] == "Cik maksā piegāde uz pakomātu?" and note["sources"], note
+
+
+def test_an_angry_complaint_goes_straight_to_a_person(client: httpx.Client, stack: Stack) -> None:
+    conversation, headers = start(client)
+    body = say(client, conversation, headers, "TO JE SKANDÁL, UŽ POTŘETÍ MI POSÍLÁTE ROZBITÝ VYSAVAČ!!!")
+    assert body["state"] == "waiting", body
+    assert said(body, "utter_angry_ack", "cs"), body
+    assert database_rows(stack, "select reason from handoffs where conversation_id = ?", conversation) == [("angry",)]
+
+
+def test_a_czech_customer_without_diacritics_is_answered_in_czech(client: httpx.Client) -> None:
+    conversation, headers = start(client)
+    body = say(client, conversation, headers, "kolik stoji doprava kuryrem na slovensko")
+    assert body["language"] == "cs", body
+    sources = [r["source"] for r in body["replies"] if r.get("source")]
+    assert sources and sources[0]["language"] == "cs" and sources[0]["id"].startswith("delivery"), body
+
+
+def test_a_returning_customer_is_welcomed_back_in_their_language(client: httpx.Client) -> None:
+    first, headers = start(client, "lv")
+    body = say(client, first, headers, "Labdien!")
+    assert said(body, "utter_greet", "lv") and not said(body, "utter_welcome_back", "lv"), body
+    second, again = start(client, "lv", visitor_token=headers["X-Visitor"])
+    body = say(client, second, again, "Labdien!")
+    assert said(body, "utter_welcome_back", "lv"), body
+
+
+def test_a_helped_customer_is_asked_for_a_rating_which_is_stored(client: httpx.Client, stack: Stack) -> None:
+    conversation, headers = start(client)
+    say(client, conversation, headers, "How long do I have to return an item?")
+    body = say(client, conversation, headers, "thanks, that's all")
+    rating_buttons = {b["title"]: b for b in buttons(body)}
+    assert said(body, "utter_ask_rating", "en") and set(rating_buttons) == {"1", "2", "3", "4", "5"}, body
+    body = press(client, conversation, headers, rating_buttons["4"])
+    assert said(body, "utter_ask_rating_comment", "en"), body
+    body = say(client, conversation, headers, "The answer could say where to send the parcel")
+    assert said(body, "utter_rating_thanks", "en"), body
+    assert database_rows(stack, "select score, comment from ratings where conversation_id = ?", conversation) == [
+        (4, "The answer could say where to send the parcel")]
+    body = say(client, conversation, headers, "thank you")
+    assert not said(body, "utter_ask_rating", "en"), body  # asked once per conversation
