@@ -84,19 +84,29 @@ def validate_text(text: str, *, max_chars: int) -> str:
     return text
 
 
+async def _already_received(session: AsyncSession, conversation_id: str, client_id: str) -> Message | None:
+    """A message with this client id among the conversation's latest: a resend after a broken connection."""
+    recent = await session.scalars(select(Message).where(Message.conversation_id == conversation_id, Message.sender == Sender.customer)
+                                   .order_by(Message.id.desc()).limit(50))
+    return next((m for m in recent if (m.payload or {}).get("client_id") == client_id), None)
+
+
 async def handle_customer_message(session: AsyncSession, services: Services, conversation: Conversation, text: str, *,
-                                  payload: str | None = None) -> MessageResult:
+                                  payload: str | None = None, client_id: str | None = None) -> MessageResult:
     """Store the customer's message first, then let whoever is in charge see it: the bot, or the agents.
 
     `payload` is what a button sends to the bot (`/intent{...}`); `text` is the button's title, which is
     what the customer saw and what the transcript shows. A button press keeps the conversation's language.
     """
+    if client_id and (earlier := await _already_received(session, conversation.id, client_id)) is not None:
+        return MessageResult(message_id=earlier.id, language=earlier.language or "en", replies=[], state=conversation.state,
+                             pending=earlier.status is MessageStatus.pending)
     language = (conversation.language or "en") if payload else services.languages.guess(text, previous=conversation.language)
     conversation.language = language
     if conversation.state is ConversationState.closed:  # the customer came back to a closed chat: the bot takes it again
         conversation.state = ConversationState.bot
     message = Message(conversation_id=conversation.id, sender=Sender.customer, text=text, language=language, status=MessageStatus.received,
-                      payload={"button": payload} if payload else None)
+                      payload={key: value for key, value in (("button", payload), ("client_id", client_id)) if value} or None)
     session.add(message)
     await session.commit()
     publish_messages(services.hub, conversation, [message])

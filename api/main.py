@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from actions.registry import build_executor
@@ -68,7 +70,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Shopbot", summary="Multilingual customer-support chatbot", lifespan=lifespan, docs_url="/api/docs", openapi_url="/api/openapi.json")
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
-    app.mount("/console", StaticFiles(directory=STATIC / "console", html=True), name="console")
+    if settings.widget_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.widget_origins, allow_methods=["GET", "POST", "PUT"],
+                           allow_headers=["Authorization", "Content-Type"])
+    for page in ("console", "widget", "demo"):
+        app.mount(f"/{page}", StaticFiles(directory=STATIC / page, html=True), name=page)
+    app.add_api_route("/", lambda: RedirectResponse("/demo/"), include_in_schema=False)
     for router in (conversations.router, agent.router, admin.router, live.router, health.router, knowledge.router, action_webhook.router):
         app.include_router(router)
     return app

@@ -25,10 +25,15 @@ class ConversationCreated(BaseModel):
     language: str | None
 
 
+class LanguageIn(BaseModel):
+    language: Language
+
+
 class MessageIn(BaseModel):
     text: str = Field(description="What the customer wrote, or the title of the button they pressed.")
     payload: str | None = Field(None, max_length=300, pattern=r"^/[a-z_]+(\{.*\})?$",
                                 description="The pressed button's payload (`/intent{...}`), sent to the bot instead of the text.")
+    client_id: str | None = Field(None, max_length=64, description="Chosen by the client; a resend with the same id is stored once.")
 
 
 class Source(BaseModel):

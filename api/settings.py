@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     mail_from: str = "Domovo support <support@domovo.eu>"
 
+    # The website widget
+    widget_origins: list[str] = Field(default_factory=list, description="Shop origins allowed to call the api from the widget (CORS, JSON list).")
+
     # Limits on what customers send
     max_message_chars: int = 2000
     max_body_bytes: int = 16_384

@@ -36,6 +36,7 @@ def main() -> None:
         with running_stack(settings, model) as stack:
             print(
                 f"\nShopbot is running.\n"
+                f"  demo shop:  {settings.base_url}/demo/  (the chat widget: one <script> tag, see README)\n"
                 f"  api:        {settings.base_url}/api  (OpenAPI docs: {settings.base_url}/api/docs)\n"
                 f"  health:     {settings.base_url}/api/health\n"
                 f"  agents:     {settings.base_url}/console/  (first admin: .venv/bin/python -m api.cli create-agent --role admin "

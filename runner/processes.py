@@ -42,11 +42,17 @@ class Stack:
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.settings.api_port}"
 
-    def restart_api(self, *, timeout: float = 120.0) -> None:
-        """Stop the api and start it again (as a deployment or a crash would); Rasa keeps running."""
+    def stop_api(self) -> None:
         stop(self.api)
+
+    def start_api(self, *, timeout: float = 120.0) -> None:
         self.api = start_api(self.settings, self.api_log)
         wait_until("the api", f"{self.api_url}/api/health", self.api, timeout=timeout, log=self.api_log)
+
+    def restart_api(self) -> None:
+        """Stop the api and start it again (as a deployment or a crash would); Rasa keeps running."""
+        self.stop_api()
+        self.start_api()
 
 
 def service_env(settings: Settings) -> dict[str, str]:

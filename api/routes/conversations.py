@@ -9,7 +9,7 @@ from api.conversations import create_conversation, handle_customer_message, vali
 from api.deps import CustomerConversation, ServicesDep, SessionDep
 from api.models import ConversationState
 from api.queue import queue_position
-from api.schemas import ConversationCreate, ConversationCreated, MessageIn, MessageResult, Transcript
+from api.schemas import ConversationCreate, ConversationCreated, LanguageIn, MessageIn, MessageResult, Transcript
 from api.transcripts import messages_after
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
@@ -27,7 +27,7 @@ async def create(session: SessionDep, body: ConversationCreate | None = None) ->
 async def send_message(body: MessageIn, conversation: CustomerConversation, session: SessionDep, services: ServicesDep) -> MessageResult:
     """Send the customer's text; the reply carries the bot's answers and the conversation's state."""
     text = validate_text(body.text, max_chars=services.settings.max_message_chars)
-    return await handle_customer_message(session, services, conversation, text, payload=body.payload)
+    return await handle_customer_message(session, services, conversation, text, payload=body.payload, client_id=body.client_id)
 
 
 @router.get("/{conversation_id}/messages")
@@ -37,3 +37,11 @@ async def read_messages(conversation: CustomerConversation, session: SessionDep,
     position = await queue_position(session, conversation.id) if conversation.state is ConversationState.waiting else None
     return Transcript(state=conversation.state, language=conversation.language, queue_position=position,
                       messages=await messages_after(session, conversation.id, after))
+
+
+@router.put("/{conversation_id}/language")
+async def switch_language(body: LanguageIn, conversation: CustomerConversation, session: SessionDep) -> Transcript:
+    """The customer picked a language in the widget: the bot and the system messages use it from now on."""
+    conversation.language = body.language
+    await session.commit()
+    return Transcript(state=conversation.state, language=conversation.language, messages=[])

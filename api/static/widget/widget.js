@@ -1,0 +1,312 @@
+// The website chat widget: one script tag, no build step.
+//   <script src="https://support.example/widget/widget.js" data-title="Domovo" data-color="#0b5cad" defer></script>
+// Options (data-*): api (default: where this script came from), language (default: <html lang>),
+// title, color, greeting. It lives in a shadow root so the shop's styles and ours never mix.
+// Everything people write is inserted as text (textContent), never as HTML.
+(function () {
+  "use strict";
+  const script = document.currentScript;
+  const options = script ? script.dataset : {};
+  const API = (options.api || new URL(script.src, location.href).origin).replace(/\/$/, "");
+  const LANGUAGES = ["cs", "pl", "lv", "en"];
+  const pageLanguage = (options.language || document.documentElement.lang || "en").slice(0, 2).toLowerCase();
+  const TEXT = {
+    cs: { open: "Otevřít chat", close: "Zavřít chat", placeholder: "Napište zprávu…", send: "Odeslat", typing: "píše…",
+      greeting: "Dobrý den! Napište, s čím vám můžeme pomoci.", offline: "Nedaří se nám spojit se serverem. Zprávu máme uloženou a odešleme ji, jakmile to půjde.",
+      source: "Zdroj", language: "Jazyk", queue: "Jste ve frontě na {n}. místě.", you: "Vy", bot: "Asistent", sending: "odesílá se…" },
+    pl: { open: "Otwórz czat", close: "Zamknij czat", placeholder: "Napisz wiadomość…", send: "Wyślij", typing: "pisze…",
+      greeting: "Dzień dobry! Napisz, w czym możemy pomóc.", offline: "Nie możemy połączyć się z serwerem. Wiadomość jest zapisana i wyślemy ją, gdy tylko się da.",
+      source: "Źródło", language: "Język", queue: "Jesteś na {n}. miejscu w kolejce.", you: "Ty", bot: "Asystent", sending: "wysyłanie…" },
+    lv: { open: "Atvērt tērzēšanu", close: "Aizvērt tērzēšanu", placeholder: "Uzrakstiet ziņu…", send: "Sūtīt", typing: "raksta…",
+      greeting: "Labdien! Uzrakstiet, kā varam palīdzēt.", offline: "Neizdodas sazināties ar serveri. Ziņa ir saglabāta, un mēs to nosūtīsim, tiklīdz varēsim.",
+      source: "Avots", language: "Valoda", queue: "Jūs esat {n}. vietā rindā.", you: "Jūs", bot: "Asistents", sending: "sūta…" },
+    en: { open: "Open chat", close: "Close chat", placeholder: "Write a message…", send: "Send", typing: "is typing…",
+      greeting: "Hello! Tell us how we can help.", offline: "We can't reach the service right now. Your message is saved and will be sent as soon as we can.",
+      source: "Source", language: "Language", queue: "You are number {n} in the queue.", you: "You", bot: "Assistant", sending: "sending…" },
+  };
+  const KEY = `shopbot:${API}`;
+  const store = {
+    load() { try { return JSON.parse(localStorage.getItem(KEY)) || {}; } catch (_) { return {}; } },
+    save(data) { localStorage.setItem(KEY, JSON.stringify({ ...store.load(), ...data })); },
+  };
+  const state = { language: store.load().language || (LANGUAGES.includes(pageLanguage) ? pageLanguage : "en"), lastId: 0,
+    socket: null, retry: 1000, flushing: false, pollTimer: null, typingTimer: null, lastTyping: 0 };
+  const t = (key) => TEXT[state.language][key];
+
+  // --- the interface ---------------------------------------------------------------------------------
+  const host = document.createElement("div");
+  host.id = "shopbot-widget";
+  document.body.append(host);
+  const root = host.attachShadow({ mode: "open" });
+  const color = /^#[0-9a-f]{3,8}$/i.test(options.color || "") ? options.color : "#0b5cad";
+  root.innerHTML = `
+    <style>
+      :host { all: initial; font-family: system-ui, sans-serif; font-size: 15px; color: #111; }
+      [hidden] { display: none !important; }
+      button, input, select, textarea { font: inherit; }
+      .launcher { position: fixed; right: 16px; bottom: 16px; width: 56px; height: 56px; border-radius: 50%; border: 0;
+        background: ${color}; color: #fff; display: grid; place-items: center; cursor: pointer; box-shadow: 0 2px 8px #0004; z-index: 2147483646; }
+      .panel { position: fixed; right: 16px; bottom: 84px; width: min(380px, calc(100vw - 32px)); height: min(600px, calc(100vh - 110px));
+        display: flex; flex-direction: column; background: #fff; border-radius: 12px; box-shadow: 0 4px 24px #0005; overflow: hidden; z-index: 2147483647; }
+      @media (max-width: 480px) { .panel { right: 0; bottom: 0; width: 100vw; height: 100dvh; border-radius: 0; } }
+      header { background: ${color}; color: #fff; display: flex; align-items: center; gap: 8px; padding: 10px 12px; }
+      header h2 { font-size: 16px; margin: 0; flex: 1; }
+      header select { background: #fff; color: #111; border-radius: 4px; border: 0; padding: 2px; }
+      header button { background: transparent; color: #fff; border: 0; font-size: 22px; cursor: pointer; min-width: 44px; min-height: 44px; }
+      .log { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 8px; background: #f6f7f9; }
+      .msg { max-width: 85%; padding: 8px 10px; border-radius: 10px; white-space: pre-wrap; overflow-wrap: anywhere; }
+      .customer { align-self: flex-end; background: ${color}; color: #fff; }
+      .bot, .agent { align-self: flex-start; background: #fff; border: 1px solid #ddd; }
+      .agent { border-color: #2e7d32; }
+      .system { align-self: center; color: #444; font-style: italic; font-size: 13px; text-align: center; }
+      .who { display: block; font-size: 12px; color: #555; margin-bottom: 2px; }
+      .customer .who { color: #eef; }
+      .pending { opacity: .7; }
+      .source { display: block; margin-top: 4px; font-size: 13px; }
+      .source a { color: ${color}; }
+      .choices { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; }
+      .choices button { border: 1px solid ${color}; color: ${color}; background: #fff; border-radius: 16px; padding: 6px 12px; cursor: pointer; min-height: 36px; }
+      .choices button:disabled { opacity: .5; cursor: default; }
+      .status { padding: 4px 12px; font-size: 13px; color: #444; min-height: 18px; }
+      .offline { background: #fff3cd; color: #5c4400; padding: 8px 12px; font-size: 13px; }
+      form { display: flex; gap: 6px; padding: 8px; border-top: 1px solid #ddd; }
+      textarea { flex: 1; resize: none; border: 1px solid #aaa; border-radius: 8px; padding: 8px; min-height: 40px; max-height: 120px; }
+      form button { background: ${color}; color: #fff; border: 0; border-radius: 8px; padding: 0 14px; cursor: pointer; min-height: 44px; }
+      button:focus-visible, select:focus-visible, textarea:focus-visible, a:focus-visible { outline: 3px solid #f90; outline-offset: 2px; }
+      .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+    </style>
+    <button class="launcher" type="button" aria-expanded="false"><svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg></button>
+    <section class="panel" role="dialog" hidden>
+      <header>
+        <h2></h2>
+        <label class="visually-hidden" for="shopbot-language"></label>
+        <select id="shopbot-language">${LANGUAGES.map((l) => `<option value="${l}">${l.toUpperCase()}</option>`).join("")}</select>
+        <button class="close" type="button">×</button>
+      </header>
+      <div class="offline" role="alert" hidden></div>
+      <div class="log" role="log" aria-live="polite"></div>
+      <div class="status" aria-live="polite"></div>
+      <form>
+        <label class="visually-hidden" for="shopbot-input"></label>
+        <textarea id="shopbot-input" rows="1" maxlength="2000"></textarea>
+        <button type="submit"></button>
+      </form>
+    </section>`;
+  const $ = (selector) => root.querySelector(selector);
+  const ui = { launcher: $(".launcher"), panel: $(".panel"), title: $("header h2"), language: $("select"), close: $(".close"),
+    offline: $(".offline"), log: $(".log"), status: $(".status"), form: $("form"), input: $("textarea"), send: $("form button") };
+  ui.title.textContent = options.title || "Chat";
+  ui.panel.setAttribute("aria-label", ui.title.textContent);
+
+  function labels() {
+    ui.launcher.setAttribute("aria-label", t("open"));
+    ui.close.setAttribute("aria-label", t("close"));
+    root.querySelector('label[for="shopbot-language"]').textContent = t("language");
+    root.querySelector('label[for="shopbot-input"]').textContent = t("placeholder");
+    ui.input.placeholder = t("placeholder");
+    ui.send.textContent = t("send");
+    ui.language.value = state.language;
+  }
+  labels();
+
+  function open(shown) {
+    ui.panel.hidden = !shown;
+    ui.launcher.setAttribute("aria-expanded", String(shown));
+    store.save({ open: shown });
+    if (shown) { ui.input.focus(); scrollDown(); } else ui.launcher.focus();
+  }
+  ui.launcher.addEventListener("click", () => open(ui.panel.hidden));
+  ui.close.addEventListener("click", () => open(false));
+  root.addEventListener("keydown", (event) => { if (event.key === "Escape" && !ui.panel.hidden) open(false); });
+
+  // --- api -----------------------------------------------------------------------------------------------
+  class Unreachable extends Error {}
+  async function call(path, { method = "GET", body } = {}) {
+    const saved = store.load();
+    let response;
+    try {
+      response = await fetch(API + path, { method, headers: { "Content-Type": "application/json", ...(saved.token ? { Authorization: `Bearer ${saved.token}` } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (_) { throw new Unreachable("network"); }
+    if (response.status >= 500) throw new Unreachable(String(response.status));
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) { const error = new Error(typeof data.detail === "string" ? data.detail : response.statusText); error.status = response.status; throw error; }
+    return data;
+  }
+
+  async function conversation() {
+    const saved = store.load();
+    if (saved.id && saved.token) return saved;
+    const created = await call("/api/conversations", { method: "POST", body: { language: state.language, visitor_token: saved.visitor || null } });
+    store.save({ id: created.id, token: created.token, visitor: created.visitor_token });
+    connect();
+    return store.load();
+  }
+
+  // --- messages ------------------------------------------------------------------------------------------
+  function scrollDown() { ui.log.scrollTop = ui.log.scrollHeight; }
+
+  function bubble(sender, text, who) {
+    const node = document.createElement("div");
+    node.className = `msg ${sender}`;
+    if (who) { const label = document.createElement("span"); label.className = "who"; label.textContent = who; node.append(label); }
+    node.append(document.createTextNode(text));
+    ui.log.append(node);
+    return node;
+  }
+
+  function render(message) {
+    if (message.id <= state.lastId) return;
+    state.lastId = message.id;
+    if (message.sender === "customer") {
+      const pending = [...ui.log.querySelectorAll(".customer.pending")].find((n) => n.dataset.text === message.text);
+      if (pending) { pending.classList.remove("pending"); pending.removeAttribute("aria-busy"); return; }
+    }
+    if (message.sender === "agent") showTyping(false);
+    const who = { customer: t("you"), bot: t("bot"), agent: message.agent || "", system: "" }[message.sender];
+    const node = bubble(message.sender, message.text, who);
+    if (message.source) {
+      const source = document.createElement("span"); source.className = "source";
+      source.append(document.createTextNode(`${t("source")}: `));
+      const link = document.createElement(message.source.link ? "a" : "span");
+      link.textContent = message.source.title;
+      if (message.source.link) { link.href = message.source.link; link.target = "_blank"; link.rel = "noopener"; }
+      source.append(link); node.append(source);
+    }
+    if (message.buttons && message.buttons.length) {
+      ui.log.querySelectorAll(".choices button").forEach((b) => { b.disabled = true; });  // only the latest choices stay live
+      const choices = document.createElement("div"); choices.className = "choices";
+      for (const choice of message.buttons) {
+        const button = document.createElement("button"); button.type = "button"; button.textContent = choice.title;
+        button.addEventListener("click", () => { choices.querySelectorAll("button").forEach((b) => { b.disabled = true; }); send(choice.title, choice.payload); });
+        choices.append(button);
+      }
+      node.append(choices);
+    }
+    scrollDown();
+  }
+
+  async function catchUp() {
+    const saved = store.load();
+    if (!saved.id) return;
+    try {
+      const transcript = await call(`/api/conversations/${saved.id}/messages?after=${state.lastId}`);
+      transcript.messages.forEach(render);
+      setQueue(transcript.state === "waiting" ? transcript.queue_position : null);
+      setOffline(false);
+    } catch (error) {
+      if (error instanceof Unreachable) { setOffline(true); return; }
+      if ([401, 403, 404].includes(error.status)) store.save({ id: null, token: null });  // the conversation is gone: start afresh
+    }
+  }
+
+  // --- sending: an outbox that survives reloads and outages ---------------------------------------------------
+  function outbox() { return store.load().outbox || []; }
+
+  function send(text, payload) {
+    // client_id lets the api drop a resend of a message that did arrive before the connection broke
+    const id = (crypto.randomUUID && crypto.randomUUID()) || `${Date.now()}-${Math.random()}`;
+    const item = payload && payload.startsWith("/") ? { text, payload, client_id: id } : { text: payload || text, client_id: id };
+    store.save({ outbox: [...outbox(), item] });
+    const node = bubble("customer", item.text, t("you"));
+    node.classList.add("pending"); node.dataset.text = item.text; node.setAttribute("aria-busy", "true");
+    scrollDown();
+    flush();
+  }
+
+  async function flush() {
+    if (state.flushing) return;
+    state.flushing = true;
+    try {
+      while (outbox().length) {
+        const item = outbox()[0];
+        showTyping(true, t("bot"));
+        try {
+          const saved = await conversation();
+          await call(`/api/conversations/${saved.id}/messages`, { method: "POST", body: item });
+          store.save({ outbox: outbox().slice(1) });
+          setOffline(false); state.retry = 1000;
+          await catchUp();
+        } catch (error) {
+          if (error instanceof Unreachable) {
+            setOffline(true);
+            setTimeout(flush, state.retry);
+            state.retry = Math.min(state.retry * 2, 10000);
+            return;
+          }
+          store.save({ outbox: outbox().slice(1) });  // refused (e.g. too long): say why, give the text back
+          const pending = [...ui.log.querySelectorAll(".customer.pending")].find((n) => n.dataset.text === item.text);
+          if (pending) pending.remove();
+          if (!item.payload) ui.input.value = item.text;
+          ui.status.textContent = error.message;
+        } finally { showTyping(false); }
+      }
+    } finally { state.flushing = false; }
+  }
+
+  function setOffline(offline) { ui.offline.hidden = !offline; ui.offline.textContent = t("offline"); }
+  function setQueue(position) {
+    ui.status.dataset.queue = position ? t("queue").replace("{n}", position) : "";
+    ui.status.textContent = ui.status.dataset.queue;
+  }
+
+  function showTyping(active, who) {
+    clearTimeout(state.typingTimer);
+    ui.status.textContent = active ? `${who || ""} ${t("typing")}`.trim() : (ui.status.dataset.queue || "");
+    if (active) state.typingTimer = setTimeout(() => showTyping(false), 6000);  // clears itself
+  }
+
+  ui.form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = ui.input.value.trim();
+    if (!text) return;
+    ui.input.value = ""; ui.status.textContent = "";
+    send(text);
+  });
+  ui.input.addEventListener("keydown", (event) => { if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); ui.form.requestSubmit(); } });
+  ui.input.addEventListener("input", () => {
+    const now = Date.now();
+    if (now - state.lastTyping < 2000 || !state.socket || state.socket.readyState !== WebSocket.OPEN) return;
+    state.lastTyping = now;
+    state.socket.send(JSON.stringify({ type: "typing", active: true }));
+  });
+
+  ui.language.addEventListener("change", async () => {
+    state.language = ui.language.value;
+    store.save({ language: state.language });
+    labels();
+    const saved = store.load();
+    if (saved.id) { try { await call(`/api/conversations/${saved.id}/language`, { method: "PUT", body: { language: state.language } }); } catch (_) { /* next message carries it */ } }
+  });
+
+  // --- live updates, with polling while the socket is down ---------------------------------------------------
+  function connect() {
+    const saved = store.load();
+    if (!saved.id || (state.socket && state.socket.readyState <= WebSocket.OPEN)) return;
+    const socket = new WebSocket(`${API.replace(/^http/, "ws")}/api/conversations/${saved.id}/ws`);
+    state.socket = socket;
+    socket.onopen = () => socket.send(JSON.stringify({ type: "auth", token: saved.token }));
+    socket.onmessage = (event) => {
+      const data = JSON.parse(event.data);
+      if (data.type === "ready") { state.retry = 1000; clearInterval(state.pollTimer); state.pollTimer = null; catchUp(); flush(); }
+      else if (data.type === "message") render(data);
+      else if (data.type === "typing" && data.sender === "agent") showTyping(data.active, data.agent);
+      else if (data.type === "queue") setQueue(data.position);
+      else if (data.type === "state" && data.state !== "waiting") setQueue(null);
+    };
+    socket.onclose = (event) => {
+      state.socket = null;
+      if (event.code === 4401) { store.save({ id: null, token: null }); return; }
+      if (!state.pollTimer) state.pollTimer = setInterval(() => { catchUp(); if (outbox().length) flush(); }, 4000);
+      setTimeout(connect, Math.min(state.retry *= 2, 15000));
+    };
+  }
+
+  // --- start: restore the conversation this browser already has --------------------------------------------------
+  const saved = store.load();
+  bubble("bot", options.greeting || t("greeting"), t("bot"));
+  for (const item of outbox()) { const node = bubble("customer", item.text, t("you")); node.classList.add("pending"); node.dataset.text = item.text; }
+  if (saved.id) { catchUp().then(() => { connect(); flush(); }); }
+  if (saved.open) open(true);
+  window.addEventListener("storage", (event) => { if (event.key === KEY) catchUp(); });  // another tab wrote
+})();
