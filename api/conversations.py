@@ -1,6 +1,8 @@
 """Conversations and their messages: the api owns them, Rasa is asked only while the bot is in charge."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
 import logging
 import re
@@ -114,9 +116,12 @@ async def handle_customer_message(session: AsyncSession, services: Services, con
     if conversation.state is not ConversationState.bot:  # a person is in charge: the bot says nothing
         replies = await leave_contact(session, services, conversation, message) if conversation.state is ConversationState.waiting else []
         return MessageResult(message_id=message.id, language=language, replies=[_reply(m) for m in replies], state=conversation.state)
+    if await _earlier_pending(session, conversation.id, message.id):  # keep the order: the older one is answered first
+        message.status = MessageStatus.pending
+        await session.commit()
+        return MessageResult(message_id=message.id, language=language, replies=[], state=conversation.state, pending=True)
     try:
-        metadata = {"language": language, "returning": await is_returning(session, conversation)}
-        bot_replies = await services.rasa.send(conversation.id, payload or text, metadata)
+        stored = await ask_bot(session, services, conversation, message)
     except RasaUnavailable as exc:
         log.warning("conversation %s: %s; message %s kept as pending", conversation.id, exc.reason, message.id)
         message.status = MessageStatus.pending
@@ -125,7 +130,14 @@ async def handle_customer_message(session: AsyncSession, services: Services, con
         await session.commit()
         publish_messages(services.hub, conversation, [notice])
         return MessageResult(message_id=message.id, language=language, replies=[_reply(notice)], state=conversation.state, pending=True)
+    return MessageResult(message_id=message.id, language=language, replies=[_reply(m) for m in stored], state=conversation.state)
 
+
+async def ask_bot(session: AsyncSession, services: Services, conversation: Conversation, message: Message) -> list[Message]:
+    """Send a stored customer message to Rasa; store, publish and return the replies (RasaUnavailable if it is down)."""
+    language = message.language or conversation.language or "en"
+    metadata = {"language": language, "returning": await is_returning(session, conversation)}
+    bot_replies = await services.rasa.send(conversation.id, (message.payload or {}).get("button") or message.text, metadata)
     stored = [_stored_reply(conversation.id, reply, language) for reply in bot_replies]
     message.status = MessageStatus.answered
     await session.refresh(conversation, ["state"])  # an action may have queued it for a person meanwhile
@@ -136,7 +148,42 @@ async def handle_customer_message(session: AsyncSession, services: Services, con
     publish_messages(services.hub, conversation, stored)
     if conversation.state is ConversationState.waiting:
         await announce_queue(session, services.hub)
-    return MessageResult(message_id=message.id, language=language, replies=[_reply(m) for m in stored], state=conversation.state)
+    return stored
+
+
+async def _earlier_pending(session: AsyncSession, conversation_id: str, message_id: int) -> bool:
+    found = await session.scalar(select(Message.id).where(Message.conversation_id == conversation_id, Message.id < message_id,
+                                                          Message.status == MessageStatus.pending).limit(1))
+    return found is not None
+
+
+async def answer_pending(services: Services) -> int:
+    """Answer messages the bot could not take earlier (Rasa was down), oldest first; stops at the first failure."""
+    answered = 0
+    async with services.sessions() as session:
+        pending = (await session.scalars(select(Message).where(Message.status == MessageStatus.pending).order_by(Message.id).limit(50))).all()
+        for message in pending:
+            conversation = await session.get(Conversation, message.conversation_id)
+            if conversation is None or conversation.state is not ConversationState.bot:
+                message.status = MessageStatus.received  # a person took over meanwhile: they read it in the transcript
+                await session.commit()
+                continue
+            await ask_bot(session, services, conversation, message)
+            answered += 1
+    return answered
+
+
+async def answer_pending_when_the_bot_is_back(services: Services, stop: asyncio.Event, *, every_seconds: float = 3.0) -> None:
+    """The api's background retry of pending messages: nothing a customer wrote stays unanswered."""
+    while not stop.is_set():
+        try:
+            await answer_pending(services)
+        except RasaUnavailable:
+            pass  # still down; the customers were told "one moment"
+        except Exception:
+            log.exception("answering pending messages failed")
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), every_seconds)
 
 
 async def queued_notice(session: AsyncSession, services: Services, conversation: Conversation) -> Message:

@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from actions.registry import build_executor
 from api.db import make_engine, make_sessionmaker, migrate
+from api.conversations import answer_pending_when_the_bot_is_back
 from api.deps import Services
 from api.desk import DatabaseDesk
 from api.errors import install_error_handlers
@@ -59,9 +60,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         stop = asyncio.Event()
         watcher = asyncio.create_task(watch_content(kb, stop)) if settings.watch_content else None
         waiter = asyncio.create_task(offer_contact_when_nobody_comes(services, stop))
+        retrier = asyncio.create_task(answer_pending_when_the_bot_is_back(services, stop))
         yield
         stop.set()
-        for task in (watcher, waiter):
+        for task in (watcher, waiter, retrier):
             if task:
                 await task
         await rasa.aclose()

@@ -37,6 +37,7 @@ class Stack:
     api: subprocess.Popen
 
     api_log: Path | None = None
+    model: Path | None = None
 
     @property
     def api_url(self) -> str:
@@ -48,6 +49,17 @@ class Stack:
     def start_api(self, *, timeout: float = 120.0) -> None:
         self.api = start_api(self.settings, self.api_log)
         wait_until("the api", f"{self.api_url}/api/health", self.api, timeout=timeout, log=self.api_log)
+
+    def stop_rasa(self) -> None:
+        stop(self.rasa)
+
+    def start_rasa(self, *, timeout: float = 240.0) -> None:
+        """Start Rasa again with the same model (it takes about a minute to load)."""
+        assert self.model is not None
+        log = self.settings.var_dir / "logs" / "rasa.log"
+        self.rasa = start_rasa(self.settings, self.model, log)
+        wait_until("Rasa", f"{self.settings.rasa_url}/status", self.rasa, timeout=timeout, log=log,
+                   params={"token": self.settings.rasa_token.get_secret_value()})
 
     def restart_api(self) -> None:
         """Stop the api and start it again (as a deployment or a crash would); Rasa keeps running."""
@@ -141,7 +153,7 @@ def running_stack(settings: Settings, model: Path, *, api_log: Path | None = Non
     rasa = start_rasa(settings, model, rasa_log)
     stack = None
     try:
-        stack = Stack(settings, rasa, start_api(settings, api_log), api_log)
+        stack = Stack(settings, rasa, start_api(settings, api_log), api_log, model)
         wait_until("Rasa", f"{settings.rasa_url}/status", rasa, timeout=timeout, log=rasa_log,
                    params={"token": settings.rasa_token.get_secret_value()})
         wait_until("the api", f"{stack.api_url}/api/health", stack.api, timeout=timeout, log=api_log)
@@ -149,6 +161,7 @@ def running_stack(settings: Settings, model: Path, *, api_log: Path | None = Non
     finally:
         if stack is not None:
             stop(stack.api)
+            stop(stack.rasa)
         stop(rasa)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -130,3 +131,23 @@ def test_a_helped_customer_is_asked_for_a_rating_which_is_stored(client: httpx.C
         (4, "The answer could say where to send the parcel")]
     body = say(client, conversation, headers, "thank you")
     assert not said(body, "utter_ask_rating", "en"), body  # asked once per conversation
+
+
+def test_a_message_sent_while_rasa_is_down_is_answered_when_it_is_back(client: httpx.Client, stack: Stack) -> None:
+    conversation, headers = start(client)
+    say(client, conversation, headers, "Dobrý den")
+    stack.stop_rasa()
+    try:
+        body = say(client, conversation, headers, "Kolik stojí doprava kurýrem?")
+        assert body["pending"] and body["replies"][0]["sender"] == "system", body  # "one moment", in Czech
+        assert body["replies"][0]["text"] == yaml.safe_load((ROOT / "api" / "system_messages.yml").read_text())["one_moment"]["cs"]
+    finally:
+        stack.start_rasa()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        messages = client.get(f"/api/conversations/{conversation}/messages", headers=headers).json()["messages"]
+        if any(m.get("source") for m in messages):
+            break
+        time.sleep(1)
+    assert [m["source"]["id"] for m in messages if m.get("source")] == ["delivery-cost"], messages
+    assert [m["text"] for m in messages if m["sender"] == "customer"] == ["Dobrý den", "Kolik stojí doprava kurýrem?"]  # stored once
