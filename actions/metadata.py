@@ -1,4 +1,5 @@
-"""Slots the api fills through message metadata: the detected language, a returning visitor, anger so far."""
+"""Slots the api fills through message metadata: the detected language, a returning visitor, whether a
+colleague is online (offers of a person depend on it), and the anger counted so far."""
 from __future__ import annotations
 
 from typing import Any
@@ -12,6 +13,7 @@ from actions.anger import is_angry
 LANGUAGE_SLOT = "language"
 RETURNING_SLOT = "returning_customer"
 ANGER_SLOT = "anger_count"
+AGENTS_ONLINE_SLOT = "agents_online"
 
 
 def message_metadata(tracker: Tracker) -> dict[str, Any]:
@@ -42,6 +44,9 @@ class ActionReadMetadata(Action):
         returning = bool(metadata.get("returning"))
         if returning != bool(tracker.get_slot(RETURNING_SLOT)):
             events.append(SlotSet(RETURNING_SLOT, returning))
+        online = bool(metadata.get("agents_online"))
+        if online != bool(tracker.get_slot(AGENTS_ONLINE_SLOT)):
+            events.append(SlotSet(AGENTS_ONLINE_SLOT, online))
         text = tracker.latest_message.get("text") or ""
         if not text.startswith("/") and is_angry(text, language or tracker.get_slot(LANGUAGE_SLOT)):
             events.append(SlotSet(ANGER_SLOT, float(tracker.get_slot(ANGER_SLOT) or 0) + 1))

@@ -1,22 +1,16 @@
 """Conversations and their messages: the api owns them, Rasa is asked only while the bot is in charge."""
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hmac
 import logging
-import re
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import ApiError, Forbidden, NotFound, RasaUnavailable
-from api.handoffs import announce_queue, publish_messages
-from api.models import Conversation, ConversationState, Message, MessageStatus, Sender, Ticket, TicketKind, Visitor
-from api.queue import open_handoff, queue_position
-from api.realtime import AGENTS
+from api.handoffs import announce_queue, leave_contact, publish_messages, queued_notice
+from api.models import Conversation, ConversationState, Message, MessageStatus, Sender, Visitor
 from api.rasa_client import BotReply
 from api.schemas import MessageResult, Reply
 from api.system_messages import system_text
@@ -26,7 +20,6 @@ if TYPE_CHECKING:
     from api.deps import Services
 
 log = logging.getLogger(__name__)
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 
 
 class InvalidMessage(ApiError):
@@ -105,7 +98,8 @@ async def handle_customer_message(session: AsyncSession, services: Services, con
                              pending=earlier.status is MessageStatus.pending)
     language = (conversation.language or "en") if payload else services.languages.guess(text, previous=conversation.language)
     conversation.language = language
-    if conversation.state is ConversationState.closed:  # the customer came back to a closed chat: the bot takes it again
+    reopened = conversation.state is ConversationState.closed
+    if reopened:  # the customer came back to a closed chat: the bot takes it again
         conversation.state = ConversationState.bot
     message = Message(conversation_id=conversation.id, sender=Sender.customer, text=text, language=language, status=MessageStatus.received,
                       payload={key: value for key, value in (("button", payload), ("client_id", client_id)) if value} or None)
@@ -121,6 +115,8 @@ async def handle_customer_message(session: AsyncSession, services: Services, con
         await session.commit()
         return MessageResult(message_id=message.id, language=language, replies=[], state=conversation.state, pending=True)
     try:
+        if reopened:  # Rasa paused itself when the chat went to a person
+            await services.rasa.resume(conversation.id)
         stored = await ask_bot(session, services, conversation, message)
     except RasaUnavailable as exc:
         log.warning("conversation %s: %s; message %s kept as pending", conversation.id, exc.reason, message.id)
@@ -136,7 +132,8 @@ async def handle_customer_message(session: AsyncSession, services: Services, con
 async def ask_bot(session: AsyncSession, services: Services, conversation: Conversation, message: Message) -> list[Message]:
     """Send a stored customer message to Rasa; store, publish and return the replies (RasaUnavailable if it is down)."""
     language = message.language or conversation.language or "en"
-    metadata = {"language": language, "returning": await is_returning(session, conversation)}
+    metadata = {"language": language, "returning": await is_returning(session, conversation),
+                "agents_online": await services.consoles.anyone_online(session)}
     bot_replies = await services.rasa.send(conversation.id, (message.payload or {}).get("button") or message.text, metadata)
     stored = [_stored_reply(conversation.id, reply, language) for reply in bot_replies]
     message.status = MessageStatus.answered
@@ -155,74 +152,6 @@ async def _earlier_pending(session: AsyncSession, conversation_id: str, message_
     found = await session.scalar(select(Message.id).where(Message.conversation_id == conversation_id, Message.id < message_id,
                                                           Message.status == MessageStatus.pending).limit(1))
     return found is not None
-
-
-async def answer_pending(services: Services) -> int:
-    """Answer messages the bot could not take earlier (Rasa was down), oldest first; stops at the first failure."""
-    answered = 0
-    async with services.sessions() as session:
-        pending = (await session.scalars(select(Message).where(Message.status == MessageStatus.pending).order_by(Message.id).limit(50))).all()
-        for message in pending:
-            conversation = await session.get(Conversation, message.conversation_id)
-            if conversation is None or conversation.state is not ConversationState.bot:
-                message.status = MessageStatus.received  # a person took over meanwhile: they read it in the transcript
-                await session.commit()
-                continue
-            await ask_bot(session, services, conversation, message)
-            answered += 1
-    return answered
-
-
-async def answer_pending_when_the_bot_is_back(services: Services, stop: asyncio.Event, *, every_seconds: float = 3.0) -> None:
-    """The api's background retry of pending messages: nothing a customer wrote stays unanswered."""
-    while not stop.is_set():
-        try:
-            await answer_pending(services)
-        except RasaUnavailable:
-            pass  # still down; the customers were told "one moment"
-        except Exception:
-            log.exception("answering pending messages failed")
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(stop.wait(), every_seconds)
-
-
-async def queued_notice(session: AsyncSession, services: Services, conversation: Conversation) -> Message:
-    """Tell the customer their place in the queue, or honestly that nobody is online (and ask for an e-mail)."""
-    language = conversation.language
-    if await services.consoles.anyone_online(session):
-        position = await queue_position(session, conversation.id)
-        text = system_text("queued", language, position=position or 1)
-    else:
-        handoff = await open_handoff(session, conversation.id)
-        if handoff is not None:
-            handoff.email_requested_at = datetime.now(timezone.utc)
-        text = system_text("no_agent_online", language)
-    return Message(conversation_id=conversation.id, sender=Sender.system, language=language, text=text)
-
-
-async def leave_contact(session: AsyncSession, services: Services, conversation: Conversation, message: Message) -> list[Message]:
-    """While waiting after we asked for an e-mail: an address in the message turns the chat into a ticket."""
-    handoff = await open_handoff(session, conversation.id)
-    if handoff is None or handoff.email_requested_at is None:
-        return []
-    match = EMAIL.search(message.text)
-    if match is None:
-        key, values = ("email_invalid", {}) if "@" in message.text else (None, {})
-        if key is None:
-            return []
-    else:
-        email = match.group(0)
-        summary = handoff.summary or {}
-        session.add(Ticket(conversation_id=conversation.id, kind=TicketKind.contact, language=conversation.language, email=email,
-                           problem=summary.get("last_question")))
-        key, values = "email_saved", {"email": email}
-    notice = Message(conversation_id=conversation.id, sender=Sender.system, language=conversation.language,
-                     text=system_text(key, conversation.language, **values))
-    session.add(notice)
-    await session.commit()
-    publish_messages(services.hub, conversation, [notice])
-    services.hub.publish(AGENTS, {"type": "tickets_changed"})
-    return [notice]
 
 
 def _reply(message: Message) -> Reply:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import Conflict, Forbidden, NotFound
-from api.models import Agent, Conversation, ConversationState, Handoff, Message, Sender
+from api.models import Agent, Conversation, ConversationState, Handoff, Message, Sender, Ticket, TicketKind
 from api.queue import open_handoff, queue_position
 from api.realtime import AGENTS, Hub, conversation_channel
 from api.system_messages import system_text
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from api.deps import Services
 
 log = logging.getLogger(__name__)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 
 
 def message_event(message: Message, *, agent_name: str | None = None) -> dict[str, Any]:
@@ -135,6 +137,45 @@ async def requeue(session: AsyncSession, hub: Hub, agent_id: int) -> list[str]:
     if moved:
         await announce_queue(session, hub)
     return moved
+
+
+async def queued_notice(session: AsyncSession, services: Services, conversation: Conversation) -> Message:
+    """Tell the customer their place in the queue, or honestly that nobody is online (and ask for an e-mail)."""
+    language = conversation.language
+    if await services.consoles.anyone_online(session):
+        position = await queue_position(session, conversation.id)
+        text = system_text("queued", language, position=position or 1)
+    else:
+        handoff = await open_handoff(session, conversation.id)
+        if handoff is not None:
+            handoff.email_requested_at = datetime.now(timezone.utc)
+        text = system_text("no_agent_online", language)
+    return Message(conversation_id=conversation.id, sender=Sender.system, language=language, text=text)
+
+
+async def leave_contact(session: AsyncSession, services: Services, conversation: Conversation, message: Message) -> list[Message]:
+    """While waiting after we asked for an e-mail: an address in the message turns the chat into a ticket."""
+    handoff = await open_handoff(session, conversation.id)
+    if handoff is None or handoff.email_requested_at is None:
+        return []
+    match = EMAIL.search(message.text)
+    if match is None:
+        key, values = ("email_invalid", {}) if "@" in message.text else (None, {})
+        if key is None:
+            return []
+    else:
+        email = match.group(0)
+        summary = handoff.summary or {}
+        session.add(Ticket(conversation_id=conversation.id, kind=TicketKind.contact, language=conversation.language, email=email,
+                           problem=summary.get("last_question")))
+        key, values = "email_saved", {"email": email}
+    notice = Message(conversation_id=conversation.id, sender=Sender.system, language=conversation.language,
+                     text=system_text(key, conversation.language, **values))
+    session.add(notice)
+    await session.commit()
+    publish_messages(services.hub, conversation, [notice])
+    services.hub.publish(AGENTS, {"type": "tickets_changed"})
+    return [notice]
 
 
 async def offer_contact_after_wait(session: AsyncSession, hub: Hub, *, wait_seconds: float) -> int:

@@ -14,13 +14,13 @@ from fastapi.staticfiles import StaticFiles
 
 from actions.registry import build_executor
 from api.db import make_engine, make_sessionmaker, migrate
-from api.conversations import answer_pending_when_the_bot_is_back
 from api.deps import Services
 from api.desk import DatabaseDesk
 from api.errors import install_error_handlers
 from api.handoffs import offer_contact_when_nobody_comes
 from api.language import LanguageGuesser
 from api.limits import BodySizeLimit
+from api.pending import answer_pending_when_the_bot_is_back
 from api.rasa_client import RasaClient
 from api.content_watch import watch_content
 from api.routes import action_webhook, admin, agent, conversations, health, knowledge, live

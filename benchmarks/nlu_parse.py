@@ -1,7 +1,8 @@
 """Runs inside .venv-rasa: parses held-out messages with a trained Rasa model and prints the rankings as JSON.
 
-Usage: python -m benchmarks.nlu_parse MODEL.tar.gz < messages.json > parsed.json
+Usage: python -m benchmarks.nlu_parse MODEL.tar.gz PARSED.json < messages.json
 (messages.json: a list of {"text", "language", "intent"}; the output adds "ranking" and "fallback").
+The result goes to a file: Rasa's own logging writes to stdout.
 """
 from __future__ import annotations
 
@@ -31,7 +32,9 @@ async def parse_all(model: str, messages: list[dict]) -> list[dict]:
 def main() -> None:
     logging.disable(logging.WARNING)
     messages = json.load(sys.stdin)
-    json.dump(asyncio.run(parse_all(sys.argv[1], messages)), sys.stdout, ensure_ascii=False)
+    parsed = asyncio.run(parse_all(sys.argv[1], messages))
+    with open(sys.argv[2], "w", encoding="utf-8") as out:
+        json.dump(parsed, out, ensure_ascii=False)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ import numpy as np
 
 from knowledge.content import content_files, fingerprint_files, load_content
 from knowledge.embedder import Embedder
-from knowledge.entries import LANGUAGES
 from knowledge.classifiers import EntryClassifiers
 from knowledge.errors import ContentError
 from knowledge.index import FORMAT_VERSION, EmbeddingCache, KnowledgeIndex, Progress, build_index, cache_file, current_build_name, current_manifest, embed_cached, load_index
@@ -31,10 +30,10 @@ Retriever = Literal["dense", "lexical", "hybrid"]
 
 SIGNALS = ("dense", "lexical", "dense_classifier", "lexical_classifier")
 # Chosen by `make bench` on the tuning half of the evaluation set (docs/benchmarks.md).
-DEFAULT_WEIGHTS = {"dense": 0.5, "lexical": 1.0, "dense_classifier": 2.0, "lexical_classifier": 1.0}
-DEFAULT_SCOPE_THRESHOLDS = {"cs": 148.99, "pl": 150.239, "lv": 147.114, "en": 146.481}
+DEFAULT_WEIGHTS = {"dense": 0.5, "lexical": 0.5, "dense_classifier": 0.5, "lexical_classifier": 1.0}
+DEFAULT_SCOPE_THRESHOLDS = {"cs": 147.612, "pl": 148.786, "lv": 144.706, "en": 145.178}
 DEFAULT_SCOPE_DENSE_WEIGHT = 160.0
-DEFAULT_CONFIDENCE_THRESHOLD = 0.23
+DEFAULT_CONFIDENCE_THRESHOLD = 0.08
 
 
 @dataclass(frozen=True)

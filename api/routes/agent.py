@@ -11,9 +11,9 @@ from sqlalchemy import select
 from api import handoffs
 from api.agents import sign_in, sign_out
 from api.deps import CurrentAgent, ServicesDep, SessionDep
-from api.errors import NotFound
+from api.errors import NotFound, RasaUnavailable
 from api.mailer import send_mail
-from api.models import CannedResponse, Conversation, ConversationState, Message, Rating, Sender, Ticket, TicketStatus
+from api.models import Agent, CannedResponse, Conversation, ConversationState, Message, Rating, Sender, Ticket, TicketStatus
 from api.schemas import (AgentMessageIn, AgentOut, AgentSessionOut, CannedOut, ConversationDetail, Language, LoginIn, MessageOut, PresenceIn,
                          QueueItem, RatingOut, TicketOut, TicketReplyIn)
 from api.system_messages import system_text
@@ -22,7 +22,7 @@ from api.transcripts import conversation_detail, message_out, queue_items
 router = APIRouter(prefix="/api/agent", tags=["agent console"])
 
 
-def agent_out(agent) -> AgentOut:  # type: ignore[no-untyped-def]
+def agent_out(agent: Agent) -> AgentOut:
     return AgentOut(id=agent.id, email=agent.email, name=agent.name, role=agent.role, presence=agent.presence)
 
 
@@ -102,6 +102,10 @@ async def hand_back(conversation_id: str, agent: CurrentAgent, session: SessionD
 @router.post("/conversations/{conversation_id}/close")
 async def close(conversation_id: str, agent: CurrentAgent, session: SessionDep, services: ServicesDep) -> ConversationDetail:
     conversation, _ = await handoffs.finish(session, services.hub, conversation_id, agent, to=ConversationState.closed)
+    try:  # ready for the customer's next visit; if Rasa is down now, reopening the chat resumes it
+        await services.rasa.resume(conversation.id)
+    except RasaUnavailable:
+        pass
     return await conversation_detail(session, conversation)
 
 

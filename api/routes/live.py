@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -42,7 +43,8 @@ async def _pump(websocket: WebSocket, queue: asyncio.Queue[dict[str, Any]]) -> N
         await websocket.send_json(await queue.get())
 
 
-async def _serve(websocket: WebSocket, queue: asyncio.Queue[dict[str, Any]], on_event) -> None:  # type: ignore[no-untyped-def]
+async def _serve(websocket: WebSocket, queue: asyncio.Queue[dict[str, Any]],
+                 on_event: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
     """Forward hub events out and client events in until either side stops."""
     pump = asyncio.create_task(_pump(websocket, queue))
     try:

@@ -75,3 +75,23 @@ def test_only_a_waiting_conversation_can_be_taken_and_a_requeued_one_can_be_take
         assert texts == [system_text("agent_joined", "lv", agent="Anna"), system_text("agent_joined", "lv", agent="Kārlis")]
 
     asyncio.run(scenario())
+
+
+def test_an_expired_agent_session_is_refused(sessions) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from api.agents import agent_for_token, sign_in
+    from api.errors import NotAuthenticated
+
+    async def scenario() -> None:
+        async with sessions() as session:
+            await create_agent(session, email="eva@domovo.test", name="Eva", password="long-enough-password")
+            _, fresh, _ = await sign_in(session, email="eva@domovo.test", password="long-enough-password", ttl=timedelta(hours=1))
+            _, stale, _ = await sign_in(session, email="EVA@domovo.test", password="long-enough-password", ttl=timedelta(seconds=-1))
+            assert (await agent_for_token(session, fresh)).name == "Eva"
+            with pytest.raises(NotAuthenticated):
+                await agent_for_token(session, stale)
+            with pytest.raises(NotAuthenticated):
+                await sign_in(session, email="eva@domovo.test", password="wrong password!", ttl=timedelta(hours=1))
+
+    asyncio.run(scenario())

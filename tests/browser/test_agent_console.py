@@ -18,9 +18,10 @@ INJECTION = '<img src=x onerror="alert(1)"><b>bold</b><script>alert(2)</script>'
 
 def sign_in(page: Page, stack: Stack, person: Person) -> None:
     page.goto(f"{stack.api_url}/console/")
-    page.get_by_label("E-mail").fill(person.email)
-    page.get_by_label("Password").fill(person.password)
-    page.get_by_role("button", name="Sign in").click()
+    form = page.locator("#signin-form")
+    form.get_by_label("E-mail").fill(person.email)
+    form.get_by_label("Password").fill(person.password)
+    form.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text(f"{person.name} (")).to_be_visible()
     expect(page.locator("#connection")).to_have_text("Live")
 
@@ -58,7 +59,48 @@ def test_an_agent_is_notified_takes_over_replies_live_and_hands_back(page: Page,
     screenshot(page, "console-live-chat")
 
     page.get_by_role("button", name="Hand back to the bot").click()
-    expect(page.get_by_role("button", name="Take over")).to_be_disabled()
+    expect(page.get_by_role("button", name="Hand back to the bot")).to_be_disabled()  # the api answered
     assert client.get(f"/api/conversations/{conversation}/messages", headers=headers).json()["state"] == "bot"
     assert page.dialogs == []  # type: ignore[attr-defined]
     page.get_by_label("Your status").select_option("away")
+
+
+def test_a_canned_response_is_inserted_by_its_shortcut(page: Page, stack: Stack, admin: Person, client: httpx.Client) -> None:
+    token = client.post("/api/agent/login", json={"email": admin.email, "password": admin.password}).json()["token"]
+    client.post("/api/admin/canned", json={"language": "en", "shortcut": "/thanks", "text": "Thank you for your patience!"},
+                headers={"Authorization": f"Bearer {token}"})
+    conversation, headers = start(client)
+    assert say(client, conversation, headers, "Please get me a human agent")["state"] == "waiting"
+    sign_in(page, stack, admin)
+    page.locator("#queue li", has_text="Please get me a human agent").click()
+    page.get_by_role("button", name="Take over").click()
+    reply = page.get_by_label("Reply")
+    reply.fill("Hi! /thanks")
+    reply.press("Tab")
+    expect(reply).to_have_value("Hi! Thank you for your patience!")
+    page.get_by_role("button", name="Close").click()
+    expect(page.get_by_role("button", name="Close")).to_be_disabled()
+    assert client.get(f"/api/conversations/{conversation}/messages", headers=headers).json()["state"] == "closed"
+
+
+def test_an_admin_manages_the_team_and_canned_responses_in_the_console(page: Page, stack: Stack, admin: Person, client: httpx.Client) -> None:
+    sign_in(page, stack, admin)
+    page.get_by_role("button", name="Team and canned responses").click()
+    team = page.get_by_role("region", name="Team and canned responses")
+    team.get_by_label("Name").fill("Dana")
+    team.get_by_label("E-mail").fill("dana@domovo.test")
+    team.get_by_label("First password").fill("dana-long-password")
+    team.get_by_role("button", name="Add to the team").click()
+    expect(page.locator("#team")).to_contain_text("Dana <dana@domovo.test> · agent")
+    team.get_by_label("Language").select_option("pl")
+    team.get_by_label("Shortcut").fill("/dzieki")
+    team.get_by_label("Text").fill("Dziękujemy za cierpliwość!")
+    team.get_by_role("button", name="Add", exact=True).click()
+    expect(page.locator("#canned")).to_contain_text("pl · /dzieki · Dziękujemy za cierpliwość!")
+    screenshot(page, "console-admin")
+
+    dana = client.post("/api/agent/login", json={"email": "dana@domovo.test", "password": "dana-long-password"})
+    assert dana.status_code == 200 and dana.json()["agent"]["role"] == "agent"
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, stack, Person(email="dana@domovo.test", password="dana-long-password", name="Dana"))
+    expect(page.get_by_role("button", name="Team and canned responses")).to_be_hidden()  # agents do not manage the team

@@ -78,6 +78,10 @@ def test_a_person_takes_over_and_their_reply_appears_live(page: Page, stack: Sta
         expect(page.locator(f"{WIDGET} .status")).to_contain_text("píše")
         agent.post(f"/api/agent/conversations/{conversation}/messages", {"text": "Dobrý den, tady Alice. Jak vám mohu pomoci?"})
         expect(messages(page, "agent").last).to_contain_text("tady Alice")
+        markup = '<img src=x onerror="alert(1)"><b>tučně</b>'
+        agent.post(f"/api/agent/conversations/{conversation}/messages", {"text": markup})
+        expect(messages(page, "agent").last).to_contain_text(markup)  # shown as text
+        assert page.locator(f"{WIDGET} .msg img, {WIDGET} .msg b").count() == 0 and page.dialogs == []  # type: ignore[attr-defined]
         screenshot(page, "widget-agent-live")
         assert agent.post(f"/api/agent/conversations/{conversation}/handback").status_code == 200
     finally:

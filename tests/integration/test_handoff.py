@@ -131,6 +131,26 @@ def test_with_nobody_online_a_polish_customer_leaves_an_email_and_gets_the_answe
     assert "przesyłka wyjdzie jutro" in mail.get_content()
 
 
+def test_an_agent_closes_a_chat_and_a_later_message_reopens_it_for_the_bot(client: httpx.Client, stack: Stack, alice: Console) -> None:
+    conversation, headers, _ = ask_for_a_person(client, "Potřebuji mluvit s operátorem")
+    assert alice.post(f"/api/agent/conversations/{conversation}/take").status_code == 200
+    closed = alice.post(f"/api/agent/conversations/{conversation}/close")
+    assert closed.status_code == 200 and closed.json()["state"] == "closed", closed.text
+    assert closed.json()["messages"][-1]["text"] == SYSTEM_TEXTS["conversation_closed"]["cs"]  # told in Czech
+    assert alice.post(f"/api/agent/conversations/{conversation}/messages", {"text": "late"}).status_code == 409
+    later = say(client, conversation, headers, "Kolik stojí doprava kurýrem?")
+    assert later["state"] == "bot" and any(r.get("source") for r in later["replies"]), later
+
+
+def test_admins_add_agents_who_can_then_sign_in(client: httpx.Client, alice: Console) -> None:
+    added = alice.post("/api/admin/agents", {"email": "carol@domovo.test", "name": "Carol", "password": "carol-long-password"})
+    assert added.status_code == 201 and added.json()["role"] == "agent", added.text
+    assert alice.post("/api/admin/agents", {"email": "carol@domovo.test", "name": "Carol", "password": "carol-long-password"}).status_code == 409
+    signed = client.post("/api/agent/login", json={"email": "carol@domovo.test", "password": "carol-long-password"})
+    assert signed.status_code == 200 and signed.json()["agent"]["name"] == "Carol"
+    assert client.post("/api/agent/login", json={"email": "carol@domovo.test", "password": "not her password"}).status_code == 401
+
+
 def test_admins_manage_canned_responses_that_agents_read_per_language(client: httpx.Client, stack: Stack, alice: Console, bob: Person) -> None:
     created = alice.post("/api/admin/canned", {"language": "lv", "shortcut": "/sveiki", "text": "Labdien! Kā varu palīdzēt?"})
     assert created.status_code == 201, created.text

@@ -114,7 +114,7 @@ def test_a_long_conversation_keeps_answering_from_the_knowledge_base(client: htt
 
 def test_a_vague_question_gets_choices_and_a_choice_gets_its_answer(client: httpx.Client) -> None:
     conversation, headers = start(client)
-    body = ask(client, conversation, headers, "Kā atgriezt preci, kas man nepatīk?").json()
+    body = ask(client, conversation, headers, "Kā atgriezt preci?").json()
     buttons = body["replies"][0]["buttons"]
     assert [b["payload"] for b in buttons][:1] == ["Kā atgriezt preci 14 dienu laikā?"], body["replies"]
     answer = ask(client, conversation, headers, buttons[0]["payload"]).json()

@@ -100,7 +100,7 @@ def real_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     [
         ("Za kolik dní mi dorazí balíček?", "cs", "delivery-time"),
         ("kolik zaplatim za dopravu balicku", "cs", "delivery-cost"),
-        ("Czy da się odesłać rzecz, która mi nie pasuje?", "pl", "return-withdrawal"),
+        ("Czy mogę oddać rzecz, która mi się po prostu nie podoba?", "pl", "return-withdrawal"),
         ("jak sprawdzić status mojej przesyłki", "pl", "order-tracking"),
         ("Vai es varu norēķināties ar bankas karti?", "lv", "payment-methods"),
         ("kāds ir jūsu klientu centra telefons", "lv", "contact-hours"),

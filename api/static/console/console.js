@@ -52,6 +52,7 @@ async function start() {
   $("signin").hidden = true; $("app").hidden = false;
   $("me").textContent = `${state.me.name} (${state.me.role})`;
   $("presence").value = state.me.presence;
+  $("admin-link").hidden = state.me.role !== "admin";
   connect();
   await Promise.all([refreshLists(), refreshTickets(), refreshRatings()]);
 }
@@ -173,7 +174,7 @@ function render(detail) {
 
 async function select(conversationId) {
   state.selected = conversationId; state.ticket = null;
-  $("ticket").hidden = true; $("chat").hidden = false; $("chat-error").textContent = "";
+  showOnly("chat"); $("chat-error").textContent = "";
   render(await api(`/api/agent/conversations/${conversationId}`));
   state.canned = await api(`/api/agent/canned?language=${state.detail.language || "en"}`);
   await refreshLists();
@@ -230,7 +231,7 @@ function showTyping(active) {
 // --- tickets ------------------------------------------------------------------------------------------
 function showTicket(ticket) {
   state.ticket = ticket; state.selected = null;
-  $("chat").hidden = true; $("ticket").hidden = false; $("ticket-error").textContent = "";
+  showOnly("ticket"); $("ticket-error").textContent = "";
   const dl = el("dl");
   const row = (label, value) => { if (value) dl.append(el("dt", label), el("dd", value)); };
   row("Ticket", ticket.number || `#${ticket.id}`); row("Kind", ticket.kind); row("Status", ticket.status);
@@ -249,6 +250,45 @@ $("ticket-form").addEventListener("submit", async (event) => {
   } catch (error) { $("ticket-error").textContent = error.message; }
   await refreshTickets();
 });
+
+// --- admins: the team and the canned responses ----------------------------------------------------------
+function showOnly(section) { for (const id of ["chat", "ticket", "admin"]) $(id).hidden = id !== section; }
+
+async function refreshAdmin() {
+  const [team, canned] = await Promise.all([api("/api/admin/agents"), api("/api/agent/canned")]);
+  $("team").replaceChildren(...team.map((agent) => {
+    const li = el("li", `${agent.name} <${agent.email}> · ${agent.role} · ${agent.presence}`);
+    if (agent.id !== state.me.id) {
+      const disable = el("button", "Disable"); disable.type = "button";
+      disable.addEventListener("click", () => adminCall(`/api/admin/agents/${agent.id}`, { method: "DELETE" }));
+      li.append(disable);
+    }
+    return li;
+  }));
+  $("canned").replaceChildren(...canned.map((c) => {
+    const li = el("li", `${c.language} · ${c.shortcut} · ${c.text}`);
+    const remove = el("button", "Delete"); remove.type = "button";
+    remove.addEventListener("click", () => adminCall(`/api/admin/canned/${c.id}`, { method: "DELETE" }));
+    li.append(remove);
+    return li;
+  }));
+}
+
+async function adminCall(path, options) {
+  $("admin-error").textContent = "";
+  try { await api(path, options); await refreshAdmin(); return true; }
+  catch (error) { $("admin-error").textContent = error.message; return false; }
+}
+
+$("show-admin").addEventListener("click", async () => { state.selected = null; state.ticket = null; showOnly("admin"); await refreshAdmin(); });
+
+for (const [form, path] of [["agent-form", "/api/admin/agents"], ["canned-form", "/api/admin/canned"]]) {
+  $(form).addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = Object.fromEntries(new FormData(event.target));
+    if (await adminCall(path, { method: "POST", body: JSON.stringify(body) })) event.target.reset();
+  });
+}
 
 // --- live updates -------------------------------------------------------------------------------------
 function connect() {
