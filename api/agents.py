@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import ApiError, Conflict, Forbidden, NotAuthenticated
-from api.models import Agent, AgentSession, Role
+from api.models import Agent, AgentSession, Role, as_utc
 from api.tokens import hash_token, new_token
 
 _hasher = PasswordHasher()
@@ -60,7 +60,7 @@ async def sign_in(session: AsyncSession, *, email: str, password: str, ttl: time
 
 async def agent_for_token(session: AsyncSession, token: str) -> Agent:
     row = await session.scalar(select(AgentSession).where(AgentSession.token_hash == hash_token(token)))
-    if row is None or _aware(row.expires_at) <= datetime.now(timezone.utc):
+    if row is None or as_utc(row.expires_at) <= datetime.now(timezone.utc):
         raise NotAuthenticated("the session has expired or does not exist: sign in again")
     agent = await session.get(Agent, row.agent_id)
     if agent is None or not agent.active:
@@ -77,7 +77,3 @@ def require_role(agent: Agent, role: Role) -> None:
     if _RANK[agent.role] < _RANK[role]:
         raise Forbidden(f"this needs the {role.value} role")
 
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands datetimes back without a zone; ours are all UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

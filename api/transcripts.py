@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.models import Agent, Conversation, ConversationState, Handoff, Message, Sender
+from api.models import Agent, Conversation, ConversationState, Handoff, Message, Sender, as_utc
 from api.queue import open_handoff, queue_position
 from api.schemas import ConversationDetail, HandoffNote, MessageOut, QueueItem
 
@@ -55,9 +55,8 @@ async def queue_items(session: AsyncSession, *, states: tuple[ConversationState,
     for conversation, handoff in rows:
         last = await session.scalar(select(Message.text).where(Message.conversation_id == conversation.id, Message.sender == Sender.customer)
                                     .order_by(Message.id.desc()).limit(1))
-        requested = handoff.requested_at if handoff.requested_at.tzinfo else handoff.requested_at.replace(tzinfo=timezone.utc)
         items.append(QueueItem(conversation_id=conversation.id, state=conversation.state, language=conversation.language,
                                position=await queue_position(session, conversation.id) if conversation.state is ConversationState.waiting else None,
-                               waiting_seconds=(now - requested).total_seconds(), note=await handoff_note(session, handoff),
+                               waiting_seconds=(now - as_utc(handoff.requested_at)).total_seconds(), note=await handoff_note(session, handoff),
                                last_customer_message=last))
     return items
