@@ -1,12 +1,40 @@
 """Which of our languages a customer writes in, offline; short messages keep the conversation's language."""
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
 from knowledge.content import LANGUAGES
 
 _LINGUA = {"cs": Language.CZECH, "pl": Language.POLISH, "lv": Language.LATVIAN, "en": Language.ENGLISH}
 DEFAULT_LANGUAGE = "en"
+
+# Czech typed without diacritics often looks Polish to lingua ("Dobry den" scores 0.77 Polish). Frequent
+# chat words that exist in only one of the two languages settle it; they are compared accent-folded.
+_CZECH_ONLY = frozenset("""den dekuji dekuju diky prosim muzu muzete chci chtel chtela kolik stoji dotaz objednavka objednavku
+    objednal objednala zbozi neni jsem jste mate nefunguje vratit reklamaci reklamace kdy kde proc jak dlouho balik
+    zasilka zasilku ahoj cau nashledanou mejte hezky uz jeste taky""".split())
+_POLISH_ONLY = frozenset("""dzien dziekuje dzieki prosze moge mozecie chce chcialbym chcialabym ile kosztuje pytanie zamowienie
+    zamowilem zamowilam towar nie jestem jestescie macie dziala zwrot zwrocic reklamacje kiedy gdzie dlaczego paczka przesylka
+    czesc dowidzenia widzenia juz jeszcze""".split())
+
+
+def _folded_words(text: str) -> list[str]:
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    return re.findall(r"[a-z]+", folded.replace("ł", "l"))
+
+
+def czech_or_polish(text: str) -> str | None:
+    """`cs` or `pl` when the text's words point to only one of the two, else None."""
+    words = _folded_words(text)
+    czech, polish = sum(w in _CZECH_ONLY for w in words), sum(w in _POLISH_ONLY for w in words)
+    if czech > polish:
+        return "cs"
+    if polish > czech:
+        return "pl"
+    return None
 
 
 class LanguageGuesser:
@@ -26,8 +54,9 @@ class LanguageGuesser:
         confidences = self._detector.compute_language_confidence_values(text)
         if confidences and len(text.strip()) >= 4:
             detected, confidence = self._codes[confidences[0].language], confidences[0].value
-            # Leaving the conversation's language takes stronger evidence: "Dobry den" (cs without
-            # diacritics) scores 0.77 Polish.
+            if detected in ("cs", "pl") and (vote := czech_or_polish(text)) not in (None, detected):
+                detected, confidence = vote, max(confidence, self.min_confidence)
+            # Leaving the conversation's language takes stronger evidence.
             needed = self.min_confidence if previous in (None, detected) else self.switch_confidence
             if confidence >= needed:
                 return detected

@@ -19,6 +19,13 @@ def guesser() -> LanguageGuesser:
         ("Dzień dobry, gdzie jest moja paczka?", "pl"),
         ("Labdien, kad atbrauks mana paka?", "lv"),
         ("Hello, where is my parcel?", "en"),
+        ("Dobry den", "cs"),  # Czech without diacritics, which lingua alone takes for Polish
+        ("dobry den, mam dotaz", "cs"),
+        ("dekuji moc", "cs"),
+        ("dzien dobry", "pl"),
+        ("dziekuje bardzo, to wszystko", "pl"),
+        ("chtel bych vratit zbozi", "cs"),
+        ("chcialbym zwrocic towar", "pl"),
     ],
 )
 def test_detects_each_language(guesser: LanguageGuesser, text: str, expected: str) -> None:
