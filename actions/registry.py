@@ -8,7 +8,7 @@ from actions.complaint import (ActionAcknowledgeComplaint, ActionAskComplaintCon
 from actions.desk import Desk
 from actions.greeting import ActionGreet
 from actions.handoff import ActionHandoff
-from actions.knowledge_answer import ActionAnswerQuestion
+from actions.knowledge_answer import ActionAnswerQuestion, ActionOutOfScope
 from actions.metadata import ActionReadMetadata
 from actions.rating import ActionAskRating, ActionStoreRating, ActionStoreRatingComment
 from knowledge import KnowledgeBase
@@ -19,7 +19,7 @@ def build_executor(knowledge: KnowledgeBase, desk: Desk) -> ActionExecutor:
     executor = ActionExecutor()
     actions = (
         ActionReadMetadata(), ActionGreet(),
-        ActionAnswerQuestion(knowledge),
+        ActionAnswerQuestion(knowledge), ActionOutOfScope(),
         ActionAcknowledgeComplaint(desk), ValidateComplaintForm(), ActionAskComplaintConfirmed(),
         ActionSubmitComplaint(desk), ActionCancelComplaint(),
         ActionHandoff(desk),

@@ -161,5 +161,6 @@ def _reply(message: Message) -> Reply:
 
 
 def _stored_reply(conversation_id: str, reply: BotReply, language: str) -> Message:
-    payload = {key: value for key, value in (("source", reply.source), ("buttons", reply.buttons), ("custom", reply.custom)) if value}
+    payload = {key: value for key, value in (("source", reply.source), ("buttons", reply.buttons), ("custom", reply.custom),
+                                             ("knowledge", reply.knowledge)) if value}
     return Message(conversation_id=conversation_id, sender=Sender.bot, text=reply.text, language=language, payload=payload or None)

@@ -22,6 +22,7 @@ from api.rasa_client import RasaClient
 from api.realtime import Hub
 from api.settings import Settings
 from knowledge import KnowledgeBase
+from knowledge.editing import FaqEditor
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Services:
     knowledge: KnowledgeBase
     languages: LanguageGuesser
     executor: ActionExecutor
+    faq_editor: FaqEditor
     hub: Hub = field(default_factory=Hub)
     consoles: Consoles = field(default_factory=Consoles)
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
@@ -43,6 +45,12 @@ class Services:
         task = asyncio.create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def cancel_background(self) -> None:
+        """At shutdown: e.g. consoles cut off by the restart itself must not send their chats back to the queue."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
 def get_services(request: Request) -> Services:
@@ -88,3 +96,11 @@ async def get_current_admin(agent: CurrentAgent) -> Agent:
 
 
 CurrentAdmin = Annotated[Agent, Depends(get_current_admin)]
+
+
+async def get_current_editor(agent: CurrentAgent) -> Agent:
+    require_role(agent, Role.editor)
+    return agent
+
+
+CurrentEditor = Annotated[Agent, Depends(get_current_editor)]

@@ -10,8 +10,9 @@ class ApiError(Exception):
 
     status_code = 400
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, **extra: object) -> None:
         self.reason = reason
+        self.extra = extra  # more for the client to act on, e.g. which fields to fix
         super().__init__(reason)
 
 
@@ -40,10 +41,10 @@ class RasaUnavailable(ApiError):
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Every ApiError becomes `{"detail": reason}` with its status, like FastAPI's own errors."""
+    """Every ApiError becomes `{"detail": reason, ...extra}` with its status, like FastAPI's own errors."""
 
     async def handle(_: Request, exc: ApiError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
-        return JSONResponse({"detail": exc.reason}, status_code=exc.status_code, headers=headers)
+        return JSONResponse({"detail": exc.reason, **exc.extra}, status_code=exc.status_code, headers=headers)
 
     app.add_exception_handler(ApiError, handle)  # type: ignore[arg-type]

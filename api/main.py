@@ -23,10 +23,11 @@ from api.limits import BodySizeLimit
 from api.pending import answer_pending_when_the_bot_is_back
 from api.rasa_client import RasaClient
 from api.content_watch import watch_content
-from api.routes import action_webhook, admin, agent, conversations, health, knowledge, live
+from api.routes import action_webhook, admin, agent, back_office, conversations, editor, health, knowledge, live
 from api.settings import Settings
 from knowledge import ContentError
 from knowledge.cli import knowledge_base
+from knowledge.editing import FaqEditor
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             knowledge=kb,
             languages=LanguageGuesser(),
             executor=build_executor(kb, DatabaseDesk(sessions, settings)),
+            faq_editor=FaqEditor(settings.content_dir),
         )
         app.state.services = services
         stop = asyncio.Event()
@@ -62,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         waiter = asyncio.create_task(offer_contact_when_nobody_comes(services, stop))
         retrier = asyncio.create_task(answer_pending_when_the_bot_is_back(services, stop))
         yield
+        await services.cancel_background()
         stop.set()
         for task in (watcher, waiter, retrier):
             if task:
@@ -78,6 +81,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for page in ("console", "widget", "demo"):
         app.mount(f"/{page}", StaticFiles(directory=STATIC / page, html=True), name=page)
     app.add_api_route("/", lambda: RedirectResponse("/demo/"), include_in_schema=False)
-    for router in (conversations.router, agent.router, admin.router, live.router, health.router, knowledge.router, action_webhook.router):
+    for router in (conversations.router, agent.router, admin.router, back_office.router, editor.router, live.router, health.router, knowledge.router, action_webhook.router):
         app.include_router(router)
     return app

@@ -69,6 +69,7 @@ class Conversation(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # the customer's data erased on request
 
     messages: Mapped[list[Message]] = relationship(back_populates="conversation", order_by="Message.id")
 

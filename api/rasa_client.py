@@ -17,12 +17,14 @@ class BotReply:
     source: dict[str, Any] | None = None
     buttons: list[dict[str, Any]] = field(default_factory=list)
     custom: dict[str, Any] | None = None
+    knowledge: dict[str, Any] | None = None  # the bot's search decision, kept for the back office, not shown
 
 
 def replies_from_rasa(messages: list[dict[str, Any]]) -> list[BotReply]:
     """Rasa's REST channel sends text and custom JSON as separate messages; join the JSON to the text before it.
 
-    A cited `source` becomes the reply's source; other keys (e.g. a filed claim's `ticket`) go to `custom`.
+    A cited `source` becomes the reply's source and a search decision its `knowledge`; other keys (e.g. a
+    filed claim's `ticket`) go to `custom`.
     """
     replies: list[BotReply] = []
     for message in messages:
@@ -34,9 +36,11 @@ def replies_from_rasa(messages: list[dict[str, Any]]) -> list[BotReply]:
         if custom.get("text"):
             replies.append(BotReply(custom["text"], custom=custom))
         elif replies:
-            extra = {key: value for key, value in custom.items() if key != "source"}
+            extra = {key: value for key, value in custom.items() if key not in ("source", "knowledge")}
             if "source" in custom and replies[-1].source is None:
                 replies[-1].source = custom["source"]
+            if "knowledge" in custom:
+                replies[-1].knowledge = custom["knowledge"]
             if extra:
                 replies[-1].custom = {**(replies[-1].custom or {}), **extra}
     return replies
@@ -70,6 +74,14 @@ class RasaClient:
             response.raise_for_status()
         except httpx.HTTPError as exc:
             raise RasaUnavailable(f"could not resume the conversation in the dialogue engine: {exc}") from exc
+
+    async def forget(self, conversation_id: str) -> None:
+        """Replace the conversation's tracker with an empty one: the customer asked us to erase their data."""
+        try:
+            response = await self._http.put(f"/conversations/{conversation_id}/tracker/events", params={"token": self._token}, json=[])
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(f"could not erase the conversation in the dialogue engine: {exc}") from exc
 
     async def status(self) -> dict[str, Any]:
         """Rasa's own status (loaded model), or the reason it cannot be had."""

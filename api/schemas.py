@@ -178,3 +178,114 @@ class RatingOut(BaseModel):
     score: int
     comment: str | None
     created_at: datetime
+
+
+class UnansweredGroup(BaseModel):
+    """Questions that mean the same and that the bot did not answer well: a candidate for a new FAQ entry."""
+
+    size: int
+    question: str = Field(description="The most typical phrasing.")
+    examples: list[str]
+    languages: dict[str, int]
+    reasons: dict[str, int] = Field(description="no_answer, clarify, out_of_scope, low_confidence, handoff, bad_rating: how many of each.")
+    phrasings: dict[str, list[str]] = Field(description="Per language, the customers' phrasings: a new entry's question and alternatives.")
+    near_entries: list[str] = Field(description="Entries the search came closest with: maybe one of them needs these phrasings.")
+    last_asked: datetime
+    conversation_ids: list[str]
+
+
+class WaitingTimes(BaseModel):
+    taken: int = Field(description="Handoffs an agent took.")
+    not_taken: int = Field(description="Handoffs nobody took (still waiting, or left as an e-mail ticket).")
+    median_seconds: float | None = None
+    p90_seconds: float | None = None
+    mean_seconds: float | None = None
+
+
+class DayFigures(BaseModel):
+    day: date
+    conversations: int
+    handed_over: int
+    ratings: int
+    csat: float | None = Field(description="Share of ratings that were 4 or 5.")
+
+
+class LanguageFigures(BaseModel):
+    conversations: int
+    resolved_by_bot: float | None = Field(description="Share of conversations that never needed a person.")
+    handoff_rate: float | None
+    handoff_reasons: dict[str, int]
+    waiting: WaitingTimes
+    ratings: int
+    mean_rating: float | None
+    csat: float | None
+    questions: int = Field(description="Questions the bot searched the knowledge base for.")
+    answered: int = Field(description="Of them, answered outright.")
+    top_questions: list[dict[str, Any]]
+
+
+class Analytics(BaseModel):
+    since: datetime
+    until: datetime
+    language: str | None
+    days: list[DayFigures]
+    total: LanguageFigures
+    languages: dict[str, LanguageFigures]
+    missing_topics: list[UnansweredGroup] = Field(default_factory=list, description="The largest groups of unanswered questions.")
+
+
+class ErasureOut(BaseModel):
+    conversations: list[str] = Field(description="The customer's conversations whose content was erased.")
+    messages: int = Field(description="Messages deleted.")
+
+
+class EntryTextIn(BaseModel):
+    question: str = Field("", max_length=500)
+    alternatives: list[str] = Field(default_factory=list, max_length=200)
+    answer: str = Field("", max_length=5000)
+
+
+class FaqEntryIn(BaseModel):
+    """An FAQ entry as the editor page sends it (the file format's fields, see knowledge/README.md)."""
+
+    id: str = Field(max_length=80)
+    tags: list[str] = Field(default_factory=list, max_length=20)
+    product: str | None = Field(None, max_length=80)
+    link: str | None = Field(None, max_length=500)
+    cs: EntryTextIn = Field(default_factory=EntryTextIn)
+    pl: EntryTextIn = Field(default_factory=EntryTextIn)
+    lv: EntryTextIn = Field(default_factory=EntryTextIn)
+    en: EntryTextIn = Field(default_factory=EntryTextIn)
+
+
+class EntrySave(BaseModel):
+    entry: FaqEntryIn
+    version: str | None = Field(None, description="The version you opened; omit it to create a new entry.")
+    file: str | None = Field(None, description="For a new entry: the FAQ file it goes to, e.g. `delivery.yml`.")
+
+
+class EntryOut(BaseModel):
+    id: str
+    file: str
+    version: str
+    entry: dict[str, Any]
+    missing_languages: list[str]
+    index: dict[str, Any] | None = Field(None, description="The serving index after a save.")
+
+
+class EntrySummary(BaseModel):
+    id: str
+    file: str
+    title: str
+    missing_languages: list[str]
+    alternatives: dict[str, int]
+
+
+class PreviewIn(BaseModel):
+    question: str = Field(min_length=1, max_length=2000)
+    language: Language
+
+
+class PreviewOut(BaseModel):
+    decision: str
+    hits: list[dict[str, Any]]

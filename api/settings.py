@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     mail_from: str = "Domovo support <support@domovo.eu>"
 
+    # The back office: what counts as a poorly answered question, and how alike two must be to group them
+    low_confidence_margin: float = Field(0.15, description="An answer whose top hit led the second by less than this is listed as poorly answered.")
+    unanswered_group_distance: float = Field(0.17, description="Cosine distance (1 - similarity of e5 query embeddings) within which questions are grouped.")
+
     # The website widget
     widget_origins: list[str] = Field(default_factory=list, description="Shop origins allowed to call the api from the widget (CORS, JSON list).")
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -63,13 +64,17 @@ def mailbox() -> Iterator[Mailbox]:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory, trained_model: Path, mailbox: Mailbox) -> Iterator[Stack]:
-    """The real Rasa server and api on free loopback ports, with a fresh database and index.
+    """The real Rasa server and api on free loopback ports, with a fresh database, content copy and index.
 
     The trained model and the embedding cache are shared with `make run` (var/), so they are made once.
     """
     var = tmp_path_factory.mktemp("var")
+    content = var / "knowledge"  # a copy: editors' tests write to it, the repository's files stay as they are
+    for part in ("faq", "manuals"):
+        shutil.copytree(ROOT / "knowledge" / part, content / part)
     settings = Settings(
         var_dir=var,
+        content_dir=content,
         api_host="127.0.0.1",
         api_port=free_port(),
         rasa_port=free_port(),

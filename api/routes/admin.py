@@ -1,15 +1,18 @@
 """Admins manage the people who use the console and the canned responses."""
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 from sqlalchemy import select
 
 from api.agents import create_agent
-from api.deps import CurrentAdmin, SessionDep
+from api.deps import CurrentAdmin, ServicesDep, SessionDep
+from api.erasure import erase_customer
 from api.errors import NotFound
+from api.export import messages_csv, ratings_csv
 from api.models import Agent, CannedResponse
 from api.routes.agent import agent_out
-from api.schemas import AgentCreate, AgentOut, CannedIn, CannedOut
+from api.routes.back_office import DaysQuery, period_of
+from api.schemas import AgentCreate, AgentOut, CannedIn, CannedOut, ErasureOut, Language
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
 
@@ -49,3 +52,24 @@ async def delete_canned(canned_id: int, admin: CurrentAdmin, session: SessionDep
         raise NotFound(f"no canned response {canned_id}")
     await session.delete(canned)
     await session.commit()
+
+
+def _csv_download(text: str, name: str) -> Response:
+    return Response(text, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/export/messages.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+async def export_messages(admin: CurrentAdmin, session: SessionDep, days: DaysQuery = 30, language: Language | None = None) -> Response:
+    """Every message of the conversations started in the period, with the bot's sources and decisions."""
+    return _csv_download(await messages_csv(session, period_of(days, language)), "messages.csv")
+
+
+@router.get("/export/ratings.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+async def export_ratings(admin: CurrentAdmin, session: SessionDep, days: DaysQuery = 30, language: Language | None = None) -> Response:
+    return _csv_download(await ratings_csv(session, period_of(days, language)), "ratings.csv")
+
+
+@router.delete("/customers/{conversation_id}")
+async def erase(conversation_id: str, admin: CurrentAdmin, session: SessionDep, services: ServicesDep) -> ErasureOut:
+    """Erase the customer who had this conversation: all their conversations' content, here and in Rasa."""
+    return await erase_customer(session, services.rasa, conversation_id)

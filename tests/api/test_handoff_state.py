@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from api.agents import create_agent
-from api.db import make_engine, make_sessionmaker, migrate
 from api.desk import DatabaseDesk
 from api.errors import Conflict
 from api.handoffs import offer_contact_after_wait, requeue, take
@@ -16,15 +14,6 @@ from api.models import Conversation, ConversationState, Handoff, Message, Sender
 from api.realtime import Hub, conversation_channel
 from api.settings import Settings
 from api.system_messages import system_text
-
-
-@pytest.fixture
-def sessions(tmp_path: Path):  # type: ignore[no-untyped-def]
-    url = f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
-    migrate(url)
-    engine = make_engine(url)
-    yield make_sessionmaker(engine)
-    asyncio.run(engine.dispose())
 
 
 async def queued_conversation(sessions, language: str) -> str:  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from api.settings import ROOT
+from tests.conftest import Person
 
 CHROMIUM = os.environ.get("SHOPBOT_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "var" / "test-output" / "screenshots"
@@ -41,3 +42,12 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def fill_sign_in(page: Page, url: str, person: Person) -> None:
+    """Open a console page and sign in through its form, as an agent or editor does."""
+    page.goto(url)
+    form = page.locator("#signin-form")
+    form.get_by_label("E-mail").fill(person.email)
+    form.get_by_label("Password").fill(person.password)
+    form.get_by_role("button", name="Sign in").click()

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from runner.processes import Stack
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import fill_sign_in, screenshot
 from tests.conftest import Person
 from tests.integration.chat import say, start
 
@@ -17,11 +17,7 @@ INJECTION = '<img src=x onerror="alert(1)"><b>bold</b><script>alert(2)</script>'
 
 
 def sign_in(page: Page, stack: Stack, person: Person) -> None:
-    page.goto(f"{stack.api_url}/console/")
-    form = page.locator("#signin-form")
-    form.get_by_label("E-mail").fill(person.email)
-    form.get_by_label("Password").fill(person.password)
-    form.get_by_role("button", name="Sign in").click()
+    fill_sign_in(page, f"{stack.api_url}/console/", person)
     expect(page.get_by_text(f"{person.name} (")).to_be_visible()
     expect(page.locator("#connection")).to_have_text("Live")
 

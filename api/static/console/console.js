@@ -1,51 +1,13 @@
-// The agent console: plain JavaScript, no build step. Everything customers wrote is inserted as text
-// (textContent), never as HTML.
+// The agent console (common.js first): queue, chats, tickets, ratings, the admin's team page.
 "use strict";
 
-const state = { token: sessionStorage.getItem("agentToken"), me: null, selected: null, detail: null, lastId: 0,
+const state = { me: null, selected: null, detail: null, lastId: 0,
   waiting: 0, canned: [], socket: null, retry: 1000, typingTimer: null, lastTypingSent: 0, ticket: null };
-const $ = (id) => document.getElementById(id);
-
-async function api(path, options = {}) {
-  const headers = { "Content-Type": "application/json", ...(state.token ? { Authorization: `Bearer ${state.token}` } : {}) };
-  const response = await fetch(path, { ...options, headers });
-  if (response.status === 401 && path !== "/api/agent/login") { signedOut(); throw new Error("Signed out"); }
-  const body = response.status === 204 ? null : await response.json().catch(() => null);
-  if (!response.ok) throw new Error((body && (typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail))) || response.statusText);
-  return body;
-}
-
-function el(tag, text, className) {
-  const node = document.createElement(tag);
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  if (className) node.className = className;
-  return node;
-}
 
 function minutes(seconds) { return seconds < 60 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`; }
 
 // --- signing in and out --------------------------------------------------------------------------
-function signedOut() {
-  state.token = null; sessionStorage.removeItem("agentToken");
-  if (state.socket) { state.socket.onclose = null; state.socket.close(); state.socket = null; }
-  $("app").hidden = true; $("signin").hidden = false;
-}
-
-$("signin-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const form = new FormData(event.target);
-  try {
-    const session = await api("/api/agent/login", { method: "POST", body: JSON.stringify({ email: form.get("email"), password: form.get("password") }) });
-    state.token = session.token; sessionStorage.setItem("agentToken", session.token);
-    $("signin-error").textContent = "";
-    await start();
-  } catch (error) { $("signin-error").textContent = error.message; }
-});
-
-$("signout").addEventListener("click", async () => {
-  try { await api("/api/agent/logout", { method: "POST" }); } catch (_) { /* signed out anyway */ }
-  signedOut();
-});
+session.onSignedOut = () => { if (state.socket) { state.socket.onclose = null; state.socket.close(); state.socket = null; } };
 
 async function start() {
   state.me = await api("/api/agent/me");
@@ -53,6 +15,7 @@ async function start() {
   $("me").textContent = `${state.me.name} (${state.me.role})`;
   $("presence").value = state.me.presence;
   $("admin-link").hidden = state.me.role !== "admin";
+  $("office-link").hidden = state.me.role === "agent";
   connect();
   await Promise.all([refreshLists(), refreshTickets(), refreshRatings()]);
 }
@@ -294,7 +257,7 @@ for (const [form, path] of [["agent-form", "/api/admin/agents"], ["canned-form",
 function connect() {
   const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/agent/ws`);
   state.socket = socket;
-  socket.onopen = () => { socket.send(JSON.stringify({ type: "auth", token: state.token })); };
+  socket.onopen = () => { socket.send(JSON.stringify({ type: "auth", token: session.token })); };
   socket.onmessage = (event) => {
     const data = JSON.parse(event.data);
     if (data.type === "ready") { $("connection").textContent = "Live"; state.retry = 1000; refreshLists(); }
@@ -306,9 +269,9 @@ function connect() {
   socket.onclose = (event) => {
     if (event.code === 4401) { signedOut(); return; }
     $("connection").textContent = "Reconnecting…";
-    setTimeout(() => { if (state.token) connect(); }, state.retry);
+    setTimeout(() => { if (session.token) connect(); }, state.retry);
     state.retry = Math.min(state.retry * 2, 15000);
   };
 }
 
-if (state.token) start().catch(signedOut); else signedOut();
+signInWith(start);

@@ -1,0 +1,48 @@
+"""Conversations and ratings as CSV, for the shop's own reports and archives."""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.insights import Period
+from api.models import Conversation, Message, Rating
+
+MESSAGE_COLUMNS = ("conversation_id", "conversation_started", "conversation_language", "state", "message_id", "sent_at", "sender", "language",
+                   "text", "source_entry", "bot_decision")
+RATING_COLUMNS = ("conversation_id", "conversation_language", "rated_at", "score", "comment")
+
+
+def _csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _started_in(period: Period):  # type: ignore[no-untyped-def]
+    clauses = [Conversation.created_at >= period.since, Conversation.created_at < period.until]
+    if period.language:
+        clauses.append(Conversation.language == period.language)
+    return clauses
+
+
+async def messages_csv(session: AsyncSession, period: Period) -> str:
+    """One row per message, oldest conversation first: the transcripts with the bot's sources and decisions."""
+    rows = await session.execute(select(Conversation, Message).join(Message, Message.conversation_id == Conversation.id)
+                                 .where(*_started_in(period)).order_by(Conversation.created_at, Message.id))
+    return _csv(MESSAGE_COLUMNS, (
+        (c.id, c.created_at.isoformat(), c.language, c.state.value, m.id, m.created_at.isoformat(), m.sender.value, m.language, m.text,
+         ((m.payload or {}).get("source") or {}).get("id"), ((m.payload or {}).get("knowledge") or {}).get("decision"))
+        for c, m in rows))
+
+
+async def ratings_csv(session: AsyncSession, period: Period) -> str:
+    rows = await session.execute(select(Conversation, Rating).join(Rating, Rating.conversation_id == Conversation.id)
+                                 .where(*_started_in(period)).order_by(Rating.created_at, Rating.id))
+    return _csv(RATING_COLUMNS, ((c.id, c.language, r.created_at.isoformat(), r.score, r.comment) for c, r in rows))

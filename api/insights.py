@@ -1,0 +1,209 @@
+"""What the back office learns from the conversations: analytics, and the questions the bot did not answer well.
+
+Everything is computed from the api's own tables (conversations, messages with the bot's search decisions,
+handoffs, ratings) for a period, in Python: a shop's month of chats is thousands of rows, not millions.
+"""
+from __future__ import annotations
+
+import asyncio
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+from sklearn.cluster import AgglomerativeClustering
+from sqlalchemy import exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from api.models import Conversation, Handoff, Message, Rating, Sender, as_utc
+from api.schemas import Analytics, DayFigures, LanguageFigures, UnansweredGroup, WaitingTimes
+from knowledge.embedder import Embedder
+
+# Why a question is listed: the bot had no answer, only offered choices, found it outside the shop's topics,
+# answered unsure, or the answer did not help.
+NO_ANSWER, CLARIFIED, OUT_OF_SCOPE = "no_answer", "clarify", "out_of_scope"
+LOW_CONFIDENCE, HANDED_OVER, BAD_RATING = "low_confidence", "handoff", "bad_rating"
+
+
+@dataclass(frozen=True)
+class Period:
+    """The conversations started in [since, until), optionally in one language."""
+
+    since: datetime
+    until: datetime
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class AskedQuestion:
+    """One customer question the bot searched for, with what it decided."""
+
+    conversation_id: str
+    language: str
+    text: str
+    decision: str
+    margin: float
+    entries: list[str]
+    source_title: str | None
+    asked_at: datetime
+
+
+def _in_period(period: Period):  # type: ignore[no-untyped-def]
+    """Conversations started in the period in which the customer wrote at least once (an opened widget is not a chat)."""
+    written = aliased(Message)
+    wrote = or_(exists().where(written.conversation_id == Conversation.id, written.sender == Sender.customer).correlate(Conversation),
+                Conversation.erased_at.is_not(None))  # an erased conversation had messages and still counts
+    clauses = [Conversation.created_at >= period.since, Conversation.created_at < period.until, wrote]
+    if period.language:
+        clauses.append(Conversation.language == period.language)
+    return clauses
+
+
+async def asked_questions(session: AsyncSession, period: Period) -> list[AskedQuestion]:
+    """The bot's search decisions, which the api stored with its replies (`payload.knowledge`)."""
+    rows = await session.scalars(select(Message).join(Conversation, Message.conversation_id == Conversation.id)
+                                 .where(Message.sender == Sender.bot, Message.payload.is_not(None), *_in_period(period)).order_by(Message.id))
+    asked = []
+    for message in rows:
+        record = (message.payload or {}).get("knowledge")
+        if not isinstance(record, dict) or not record.get("query"):
+            continue
+        source = (message.payload or {}).get("source") or {}
+        asked.append(AskedQuestion(message.conversation_id, record.get("language") or message.language or "en", record["query"],
+                                   record.get("decision", NO_ANSWER), float(record.get("margin") or 0.0), list(record.get("entries") or []),
+                                   source.get("title"), as_utc(message.created_at)))
+    return asked
+
+
+async def _ratings(session: AsyncSession, period: Period) -> dict[str, Rating]:
+    """The last rating of each conversation (a customer may change their mind)."""
+    rows = await session.scalars(select(Rating).join(Conversation, Rating.conversation_id == Conversation.id)
+                                 .where(*_in_period(period)).order_by(Rating.id))
+    return {rating.conversation_id: rating for rating in rows}
+
+
+async def _handoffs(session: AsyncSession, period: Period) -> dict[str, list[Handoff]]:
+    rows = await session.scalars(select(Handoff).join(Conversation, Handoff.conversation_id == Conversation.id)
+                                 .where(*_in_period(period)).order_by(Handoff.id))
+    by_conversation: dict[str, list[Handoff]] = defaultdict(list)
+    for handoff in rows:
+        by_conversation[handoff.conversation_id].append(handoff)
+    return by_conversation
+
+
+def _why_listed(question: AskedQuestion, *, low_margin: float, handed_over: set[str], bad_ratings: set[str]) -> str | None:
+    if question.decision in (NO_ANSWER, CLARIFIED, OUT_OF_SCOPE):
+        return question.decision
+    if question.margin < low_margin:
+        return LOW_CONFIDENCE
+    if question.conversation_id in handed_over:
+        return HANDED_OVER
+    if question.conversation_id in bad_ratings:
+        return BAD_RATING
+    return None
+
+
+def group_questions(questions: list[AskedQuestion], reasons: list[str], embedder: Embedder, *, distance: float,
+                    examples: int = 5) -> list[UnansweredGroup]:
+    """Questions that mean the same, in any language, grouped by their e5 embeddings (average-linkage clustering)."""
+    if not questions:
+        return []
+    vectors = embedder.embed_queries([q.text for q in questions])
+    if len(questions) == 1:
+        labels = np.zeros(1, dtype=int)
+    else:
+        labels = AgglomerativeClustering(n_clusters=None, distance_threshold=distance, metric="cosine", linkage="average").fit_predict(vectors)
+    groups = []
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels == label)
+        centroid = vectors[members].mean(axis=0)
+        ordered = members[np.argsort(-(vectors[members] @ centroid))]  # the most typical phrasing first
+        texts = list(dict.fromkeys(questions[i].text for i in ordered))
+        by_language: dict[str, list[str]] = defaultdict(list)
+        for i in ordered:
+            if questions[i].text not in by_language[questions[i].language]:
+                by_language[questions[i].language].append(questions[i].text)
+        groups.append(UnansweredGroup(
+            size=len(members), question=texts[0], examples=texts[:examples],
+            languages=dict(Counter(questions[i].language for i in members)), reasons=dict(Counter(reasons[i] for i in members)),
+            phrasings=dict(by_language), last_asked=max(questions[i].asked_at for i in members),
+            near_entries=[entry for entry, _ in Counter(e for i in members for e in questions[i].entries[:1]).most_common(3)],
+            conversation_ids=list(dict.fromkeys(questions[i].conversation_id for i in ordered))[:examples]))
+    return sorted(groups, key=lambda g: (-g.size, -g.last_asked.timestamp()))
+
+
+async def unanswered(session: AsyncSession, period: Period, embedder: Embedder, *, low_margin: float, distance: float) -> list[UnansweredGroup]:
+    """Questions the bot could not answer, answered unsure, or whose answer was followed by a handoff or a bad rating."""
+    questions = await asked_questions(session, period)
+    handed_over = set(await _handoffs(session, period))
+    bad_ratings = {cid for cid, rating in (await _ratings(session, period)).items() if rating.score <= 2}
+    listed = [(q, why) for q in questions if (why := _why_listed(q, low_margin=low_margin, handed_over=handed_over, bad_ratings=bad_ratings))]
+    # Embedding and clustering are CPU work: keep the event loop free for the chats.
+    return await asyncio.to_thread(group_questions, [q for q, _ in listed], [why for _, why in listed], embedder, distance=distance)
+
+
+def _waiting(handoffs: list[Handoff]) -> WaitingTimes:
+    """How long customers waited for a person: only handoffs an agent took; the others are counted apart."""
+    waits = sorted((as_utc(h.taken_at) - as_utc(h.requested_at)).total_seconds() for h in handoffs if h.taken_at)
+    untaken = sum(1 for h in handoffs if h.taken_at is None)
+    if not waits:
+        return WaitingTimes(taken=0, not_taken=untaken)
+    p90 = waits[min(len(waits) - 1, int(round(0.9 * (len(waits) - 1))))]
+    return WaitingTimes(taken=len(waits), not_taken=untaken, median_seconds=statistics.median(waits), p90_seconds=p90,
+                        mean_seconds=statistics.fmean(waits))
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _csat(scores: list[int]) -> float | None:
+    """Customer satisfaction as support teams report it: the share of 4 and 5 ratings."""
+    return _share(sum(1 for s in scores if s >= 4), len(scores))
+
+
+async def analytics(session: AsyncSession, period: Period, *, top: int = 10) -> Analytics:
+    """The figures a support lead looks at, for the period and per language."""
+    conversations = list(await session.scalars(select(Conversation).where(*_in_period(period)).order_by(Conversation.created_at)))
+    handoffs = await _handoffs(session, period)
+    ratings = await _ratings(session, period)
+    questions = await asked_questions(session, period)
+
+    per_day: dict[date, list[Conversation]] = defaultdict(list)
+    per_language: dict[str, list[Conversation]] = defaultdict(list)
+    for conversation in conversations:
+        per_day[as_utc(conversation.created_at).date()].append(conversation)
+        per_language[conversation.language or "unknown"].append(conversation)
+
+    def day_figures(day: date, group: list[Conversation]) -> DayFigures:
+        scores = [ratings[c.id].score for c in group if c.id in ratings]
+        return DayFigures(day=day, conversations=len(group), handed_over=sum(1 for c in group if c.id in handoffs),
+                          ratings=len(scores), csat=_csat(scores))
+
+    def language_figures(group: list[Conversation]) -> LanguageFigures:
+        ids = {c.id for c in group}
+        own_handoffs = [h for cid in ids for h in handoffs.get(cid, [])]
+        scores = [ratings[cid].score for cid in ids if cid in ratings]
+        own_questions = [q for q in questions if q.conversation_id in ids]
+        return LanguageFigures(
+            conversations=len(group), resolved_by_bot=_share(sum(1 for cid in ids if cid not in handoffs), len(group)),
+            handoff_rate=_share(sum(1 for cid in ids if cid in handoffs), len(group)),
+            handoff_reasons=dict(Counter(h.reason for h in own_handoffs)), waiting=_waiting(own_handoffs),
+            ratings=len(scores), mean_rating=round(statistics.fmean(scores), 2) if scores else None, csat=_csat(scores),
+            questions=len(own_questions), answered=sum(1 for q in own_questions if q.decision == "answer"),
+            top_questions=_top_answered(own_questions, top))
+
+    return Analytics(since=period.since, until=period.until, language=period.language,
+                     days=[day_figures(day, group) for day, group in sorted(per_day.items())],
+                     total=language_figures(conversations),
+                     languages={lang: language_figures(group) for lang, group in sorted(per_language.items())})
+
+
+def _top_answered(questions: list[AskedQuestion], top: int) -> list[dict[str, Any]]:
+    """The entries the bot answered with most often: what customers ask about."""
+    counts = Counter(q.entries[0] for q in questions if q.decision == "answer" and q.entries)
+    titles = {q.entries[0]: q.source_title for q in questions if q.decision == "answer" and q.entries and q.source_title}
+    return [{"entry_id": entry_id, "title": titles.get(entry_id), "count": count} for entry_id, count in counts.most_common(top)]

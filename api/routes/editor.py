@@ -1,0 +1,104 @@
+"""The editor page's endpoints: browse, edit and add FAQ entries, and preview answers, for signed-in editors.
+
+Saving writes the plain FAQ files (see knowledge/editing.py) and rebuilds the index before answering, so
+the next customer question is answered from the edit; a broken edit is refused and changes nothing.
+"""
+from __future__ import annotations
+
+import asyncio
+import unicodedata
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from api.deps import CurrentEditor, ServicesDep
+from api.errors import ApiError, Conflict, NotFound
+from api.schemas import EntryOut, EntrySave, EntrySummary, Language, PreviewIn, PreviewOut
+from knowledge import ContentError
+from knowledge.editing import EditableEntry, EditConflict, EntryNotFound, InvalidEdit
+
+router = APIRouter(prefix="/api/editor", tags=["editor"])
+
+
+class EditRefused(ApiError):
+    status_code = 422
+
+
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive, so `doruceni` finds `doručení`."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+
+
+def _entry_out(entry: EditableEntry, index: dict | None = None) -> EntryOut:
+    return EntryOut(id=entry.id, file=entry.file, version=entry.version, entry=entry.data, missing_languages=entry.missing_languages, index=index)
+
+
+@router.get("/entries")
+async def list_entries(editor: CurrentEditor, services: ServicesDep, q: Annotated[str, Query(max_length=200)] = "",
+                       language: Language = "en") -> list[EntrySummary]:
+    """Every FAQ entry, or those whose id or text in any language contains `q`; titles in `language`."""
+    needle = _fold(q.strip())
+    found = []
+    for entry in await asyncio.to_thread(services.faq_editor.entries):
+        texts = [entry.id] + [str(v) for lang in ("cs", "pl", "lv", "en") for k, v in (entry.data.get(lang) or {}).items() if k != "alternatives"]
+        texts += [a for lang in ("cs", "pl", "lv", "en") for a in (entry.data.get(lang) or {}).get("alternatives") or []]
+        if needle and not any(needle in _fold(t) for t in texts):
+            continue
+        title = (entry.data.get(language) or entry.data.get("en") or {}).get("question") or entry.id
+        found.append(EntrySummary(id=entry.id, file=entry.file, title=title, missing_languages=entry.missing_languages,
+                                  alternatives={lang: len((entry.data.get(lang) or {}).get("alternatives") or []) for lang in ("cs", "pl", "lv", "en")}))
+    return found
+
+
+@router.get("/files")
+async def list_files(editor: CurrentEditor, services: ServicesDep) -> list[str]:
+    """The FAQ files a new entry can go to."""
+    return sorted(path.name for path in (services.settings.content_dir / "faq").glob("*.yml"))
+
+
+@router.get("/entries/{entry_id}")
+async def get_entry(entry_id: str, editor: CurrentEditor, services: ServicesDep) -> EntryOut:
+    try:
+        return _entry_out(await asyncio.to_thread(services.faq_editor.get, entry_id))
+    except EntryNotFound as exc:
+        raise NotFound(str(exc)) from exc
+
+
+async def _save(services: ServicesDep, body: EntrySave, *, version: str | None) -> EntryOut:
+    data = body.entry.model_dump(exclude_none=True)
+    try:
+        saved = await asyncio.to_thread(services.faq_editor.save, data, version=version, file=body.file)
+    except InvalidEdit as exc:
+        raise EditRefused(str(exc), problems=[{"field": p.field, "message": p.message} for p in exc.problems]) from exc
+    except EditConflict as exc:
+        raise Conflict(str(exc), current=exc.current) from exc
+    except EntryNotFound as exc:
+        raise NotFound(str(exc)) from exc
+    except ContentError as exc:
+        raise EditRefused(str(exc), problems=[{"field": "file", "message": str(p)} for p in exc.problems]) from exc
+    # Rebuild now (only the changed texts are embedded) so the next customer gets the edit; the file watcher would too.
+    await asyncio.to_thread(services.knowledge.reload)
+    return _entry_out(saved, services.knowledge.status())
+
+
+@router.put("/entries/{entry_id}")
+async def update_entry(entry_id: str, body: EntrySave, editor: CurrentEditor, services: ServicesDep) -> EntryOut:
+    """Save an edit of the version you opened; 409 with the current entry if someone saved in between."""
+    if body.entry.id != entry_id:
+        raise EditRefused("the id cannot be changed: answers are cited and tracked by it; add a new entry instead",
+                          problems=[{"field": "id", "message": "the id cannot be changed"}])
+    if not body.version:
+        raise EditRefused("send the `version` you opened, so that nobody's edit is overwritten", problems=[])
+    return await _save(services, body, version=body.version)
+
+
+@router.post("/entries", status_code=status.HTTP_201_CREATED)
+async def create_entry(body: EntrySave, editor: CurrentEditor, services: ServicesDep) -> EntryOut:
+    return await _save(services, body, version=None)
+
+
+@router.post("/preview")
+async def preview(body: PreviewIn, editor: CurrentEditor, services: ServicesDep) -> PreviewOut:
+    """How the bot would answer a question now: its decision and the ranked hits with their scores."""
+    decision = await asyncio.to_thread(services.knowledge.decide, body.question, lang=body.language)
+    return PreviewOut(decision=decision.action, hits=[hit.__dict__ for hit in decision.hits])

@@ -1,0 +1,54 @@
+// Shared by the agent console and the back office: the signed-in session, api calls, safe elements.
+// Plain JavaScript, no build step. Customer text is only ever inserted as text (textContent), never as HTML.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const session = { token: sessionStorage.getItem("agentToken"), onSignedOut: () => {} };
+
+class ApiFailure extends Error {
+  constructor(status, body) {
+    super((body && (typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail))) || `HTTP ${status}`);
+    this.status = status; this.body = body || {};
+  }
+}
+
+async function api(path, options = {}) {
+  const headers = { "Content-Type": "application/json", ...(session.token ? { Authorization: `Bearer ${session.token}` } : {}) };
+  const response = await fetch(path, { ...options, headers });
+  if (response.status === 401 && path !== "/api/agent/login") { signedOut(); throw new ApiFailure(401, { detail: "Signed out" }); }
+  const body = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) throw new ApiFailure(response.status, body);
+  return body;
+}
+
+function el(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  if (className) node.className = className;
+  return node;
+}
+
+function signedOut() {
+  session.token = null; sessionStorage.removeItem("agentToken");
+  session.onSignedOut();
+  $("app").hidden = true; $("signin").hidden = false;
+}
+
+// Wires the page's sign-in form and sign-out button; `start` runs once signed in (now, or after the form).
+function signInWith(start) {
+  $("signin-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    try {
+      const signed = await api("/api/agent/login", { method: "POST", body: JSON.stringify({ email: form.get("email"), password: form.get("password") }) });
+      session.token = signed.token; sessionStorage.setItem("agentToken", signed.token);
+      $("signin-error").textContent = "";
+      await start();
+    } catch (error) { $("signin-error").textContent = error.message; }
+  });
+  $("signout").addEventListener("click", async () => {
+    try { await api("/api/agent/logout", { method: "POST" }); } catch (_) { /* signed out anyway */ }
+    signedOut();
+  });
+  if (session.token) start().catch(signedOut); else signedOut();
+}

@@ -1,0 +1,243 @@
+"""Editing FAQ entries from the editor page: the same plain files the CLI and git review use.
+
+Files are rewritten with ruamel.yaml's round trip, so editors' comments, key order and layout stay; each
+entry carries a version (a hash of its content) so that two editors saving the same entry are told about
+each other instead of one silently overwriting the other. A file is replaced atomically, and only after
+the whole file has passed the same validator `shopbot-kb validate` runs.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import FoldedScalarString
+
+from knowledge.content import load_content
+from knowledge.entries import LANGUAGES
+from knowledge.errors import ContentError, ContentProblem, KnowledgeError
+from knowledge.faq import load_faq_file
+
+ENTRY_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+FILE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*\.yml$")
+LONG_TEXT = 100  # answers longer than this are written as folded blocks (`>-`) of lines this long, as editors write them
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One field of an edit that cannot be saved, named the way the page names its inputs (e.g. `pl.answer`)."""
+
+    field: str
+    message: str
+
+
+class InvalidEdit(KnowledgeError):
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
+
+
+class EditConflict(KnowledgeError):
+    """Someone saved the entry after this editor opened it."""
+
+    def __init__(self, entry_id: str, current: dict[str, Any]) -> None:
+        self.entry_id = entry_id
+        self.current = current
+        super().__init__(f"entry `{entry_id}` was changed by someone else since you opened it: reload it and apply your edit again")
+
+
+class EntryNotFound(KnowledgeError):
+    pass
+
+
+@dataclass(frozen=True)
+class EditableEntry:
+    """An FAQ entry as plain data, with the file it lives in and the version the editor must send back."""
+
+    id: str
+    file: str
+    data: dict[str, Any]
+    version: str
+
+    @property
+    def missing_languages(self) -> list[str]:
+        return [lang for lang in LANGUAGES if not (self.data.get(lang) or {}).get("answer")]
+
+
+def entry_version(data: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def _plain(node: Any) -> Any:
+    """ruamel's commented containers → plain dicts, lists and strings."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return str(node) if isinstance(node, str) else node
+
+
+def check_entry(data: dict[str, Any]) -> list[FieldProblem]:
+    """What the page shows next to each field before anything is written."""
+    problems = []
+    if not ENTRY_ID.match(str(data.get("id") or "")):
+        problems.append(FieldProblem("id", "use lowercase letters, digits and dashes, e.g. `delivery-to-slovakia`"))
+    link = data.get("link")
+    if link and not str(link).startswith(("https://", "http://")):
+        problems.append(FieldProblem("link", "a link starts with https://"))
+    for lang in LANGUAGES:
+        text = data.get(lang) or {}
+        for field in ("question", "answer"):
+            if not str(text.get(field) or "").strip():
+                problems.append(FieldProblem(f"{lang}.{field}", f"write the {field} in {lang}: every entry needs all four languages"))
+        alternatives = [str(a).strip() for a in text.get("alternatives") or []]
+        if any(not a for a in alternatives):
+            problems.append(FieldProblem(f"{lang}.alternatives", "remove the empty line"))
+        if len(set(a.casefold() for a in alternatives)) < len(alternatives):
+            problems.append(FieldProblem(f"{lang}.alternatives", "a phrasing is there twice"))
+    return problems
+
+
+def _yaml() -> YAML:
+    yaml = YAML()
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096  # never wrap a phrasing: one alternative, one line
+    yaml.preserve_quotes = True
+    return yaml
+
+
+def _entry_node(data: dict[str, Any], existing: CommentedMap | None) -> CommentedMap:
+    """The entry as ruamel nodes, reusing the existing node so comments on untouched fields stay."""
+    node = existing if existing is not None else CommentedMap()
+    node["id"] = data["id"]
+    for key in ("tags", "product", "link"):
+        value = data.get(key)
+        if not value:
+            node.pop(key, None)
+        elif _plain(node.get(key)) != value:  # untouched fields keep their quoting
+            node[key] = CommentedSeq(value) if key == "tags" else value
+            if key == "tags":
+                node[key].fa.set_flow_style()
+    for lang in LANGUAGES:
+        text = data[lang]
+        block = node.get(lang) if isinstance(node.get(lang), CommentedMap) else CommentedMap()
+        if str(block.get("question") or "") != text["question"].strip():
+            block["question"] = text["question"].strip()
+        alternatives = [a.strip() for a in text.get("alternatives") or []]
+        if not alternatives:
+            block.pop("alternatives", None)
+        elif _plain(block.get("alternatives")) != alternatives:  # untouched lists keep their quoting and comments
+            block["alternatives"] = CommentedSeq(alternatives)
+        answer = " ".join(text["answer"].split())
+        if " ".join(str(block.get("answer") or "").split()) != answer:  # unchanged answers keep their line breaks
+            block["answer"] = _folded(answer) if len(answer) > LONG_TEXT else answer
+        node[lang] = block
+    return node
+
+
+def _folded(text: str) -> FoldedScalarString:
+    """A `>-` block broken at spaces into lines of at most LONG_TEXT characters."""
+    folded = FoldedScalarString(text)
+    folds, line_start, last_space = [], 0, None
+    for i, char in enumerate(text):
+        if char == " ":
+            if i - line_start > LONG_TEXT and last_space is not None:
+                folds.append(last_space)
+                line_start = last_space + 1
+            last_space = i
+    folded.fold_pos = folds  # type: ignore[attr-defined]
+    return folded
+
+
+class FaqEditor:
+    """Reads and writes FAQ entries under `content_dir/faq`; one writer at a time per process."""
+
+    def __init__(self, content_dir: Path) -> None:
+        self.faq_dir = content_dir / "faq"
+        self.content_dir = content_dir
+        self._lock = threading.Lock()
+        self._parsed: dict[Path, tuple[tuple[int, int], list[dict[str, Any]]]] = {}
+
+    def _files(self) -> list[Path]:
+        return sorted(self.faq_dir.glob("*.yml"))
+
+    def _load(self, path: Path) -> CommentedMap:
+        return _yaml().load(path.read_text(encoding="utf-8"))
+
+    def _plain_entries(self, path: Path) -> list[dict[str, Any]]:
+        """A file's entries as plain data, parsed again only when the file changed (parsing is the slow part)."""
+        stat = path.stat()
+        key = (stat.st_mtime_ns, stat.st_size)
+        cached = self._parsed.get(path)
+        if cached is None or cached[0] != key:
+            cached = self._parsed[path] = (key, [_plain(node) for node in (self._load(path) or {}).get("entries") or []])
+        return cached[1]
+
+    def entries(self) -> list[EditableEntry]:
+        return [EditableEntry(str(data.get("id")), path.name, data, entry_version(data))
+                for path in self._files() for data in self._plain_entries(path)]
+
+    def get(self, entry_id: str) -> EditableEntry:
+        for entry in self.entries():
+            if entry.id == entry_id:
+                return entry
+        raise EntryNotFound(f"no FAQ entry `{entry_id}`")
+
+    def save(self, data: dict[str, Any], *, version: str | None, file: str | None = None) -> EditableEntry:
+        """Create (version None) or update an entry; validated, conflict-checked, written atomically."""
+        problems = check_entry(data)
+        if problems:
+            raise InvalidEdit(problems)
+        with self._lock:
+            path, root, index = self._locate(data["id"], version=version, file=file)
+            entries = root.setdefault("entries", CommentedSeq())
+            existing = entries[index] if index is not None else None
+            node = _entry_node(data, existing)
+            if index is None:
+                entries.append(node)
+            self._write_checked(path, root)
+        saved = _plain(node)
+        return EditableEntry(saved["id"], path.name, saved, entry_version(saved))
+
+    def _locate(self, entry_id: str, *, version: str | None, file: str | None) -> tuple[Path, CommentedMap, int | None]:
+        """The file, its parsed tree and the entry's position (None for a new entry)."""
+        for path in self._files():
+            for i, current in enumerate(self._plain_entries(path)):
+                if str(current.get("id")) != entry_id:
+                    continue
+                if version is None:
+                    raise InvalidEdit([FieldProblem("id", f"`{entry_id}` is taken (in {path.name}): choose another id")])
+                if entry_version(current) != version:
+                    raise EditConflict(entry_id, current)
+                return path, self._load(path), i
+        if version is not None:
+            raise EntryNotFound(f"no FAQ entry `{entry_id}`: it was deleted or renamed meanwhile")
+        if entry_id in {entry.id for entry in load_content(self.content_dir).entries}:
+            raise InvalidEdit([FieldProblem("id", f"`{entry_id}` is a manual section's id: choose another id")])
+        name = file or "new.yml"
+        if not FILE_NAME.match(name):
+            raise InvalidEdit([FieldProblem("file", "a file name like `delivery.yml`: lowercase letters, digits, dashes")])
+        path = self.faq_dir / name
+        return path, (self._load(path) if path.exists() else CommentedMap(entries=CommentedSeq())), None
+
+    def _write_checked(self, path: Path, root: CommentedMap) -> None:
+        """Write beside the file, validate what was written, then swap it in (or leave the old file untouched)."""
+        fd, temp_name = tempfile.mkstemp(dir=self.faq_dir, prefix=f".{path.stem}.", suffix=".tmp")
+        temp = Path(temp_name)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                _yaml().dump(root, out)
+            _, problems = load_faq_file(temp)
+            if problems:  # cannot happen for checked fields; reported against the real file if it does
+                raise ContentError([ContentProblem(path, p.line, p.message) for p in problems])
+            os.replace(temp, path)
+        finally:
+            temp.unlink(missing_ok=True)

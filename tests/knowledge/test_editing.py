@@ -1,0 +1,105 @@
+"""Editing FAQ files as the editor page does: plain files kept as editors wrote them, conflicts caught, bad edits refused."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from api.settings import ROOT
+from knowledge.content import load_content
+from knowledge.editing import EditConflict, FaqEditor, InvalidEdit
+
+FAQ = """\
+# Delivery questions (a comment editors keep)
+entries:
+  - id: delivery-cost
+    tags: [delivery]
+    cs:
+      question: Kolik stojí doprava?
+      alternatives:
+        - "Poštovné: kolik?"   # quoted on purpose
+      answer: >-
+        Doprava na výdejní místo stojí 89 Kč.
+    pl:
+      question: Ile kosztuje dostawa?
+      answer: Dostawa kosztuje 12,99 zł.
+    lv:
+      question: Cik maksā piegāde?
+      answer: Piegāde maksā 2,99 EUR.
+    en:
+      question: How much is delivery?
+      answer: Delivery costs 3 EUR.
+"""
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    (tmp_path / "faq").mkdir()
+    (tmp_path / "faq" / "delivery.yml").write_text(FAQ, encoding="utf-8")
+    (tmp_path / "manuals").mkdir()
+    return tmp_path
+
+
+def test_saving_an_unchanged_entry_leaves_the_file_byte_for_byte_as_it_was(content: Path) -> None:
+    editor = FaqEditor(content)
+    entry = editor.get("delivery-cost")
+    editor.save(entry.data, version=entry.version)
+    assert (content / "faq" / "delivery.yml").read_text(encoding="utf-8") == FAQ
+
+
+def test_the_repositorys_own_files_survive_a_round_trip_unchanged(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "knowledge" / "faq", tmp_path / "faq")
+    before = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "faq").glob("*.yml")}
+    editor = FaqEditor(tmp_path)
+    first_of_each_file = {entry.file: entry for entry in reversed(editor.entries())}
+    for entry in first_of_each_file.values():  # each save rewrites its whole file
+        editor.save(entry.data, version=entry.version)
+    assert {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "faq").glob("*.yml")} == before
+
+
+def test_an_edit_changes_only_its_field_and_keeps_comments(content: Path) -> None:
+    editor = FaqEditor(content)
+    entry = editor.get("delivery-cost")
+    data = {**entry.data, "pl": {**entry.data["pl"], "alternatives": ["koszt wysyłki"]}}
+    saved = editor.save(data, version=entry.version)
+    text = (content / "faq" / "delivery.yml").read_text(encoding="utf-8")
+    assert "# Delivery questions (a comment editors keep)" in text and "# quoted on purpose" in text
+    assert saved.data["pl"]["alternatives"] == ["koszt wysyłki"] and saved.version != entry.version
+    [loaded] = load_content(content).entries
+    assert loaded.texts["pl"].alternatives == ("koszt wysyłki",)
+
+
+def test_a_second_save_from_an_old_version_is_a_conflict_not_an_overwrite(content: Path) -> None:
+    editor = FaqEditor(content)
+    opened = editor.get("delivery-cost")
+    editor.save({**opened.data, "link": "https://domovo.example/delivery"}, version=opened.version)
+    with pytest.raises(EditConflict) as conflict:
+        editor.save({**opened.data, "tags": ["prices"]}, version=opened.version)
+    assert conflict.value.current["link"] == "https://domovo.example/delivery"
+    assert editor.get("delivery-cost").data["tags"] == ["delivery"]
+
+
+def test_an_invalid_edit_names_each_field_and_writes_nothing(content: Path) -> None:
+    editor = FaqEditor(content)
+    entry = editor.get("delivery-cost")
+    broken = {**entry.data, "link": "domovo.example", "lv": {"question": "Cik maksā piegāde?", "answer": "  "},
+              "en": {**entry.data["en"], "alternatives": ["price", "Price"]}}
+    with pytest.raises(InvalidEdit) as refused:
+        editor.save(broken, version=entry.version)
+    assert {p.field for p in refused.value.problems} == {"link", "lv.answer", "en.alternatives"}
+    assert (content / "faq" / "delivery.yml").read_text(encoding="utf-8") == FAQ
+
+
+def test_a_new_entry_needs_an_unused_id_and_lands_in_the_chosen_file(content: Path) -> None:
+    editor = FaqEditor(content)
+    entry = editor.get("delivery-cost")
+    with pytest.raises(InvalidEdit) as taken:
+        editor.save(entry.data, version=None, file="delivery.yml")
+    assert [p.field for p in taken.value.problems] == ["id"]
+    long_answer = "Engraving a dedication of up to thirty characters costs twelve euros and we ship the order two days later than usual."
+    new = {"id": "engraving", **{lang: {"question": f"{lang} engraving?", "answer": long_answer} for lang in ("cs", "pl", "lv", "en")}}
+    saved = editor.save(new, version=None, file="services.yml")
+    assert saved.file == "services.yml" and saved.missing_languages == []
+    assert {e.id for e in load_content(content).entries} == {"delivery-cost", "engraving"}
+    assert all(len(line) <= 110 for line in (content / "faq" / "services.yml").read_text(encoding="utf-8").splitlines())
