@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 router = APIRouter()
 AUTH_TIMEOUT_SECONDS = 10
 UNAUTHORIZED = 4401
+SERVICE_RESTART = 1012  # what uvicorn closes sockets with when the server shuts down
 
 
 async def _token(websocket: WebSocket) -> str | None:
@@ -44,16 +45,18 @@ async def _pump(websocket: WebSocket, queue: asyncio.Queue[dict[str, Any]]) -> N
 
 
 async def _serve(websocket: WebSocket, queue: asyncio.Queue[dict[str, Any]],
-                 on_event: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
-    """Forward hub events out and client events in until either side stops."""
+                 on_event: Callable[[dict[str, Any]], Awaitable[None]]) -> int | None:
+    """Forward hub events out and client events in until either side stops; the close code, if any."""
     pump = asyncio.create_task(_pump(websocket, queue))
     try:
         while True:
             event = await websocket.receive_json()
             if isinstance(event, dict):
                 await on_event(event)
-    except (WebSocketDisconnect, ValueError, RuntimeError):
-        pass
+    except WebSocketDisconnect as exc:
+        return exc.code
+    except (ValueError, RuntimeError):
+        return None
     finally:
         pump.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -104,12 +107,14 @@ async def agent_socket(websocket: WebSocket) -> None:
                                                                          "active": bool(event.get("active"))})
 
     services.consoles.connected(agent_id)
+    closed_with: int | None = None
     try:
         async with services.hub.subscribe(AGENTS) as queue:
             await websocket.send_json({"type": "ready", "agent": agent_name})
-            await _serve(websocket, queue, on_event)
+            closed_with = await _serve(websocket, queue, on_event)
     finally:
-        if services.consoles.disconnected(agent_id):
+        # A restart of the api closes every console (1012): that is not an agent leaving their chats.
+        if services.consoles.disconnected(agent_id) and closed_with != SERVICE_RESTART:
             services.spawn(_release_when_gone(services, agent_id))
         if websocket.application_state is not WebSocketState.DISCONNECTED:
             with contextlib.suppress(Exception):

@@ -115,6 +115,7 @@ def test_analytics_and_unanswered_questions_in_the_page(page: Page, stack: Stack
     page.get_by_role("button", name="Analytics").click()
     expect(page.locator("#kpis")).to_contain_text("Conversations")
     assert page.locator("#per-day-chart svg rect").count() >= 2
+    expect(page.locator("#csat-chart svg")).to_have_attribute("aria-label", re.compile(r"\d{4}-\d\d-\d\d: (CSAT \d+ %|no ratings)"))
     screenshot(page, "office-analytics")
     page.get_by_role("button", name="Unanswered questions").click()
     group.get_by_role("button", name="Create an entry from these").click()

@@ -210,26 +210,27 @@ async function showUnanswered() {
 // --- analytics -------------------------------------------------------------------------------------
 $("analytics-filter").addEventListener("submit", (event) => { event.preventDefault(); showAnalytics(); });
 
-function barChart(days) {
+// A bar per day; each series is [value of a day, css class], drawn over each other (the first is the tallest).
+function barChart(days, series, { top, label, format }) {
   const width = 640, height = 160, pad = 20;
   const svgNs = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(svgNs, "svg");
   svg.setAttribute("viewBox", `0 0 ${width} ${height + pad}`); svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", days.map((d) => `${d.day}: ${d.conversations} conversations, ${d.handed_over} handed over`).join("; ") || "no conversations");
-  const top = Math.max(1, ...days.map((d) => d.conversations));
+  svg.setAttribute("aria-label", days.map((d) => `${d.day}: ${label(d)}`).join("; ") || "no data");
   const step = days.length ? width / days.length : width;
   days.forEach((day, i) => {
-    for (const [value, cls] of [[day.conversations, "bar"], [day.handed_over, "bar handed"]]) {
+    for (const [value, cls] of series(day)) {
+      if (value === null || value === undefined) continue;
       const rect = document.createElementNS(svgNs, "rect");
       const h = (value / top) * height;
       rect.setAttribute("x", i * step + 2); rect.setAttribute("width", Math.max(2, step - 4));
       rect.setAttribute("y", height - h); rect.setAttribute("height", h); rect.setAttribute("class", cls);
-      const title = document.createElementNS(svgNs, "title"); title.textContent = `${day.day}: ${value}`; rect.append(title);
+      const title = document.createElementNS(svgNs, "title"); title.textContent = `${day.day}: ${format(value)}`; rect.append(title);
       svg.append(rect);
     }
-    const label = document.createElementNS(svgNs, "text");
-    label.setAttribute("x", i * step + step / 2); label.setAttribute("y", height + 14); label.setAttribute("text-anchor", "middle");
-    label.textContent = day.day.slice(5); svg.append(label);
+    const text = document.createElementNS(svgNs, "text");
+    text.setAttribute("x", i * step + step / 2); text.setAttribute("y", height + 14); text.setAttribute("text-anchor", "middle");
+    text.textContent = day.day.slice(5); svg.append(text);
   });
   return svg;
 }
@@ -242,7 +243,11 @@ async function showAnalytics() {
     ["Handed to a person", percent(total.handoff_rate)], ["Median wait for a person", duration(total.waiting.median_seconds)],
     ["CSAT (4–5 ★)", percent(total.csat)], ["Questions answered outright", total.questions ? percent(total.answered / total.questions) : "–"]];
   $("kpis").replaceChildren(...kpis.flatMap(([name, value]) => { const box = el("div", null, "kpi"); box.append(el("dt", name), el("dd", value)); return [box]; }));
-  $("per-day-chart").replaceChildren(barChart(figures.days));
+  $("per-day-chart").replaceChildren(barChart(figures.days, (d) => [[d.conversations, "bar"], [d.handed_over, "bar handed"]], {
+    top: Math.max(1, ...figures.days.map((d) => d.conversations)), format: String,
+    label: (d) => `${d.conversations} conversations, ${d.handed_over} handed over` }));
+  $("csat-chart").replaceChildren(barChart(figures.days, (d) => [[d.csat, "bar csat"]], {
+    top: 1, format: percent, label: (d) => (d.ratings ? `CSAT ${percent(d.csat)} of ${d.ratings} ratings` : "no ratings") }));
   $("per-language").tBodies[0].replaceChildren(...Object.entries(figures.languages).map(([lang, f]) => {
     const row = el("tr");
     row.append(el("td", lang), el("td", f.conversations), el("td", percent(f.resolved_by_bot)), el("td", percent(f.handoff_rate)),
