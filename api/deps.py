@@ -22,7 +22,7 @@ from api.rasa_client import RasaClient
 from api.realtime import Hub
 from api.settings import Settings
 from knowledge import KnowledgeBase
-from knowledge.editing import FaqEditor
+from knowledge.editing import FaqEditor, ManualEditor
 
 
 @dataclass
@@ -36,6 +36,7 @@ class Services:
     languages: LanguageGuesser
     executor: ActionExecutor
     faq_editor: FaqEditor
+    manual_editor: ManualEditor
     hub: Hub = field(default_factory=Hub)
     consoles: Consoles = field(default_factory=Consoles)
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)

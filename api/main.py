@@ -27,7 +27,7 @@ from api.routes import action_webhook, admin, agent, back_office, conversations,
 from api.settings import Settings
 from knowledge import ContentError
 from knowledge.cli import knowledge_base
-from knowledge.editing import FaqEditor
+from knowledge.editing import FaqEditor, ManualEditor
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             languages=LanguageGuesser(),
             executor=build_executor(kb, DatabaseDesk(sessions, settings)),
             faq_editor=FaqEditor(settings.content_dir),
+            manual_editor=ManualEditor(settings.content_dir),
         )
         app.state.services = services
         stop = asyncio.Event()

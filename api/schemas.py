@@ -242,13 +242,16 @@ class ErasureOut(BaseModel):
 class EntryTextIn(BaseModel):
     question: str = Field("", max_length=500)
     alternatives: list[str] = Field(default_factory=list, max_length=200)
-    answer: str = Field("", max_length=5000)
+    answer: str = Field("", max_length=20_000)
 
 
 class FaqEntryIn(BaseModel):
-    """An FAQ entry as the editor page sends it (the file format's fields, see knowledge/README.md)."""
+    """An FAQ entry or a manual section as the editor page sends it (see knowledge/README.md).
 
-    id: str = Field(max_length=80)
+    For a manual section, each language's `question` is the section's title and `answer` its text.
+    """
+
+    id: str = Field(max_length=160)
     tags: list[str] = Field(default_factory=list, max_length=20)
     product: str | None = Field(None, max_length=80)
     link: str | None = Field(None, max_length=500)
@@ -266,6 +269,7 @@ class EntrySave(BaseModel):
 
 class EntryOut(BaseModel):
     id: str
+    kind: Literal["faq", "manual"]
     file: str
     version: str
     entry: dict[str, Any]
@@ -275,6 +279,7 @@ class EntryOut(BaseModel):
 
 class EntrySummary(BaseModel):
     id: str
+    kind: Literal["faq", "manual"]
     file: str
     title: str
     missing_languages: list[str]

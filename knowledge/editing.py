@@ -1,4 +1,4 @@
-"""Editing FAQ entries from the editor page: the same plain files the CLI and git review use.
+"""Editing FAQ entries and manual sections from the editor page: the same plain files the CLI and git review use.
 
 Files are rewritten with ruamel.yaml's round trip, so editors' comments, key order and layout stay; each
 entry carries a version (a hash of its content) so that two editors saving the same entry are told about
@@ -25,6 +25,7 @@ from knowledge.content import load_content
 from knowledge.entries import LANGUAGES
 from knowledge.errors import ContentError, ContentProblem, KnowledgeError
 from knowledge.faq import load_faq_file
+from knowledge.manuals import parse_manual_file, slug
 
 ENTRY_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FILE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*\.yml$")
@@ -241,3 +242,106 @@ class FaqEditor:
             os.replace(temp, path)
         finally:
             temp.unlink(missing_ok=True)
+
+
+def check_section(data: dict[str, Any]) -> list[FieldProblem]:
+    """A manual section needs a title and a text in every language, and no headings of its own inside."""
+    problems = []
+    for lang in LANGUAGES:
+        text = data.get(lang) or {}
+        title, body = str(text.get("question") or "").strip(), str(text.get("answer") or "").strip()
+        if not title:
+            problems.append(FieldProblem(f"{lang}.question", f"write the section's title in {lang}"))
+        elif "\n" in title:
+            problems.append(FieldProblem(f"{lang}.question", "a title is one line"))
+        if not body:
+            problems.append(FieldProblem(f"{lang}.answer", f"write the section's text in {lang}: every section needs all four languages"))
+        elif any(line.startswith("#") for line in body.splitlines()):
+            problems.append(FieldProblem(f"{lang}.answer", "a line starting with # would start a new section: remove the #"))
+    return problems
+
+
+class ManualEditor:
+    """Edits one section of a manual in all four language files at once (sections match by position).
+
+    Sections are edited, not added or removed, from the page: that changes every language file's order
+    and is done in the files. A section's id follows its English title, so renaming it changes the id.
+    """
+
+    def __init__(self, content_dir: Path) -> None:
+        self.manuals_dir = content_dir / "manuals"
+        self._lock = threading.Lock()
+
+    def _parsed(self, manual_dir: Path) -> dict[str, Any]:
+        problems: list[ContentProblem] = []
+        files = {lang: parse_manual_file(manual_dir / f"{lang}.md", problems) for lang in LANGUAGES if (manual_dir / f"{lang}.md").exists()}
+        if problems or set(files) != set(LANGUAGES) or len({len(f.sections) for f in files.values() if f}) != 1:
+            return {}
+        return files
+
+    def sections(self) -> list[EditableEntry]:
+        found = []
+        for manual_dir in sorted(p for p in self.manuals_dir.glob("*") if p.is_dir()):
+            files = self._parsed(manual_dir)
+            for index, section in enumerate(files["en"].sections if files else []):
+                data: dict[str, Any] = {"id": f"{manual_dir.name}/{slug(section.title)}"}
+                for lang, manual in files.items():
+                    data[lang] = {"question": manual.sections[index].title, "answer": manual.sections[index].text}
+                found.append(EditableEntry(data["id"], f"manuals/{manual_dir.name}", data, entry_version(data)))
+        return found
+
+    def get(self, entry_id: str) -> EditableEntry:
+        for entry in self.sections():
+            if entry.id == entry_id:
+                return entry
+        raise EntryNotFound(f"no manual section `{entry_id}`")
+
+    def save(self, entry_id: str, data: dict[str, Any], *, version: str) -> EditableEntry:
+        problems = check_section(data)
+        if problems:
+            raise InvalidEdit(problems)
+        with self._lock:
+            current = self.get(entry_id)
+            if current.version != version:
+                raise EditConflict(entry_id, current.data)
+            manual_dir = self.manuals_dir / entry_id.split("/", 1)[0]
+            position = [e.id for e in self.sections() if e.file == current.file].index(entry_id)
+            texts = {lang: _replace_section((manual_dir / f"{lang}.md").read_text(encoding="utf-8"), position,
+                                            data[lang]["question"].strip(), data[lang]["answer"].strip()) for lang in LANGUAGES}
+            for lang, text in texts.items():  # check all four before writing any
+                _check_markdown(manual_dir / f"{lang}.md", text)
+            for lang, text in texts.items():
+                _write_atomically(manual_dir / f"{lang}.md", text)
+        new_id = f"{manual_dir.name}/{slug(data['en']['question'])}"
+        return self.get(new_id)
+
+
+def _replace_section(markdown: str, position: int, title: str, body: str) -> str:
+    """The file with its `position`-th `## ` section replaced, everything else as it was."""
+    lines = markdown.split("\n")
+    starts = [i for i, line in enumerate(lines) if line.startswith("## ")]
+    start = starts[position]
+    end = starts[position + 1] if position + 1 < len(starts) else len(lines)
+    trailing = [""] if end < len(lines) else ([""] if markdown.endswith("\n") else [])
+    return "\n".join(lines[:start] + [f"## {title}", "", *body.split("\n"), *trailing] + lines[end:])
+
+
+def _check_markdown(path: Path, text: str) -> None:
+    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        problems: list[ContentProblem] = []
+        parse_manual_file(temp, problems)
+        if problems:
+            raise ContentError([ContentProblem(path, p.line, p.message) for p in problems])
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+    os.replace(temp_name, path)

@@ -1,4 +1,5 @@
-"""The editor page's endpoints: browse, edit and add FAQ entries, and preview answers, for signed-in editors.
+"""The editor page's endpoints for signed-in editors: browse and edit FAQ entries and manual sections, add FAQ
+entries, and preview answers.
 
 Saving writes the plain FAQ files (see knowledge/editing.py) and rebuilds the index before answering, so
 the next customer question is answered from the edit; a broken edit is refused and changes nothing.
@@ -29,23 +30,29 @@ def _fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
 
+def _kind(entry_id: str) -> str:
+    return "manual" if "/" in entry_id else "faq"  # manual sections are `<manual>/<section>`
+
+
 def _entry_out(entry: EditableEntry, index: dict | None = None) -> EntryOut:
-    return EntryOut(id=entry.id, file=entry.file, version=entry.version, entry=entry.data, missing_languages=entry.missing_languages, index=index)
+    return EntryOut(id=entry.id, kind=_kind(entry.id), file=entry.file, version=entry.version, entry=entry.data,
+                    missing_languages=entry.missing_languages, index=index)
 
 
 @router.get("/entries")
 async def list_entries(editor: CurrentEditor, services: ServicesDep, q: Annotated[str, Query(max_length=200)] = "",
                        language: Language = "en") -> list[EntrySummary]:
-    """Every FAQ entry, or those whose id or text in any language contains `q`; titles in `language`."""
+    """Every FAQ entry and manual section, or those whose id or text in any language contains `q`; titles in `language`."""
     needle = _fold(q.strip())
     found = []
-    for entry in await asyncio.to_thread(services.faq_editor.entries):
+    everything = await asyncio.to_thread(lambda: services.faq_editor.entries() + services.manual_editor.sections())
+    for entry in everything:
         texts = [entry.id] + [str(v) for lang in ("cs", "pl", "lv", "en") for k, v in (entry.data.get(lang) or {}).items() if k != "alternatives"]
         texts += [a for lang in ("cs", "pl", "lv", "en") for a in (entry.data.get(lang) or {}).get("alternatives") or []]
         if needle and not any(needle in _fold(t) for t in texts):
             continue
         title = (entry.data.get(language) or entry.data.get("en") or {}).get("question") or entry.id
-        found.append(EntrySummary(id=entry.id, file=entry.file, title=title, missing_languages=entry.missing_languages,
+        found.append(EntrySummary(id=entry.id, kind=_kind(entry.id), file=entry.file, title=title, missing_languages=entry.missing_languages,
                                   alternatives={lang: len((entry.data.get(lang) or {}).get("alternatives") or []) for lang in ("cs", "pl", "lv", "en")}))
     return found
 
@@ -56,10 +63,11 @@ async def list_files(editor: CurrentEditor, services: ServicesDep) -> list[str]:
     return sorted(path.name for path in (services.settings.content_dir / "faq").glob("*.yml"))
 
 
-@router.get("/entries/{entry_id}")
+@router.get("/entries/{entry_id:path}")
 async def get_entry(entry_id: str, editor: CurrentEditor, services: ServicesDep) -> EntryOut:
     try:
-        return _entry_out(await asyncio.to_thread(services.faq_editor.get, entry_id))
+        editor_of_kind = services.manual_editor if _kind(entry_id) == "manual" else services.faq_editor
+        return _entry_out(await asyncio.to_thread(editor_of_kind.get, entry_id))
     except EntryNotFound as exc:
         raise NotFound(str(exc)) from exc
 
@@ -67,7 +75,10 @@ async def get_entry(entry_id: str, editor: CurrentEditor, services: ServicesDep)
 async def _save(services: ServicesDep, body: EntrySave, *, version: str | None) -> EntryOut:
     data = body.entry.model_dump(exclude_none=True)
     try:
-        saved = await asyncio.to_thread(services.faq_editor.save, data, version=version, file=body.file)
+        if _kind(body.entry.id) == "manual" and version is not None:
+            saved = await asyncio.to_thread(services.manual_editor.save, body.entry.id, data, version=version)
+        else:
+            saved = await asyncio.to_thread(services.faq_editor.save, data, version=version, file=body.file)
     except InvalidEdit as exc:
         raise EditRefused(str(exc), problems=[{"field": p.field, "message": p.message} for p in exc.problems]) from exc
     except EditConflict as exc:
@@ -81,9 +92,12 @@ async def _save(services: ServicesDep, body: EntrySave, *, version: str | None) 
     return _entry_out(saved, services.knowledge.status())
 
 
-@router.put("/entries/{entry_id}")
+@router.put("/entries/{entry_id:path}")
 async def update_entry(entry_id: str, body: EntrySave, editor: CurrentEditor, services: ServicesDep) -> EntryOut:
-    """Save an edit of the version you opened; 409 with the current entry if someone saved in between."""
+    """Save an edit of the version you opened; 409 with the current entry if someone saved in between.
+
+    A manual section's id follows its English title: renaming it returns the section under its new id.
+    """
     if body.entry.id != entry_id:
         raise EditRefused("the id cannot be changed: answers are cited and tracked by it; add a new entry instead",
                           problems=[{"field": "id", "message": "the id cannot be changed"}])

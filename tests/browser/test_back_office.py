@@ -121,3 +121,20 @@ def test_analytics_and_unanswered_questions_in_the_page(page: Page, stack: Stack
     group.get_by_role("button", name="Create an entry from these").click()
     expect(page.locator('[name="en.question"]')).to_have_value("Who will win the ice hockey world championship?")
     expect(page.locator("#missing")).to_contain_text("en")  # no answer written yet
+
+
+def test_an_editor_corrects_a_manual_section_in_latvian(page: Page, stack: Stack, editor_person: Person) -> None:
+    sign_in(page, stack, editor_person)
+    page.get_by_label("Search entries").fill("before-first-use")
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.locator("#entry-list li", has_text="manual section · aroma-pro/before-first-use").click()
+    expect(page.locator("#entry-title")).to_have_text("Manual section aroma-pro/before-first-use")
+    expect(page.locator('[name="lv.alternatives"]')).to_be_hidden()  # sections have a title and a text, no phrasings
+    expect(page.locator('fieldset[data-lang="lv"] label').first).to_contain_text("Section title")
+    text = page.locator('[name="lv.answer"]')
+    text.fill(text.input_value() + "\n\nPirms pirmās lietošanas izlasiet arī drošības norādījumus.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#index-status")).to_contain_text("Saved to manuals/aroma-pro", timeout=90_000)
+    latvian = (stack.settings.content_dir / "manuals" / "aroma-pro" / "lv.md").read_text(encoding="utf-8")
+    assert "izlasiet arī drošības norādījumus." in latvian
+    assert latvian.count("\n## ") == (stack.settings.content_dir / "manuals" / "aroma-pro" / "en.md").read_text(encoding="utf-8").count("\n## ")

@@ -1,4 +1,4 @@
-"""Editing FAQ files as the editor page does: plain files kept as editors wrote them, conflicts caught, bad edits refused."""
+"""Editing FAQ files and manuals as the editor page does: plain files kept as editors wrote them, conflicts caught, bad edits refused."""
 from __future__ import annotations
 
 import shutil
@@ -8,7 +8,8 @@ import pytest
 
 from api.settings import ROOT
 from knowledge.content import load_content
-from knowledge.editing import EditConflict, FaqEditor, InvalidEdit
+from knowledge.editing import EditConflict, FaqEditor, InvalidEdit, ManualEditor
+from knowledge.manuals import load_manual
 
 FAQ = """\
 # Delivery questions (a comment editors keep)
@@ -103,3 +104,47 @@ def test_a_new_entry_needs_an_unused_id_and_lands_in_the_chosen_file(content: Pa
     assert saved.file == "services.yml" and saved.missing_languages == []
     assert {e.id for e in load_content(content).entries} == {"delivery-cost", "engraving"}
     assert all(len(line) <= 110 for line in (content / "faq" / "services.yml").read_text(encoding="utf-8").splitlines())
+
+
+def manual_copy(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "knowledge" / "manuals", tmp_path / "manuals")
+    return tmp_path
+
+
+def test_manual_sections_round_trip_unchanged_and_an_edit_touches_only_its_section(tmp_path: Path) -> None:
+    content = manual_copy(tmp_path)
+    before = {p: p.read_text(encoding="utf-8") for p in (content / "manuals").rglob("*.md")}
+    editor = ManualEditor(content)
+    for section in editor.sections():
+        editor.save(section.id, section.data, version=section.version)
+    assert {p: p.read_text(encoding="utf-8") for p in (content / "manuals").rglob("*.md")} == before
+
+    section = editor.get("aroma-pro/before-first-use")
+    lv = {**section.data["lv"], "answer": section.data["lv"]["answer"] + "\n\nPirms lietošanas izlasiet arī drošības norādījumus."}
+    saved = editor.save(section.id, {**section.data, "lv": lv}, version=section.version)
+    assert saved.id == section.id and saved.data["lv"]["answer"].endswith("drošības norādījumus.")
+    for path, text in before.items():
+        if path.name != "lv.md" or path.parent.name != "aroma-pro":
+            assert path.read_text(encoding="utf-8") == text  # the other languages and manuals are untouched
+    entries, problems = load_manual(content / "manuals" / "aroma-pro")
+    assert not problems and len(entries) == len([s for s in editor.sections() if s.file == "manuals/aroma-pro"])
+
+
+def test_a_manual_edit_with_a_heading_inside_is_refused_and_a_stale_one_is_a_conflict(tmp_path: Path) -> None:
+    editor = ManualEditor(manual_copy(tmp_path))
+    section = editor.get("aroma-pro/before-first-use")
+    with pytest.raises(InvalidEdit) as refused:
+        editor.save(section.id, {**section.data, "pl": {"question": "Przed pierwszym użyciem", "answer": "## Nowa sekcja\nTekst"}},
+                    version=section.version)
+    assert [p.field for p in refused.value.problems] == ["pl.answer"]
+    editor.save(section.id, {**section.data, "cs": {**section.data["cs"], "answer": "Nový text."}}, version=section.version)
+    with pytest.raises(EditConflict):
+        editor.save(section.id, section.data, version=section.version)
+
+
+def test_renaming_a_sections_english_title_gives_it_the_new_id(tmp_path: Path) -> None:
+    editor = ManualEditor(manual_copy(tmp_path))
+    section = editor.get("aroma-pro/before-first-use")
+    renamed = editor.save(section.id, {**section.data, "en": {**section.data["en"], "question": "Before the very first use"}},
+                          version=section.version)
+    assert renamed.id == "aroma-pro/before-the-very-first-use"

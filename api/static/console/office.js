@@ -39,7 +39,7 @@ async function searchEntries() {
   $("entry-count").textContent = `${entries.length} entries`;
   $("entry-list").replaceChildren(...entries.map((entry) => {
     const li = el("li"); li.tabIndex = 0; li.setAttribute("role", "button");
-    li.append(el("strong", entry.title), el("div", `${entry.id} · ${entry.file}`, "meta"));
+    li.append(el("strong", entry.title), el("div", `${entry.kind === "manual" ? "manual section · " : ""}${entry.id} · ${entry.file}`, "meta"));
     if (entry.missing_languages.length) li.append(el("div", `missing: ${entry.missing_languages.join(", ")}`, "missing"));
     const open = () => openEntry(entry.id);
     li.addEventListener("click", open);
@@ -53,7 +53,7 @@ function languageFields() {
     const set = el("fieldset", null, "language"); set.dataset.lang = lang;
     set.append(el("legend", lang.toUpperCase()));
     const question = el("label", "Question"); const q = el("input"); q.name = `${lang}.question`; question.append(q);
-    const alternatives = el("label", "Other phrasings (one per line)"); const a = el("textarea"); a.name = `${lang}.alternatives`; a.rows = 6; alternatives.append(a);
+    const alternatives = el("label", "Other phrasings (one per line)", "faq-only"); const a = el("textarea"); a.name = `${lang}.alternatives`; a.rows = 6; alternatives.append(a);
     const answer = el("label", "Answer"); const t = el("textarea"); t.name = `${lang}.answer`; t.rows = 4; answer.append(t);
     set.append(question, el("p", null, "field-error"), alternatives, el("p", null, "field-error"), answer, el("p", null, "field-error"));
     set.querySelectorAll(".field-error").forEach((p, i) => { p.dataset.field = `${lang}.${["question", "alternatives", "answer"][i]}`; });
@@ -62,8 +62,17 @@ function languageFields() {
 }
 $("languages").replaceChildren(...languageFields());
 
-function fillForm(entry, { isNew, file }) {
+const entryPath = (id) => `/api/editor/entries/${id.split("/").map(encodeURIComponent).join("/")}`;  // manual ids hold a /
+
+const LABELS = { faq: ["Question", "Answer"], manual: ["Section title", "Section text"] };
+
+function fillForm(entry, { isNew, file, kind = "faq" }) {
   const form = $("entry-form");
+  form.classList.toggle("manual", kind === "manual");
+  form.querySelectorAll("fieldset.language").forEach((set) => {
+    const [question, , answer] = set.querySelectorAll("label");
+    question.firstChild.textContent = LABELS[kind][0]; answer.firstChild.textContent = LABELS[kind][1];
+  });
   form.elements.id.value = entry.id || ""; form.elements.id.readOnly = !isNew;
   form.elements.file.value = file || state.files[0] || ""; form.elements.file.disabled = !isNew;
   form.elements.tags.value = (entry.tags || []).join(", ");
@@ -75,7 +84,7 @@ function fillForm(entry, { isNew, file }) {
     form.elements[`${lang}.answer`].value = text.answer || "";
   }
   clearProblems(); showMissing();
-  $("entry-title").textContent = isNew ? "New entry" : `Entry ${entry.id}`;
+  $("entry-title").textContent = isNew ? "New entry" : kind === "manual" ? `Manual section ${entry.id}` : `Entry ${entry.id}`;
   $("reload-entry").hidden = true; form.hidden = false;
 }
 
@@ -113,9 +122,9 @@ function showProblems(problems) {
 }
 
 async function openEntry(id) {
-  const found = await api(`/api/editor/entries/${encodeURIComponent(id)}`);
+  const found = await api(entryPath(id));
   state.entry = found;
-  fillForm(found.entry, { isNew: false, file: found.file });
+  fillForm(found.entry, { isNew: false, file: found.file, kind: found.kind });
   $("index-status").textContent = "";
 }
 
@@ -130,10 +139,10 @@ $("entry-form").addEventListener("submit", async (event) => {
   $("index-status").textContent = "Saving… the bot learns the change, which takes a few seconds.";
   try {
     const saved = state.entry
-      ? await api(`/api/editor/entries/${encodeURIComponent(state.entry.id)}`, { method: "PUT", body: JSON.stringify(body) })
+      ? await api(entryPath(state.entry.id), { method: "PUT", body: JSON.stringify(body) })
       : await api("/api/editor/entries", { method: "POST", body: JSON.stringify(body) });
     state.entry = saved;
-    fillForm(saved.entry, { isNew: false, file: saved.file });
+    fillForm(saved.entry, { isNew: false, file: saved.file, kind: saved.kind });
     const problems = (saved.index && saved.index.problems) || [];
     $("index-status").textContent = problems.length
       ? `Saved, but other files have problems, so the bot still answers from the last good index: ${problems.join("; ")}`
