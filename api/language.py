@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
 from knowledge.content import LANGUAGES
+from knowledge.lexical import fold
 
 _LINGUA = {"cs": Language.CZECH, "pl": Language.POLISH, "lv": Language.LATVIAN, "en": Language.ENGLISH}
 DEFAULT_LANGUAGE = "en"
@@ -21,14 +21,9 @@ _POLISH_ONLY = frozenset("""dzien dziekuje dzieki prosze moge mozecie chce chcia
     czesc dowidzenia widzenia juz jeszcze""".split())
 
 
-def _folded_words(text: str) -> list[str]:
-    folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
-    return re.findall(r"[a-z]+", folded.replace("ł", "l"))
-
-
 def czech_or_polish(text: str) -> str | None:
     """`cs` or `pl` when the text's words point to only one of the two, else None."""
-    words = _folded_words(text)
+    words = re.findall(r"[a-z]+", fold(text))
     czech, polish = sum(w in _CZECH_ONLY for w in words), sum(w in _POLISH_ONLY for w in words)
     if czech > polish:
         return "cs"

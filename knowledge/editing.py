@@ -8,11 +8,13 @@ the whole file has passed the same validator `shopbot-kb validate` runs.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -230,18 +232,9 @@ class FaqEditor:
         return path, (self._load(path) if path.exists() else CommentedMap(entries=CommentedSeq())), None
 
     def _write_checked(self, path: Path, root: CommentedMap) -> None:
-        """Write beside the file, validate what was written, then swap it in (or leave the old file untouched)."""
-        fd, temp_name = tempfile.mkstemp(dir=self.faq_dir, prefix=f".{path.stem}.", suffix=".tmp")
-        temp = Path(temp_name)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                _yaml().dump(root, out)
-            _, problems = load_faq_file(temp)
-            if problems:  # cannot happen for checked fields; reported against the real file if it does
-                raise ContentError([ContentProblem(path, p.line, p.message) for p in problems])
-            os.replace(temp, path)
-        finally:
-            temp.unlink(missing_ok=True)
+        out = io.StringIO()
+        _yaml().dump(root, out)
+        _replace_checked(path, out.getvalue(), lambda temp: load_faq_file(temp)[1])
 
 
 def check_section(data: dict[str, Any]) -> list[FieldProblem]:
@@ -309,9 +302,9 @@ class ManualEditor:
             texts = {lang: _replace_section((manual_dir / f"{lang}.md").read_text(encoding="utf-8"), position,
                                             data[lang]["question"].strip(), data[lang]["answer"].strip()) for lang in LANGUAGES}
             for lang, text in texts.items():  # check all four before writing any
-                _check_markdown(manual_dir / f"{lang}.md", text)
+                _checked_temp(manual_dir / f"{lang}.md", text, _markdown_problems).unlink()
             for lang, text in texts.items():
-                _write_atomically(manual_dir / f"{lang}.md", text)
+                _replace_checked(manual_dir / f"{lang}.md", text, _markdown_problems)
         new_id = f"{manual_dir.name}/{slug(data['en']['question'])}"
         return self.get(new_id)
 
@@ -326,22 +319,25 @@ def _replace_section(markdown: str, position: int, title: str, body: str) -> str
     return "\n".join(lines[:start] + [f"## {title}", "", *body.split("\n"), *trailing] + lines[end:])
 
 
-def _check_markdown(path: Path, text: str) -> None:
+def _markdown_problems(path: Path) -> list[ContentProblem]:
+    problems: list[ContentProblem] = []
+    parse_manual_file(path, problems)
+    return problems
+
+
+def _checked_temp(path: Path, text: str, check: Callable[[Path], list[ContentProblem]]) -> Path:
+    """`text` written beside `path` and checked as the validator would; ContentError (against `path`) if it fails."""
     fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
     temp = Path(temp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        problems: list[ContentProblem] = []
-        parse_manual_file(temp, problems)
-        if problems:
-            raise ContentError([ContentProblem(path, p.line, p.message) for p in problems])
-    finally:
-        temp.unlink(missing_ok=True)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(text)
-    os.replace(temp_name, path)
+    problems = check(temp)
+    if problems:  # cannot happen for checked fields; reported against the real file if it does
+        temp.unlink()
+        raise ContentError([ContentProblem(path, p.line, p.message) for p in problems])
+    return temp
+
+
+def _replace_checked(path: Path, text: str, check: Callable[[Path], list[ContentProblem]]) -> None:
+    """Swap a checked file in atomically, or leave the old file untouched."""
+    os.replace(_checked_temp(path, text, check), path)

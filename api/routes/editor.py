@@ -7,7 +7,6 @@ the next customer question is answered from the edit; a broken edit is refused a
 from __future__ import annotations
 
 import asyncio
-import unicodedata
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
@@ -16,6 +15,7 @@ from api.deps import CurrentEditor, ServicesDep
 from api.errors import ApiError, Conflict, NotFound
 from api.schemas import EntryOut, EntrySave, EntrySummary, Language, PreviewIn, PreviewOut
 from knowledge import ContentError
+from knowledge.lexical import fold  # case- and accent-insensitive: `doruceni` finds `doručení`
 from knowledge.editing import EditableEntry, EditConflict, EntryNotFound, InvalidEdit
 
 router = APIRouter(prefix="/api/editor", tags=["editor"])
@@ -23,11 +23,6 @@ router = APIRouter(prefix="/api/editor", tags=["editor"])
 
 class EditRefused(ApiError):
     status_code = 422
-
-
-def _fold(text: str) -> str:
-    """Case- and accent-insensitive, so `doruceni` finds `doručení`."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
 
 def _kind(entry_id: str) -> str:
@@ -43,13 +38,13 @@ def _entry_out(entry: EditableEntry, index: dict | None = None) -> EntryOut:
 async def list_entries(editor: CurrentEditor, services: ServicesDep, q: Annotated[str, Query(max_length=200)] = "",
                        language: Language = "en") -> list[EntrySummary]:
     """Every FAQ entry and manual section, or those whose id or text in any language contains `q`; titles in `language`."""
-    needle = _fold(q.strip())
+    needle = fold(q.strip())
     found = []
     everything = await asyncio.to_thread(lambda: services.faq_editor.entries() + services.manual_editor.sections())
     for entry in everything:
         texts = [entry.id] + [str(v) for lang in ("cs", "pl", "lv", "en") for k, v in (entry.data.get(lang) or {}).items() if k != "alternatives"]
         texts += [a for lang in ("cs", "pl", "lv", "en") for a in (entry.data.get(lang) or {}).get("alternatives") or []]
-        if needle and not any(needle in _fold(t) for t in texts):
+        if needle and not any(needle in fold(t) for t in texts):
             continue
         title = (entry.data.get(language) or entry.data.get("en") or {}).get("question") or entry.id
         found.append(EntrySummary(id=entry.id, kind=_kind(entry.id), file=entry.file, title=title, missing_languages=entry.missing_languages,
