@@ -18,6 +18,7 @@ from api.errors import NotAuthenticated
 from api.language import LanguageGuesser
 from api.models import Agent, Conversation, Role
 from api.presence import Consoles
+from api.rate_limits import RateLimits, Rule
 from api.rasa_client import RasaClient
 from api.realtime import Hub
 from api.settings import Settings
@@ -37,6 +38,7 @@ class Services:
     executor: ActionExecutor
     faq_editor: FaqEditor
     manual_editor: ManualEditor
+    rate_limits: RateLimits
     hub: Hub = field(default_factory=Hub)
     consoles: Consoles = field(default_factory=Consoles)
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
@@ -77,6 +79,23 @@ async def get_customer_conversation(conversation_id: str, session: SessionDep, c
 
 
 CustomerConversation = Annotated[Conversation, Depends(get_customer_conversation)]
+
+
+def client_address(request: Request) -> str:
+    """The caller's IP as uvicorn reports it: X-Forwarded-For when it comes from a trusted proxy (FORWARDED_ALLOW_IPS)."""
+    return request.client.host if request.client else "unknown"
+
+
+async def limit_new_conversations(request: Request, services: ServicesDep) -> None:
+    await services.rate_limits.hit((Rule.ip_conversations, client_address(request)))
+
+
+async def limit_customer_messages(request: Request, services: ServicesDep, conversation: CustomerConversation) -> None:
+    await services.rate_limits.hit((Rule.conversation_messages, conversation.id), (Rule.ip_messages, client_address(request)))
+
+
+async def limit_logins(request: Request, services: ServicesDep) -> None:
+    await services.rate_limits.hit((Rule.ip_logins, client_address(request)))
 
 
 _agent_bearer = HTTPBearer(auto_error=False, description="An agent session token from POST /api/agent/login.")

@@ -15,9 +15,15 @@ class ApiError(Exception):
         self.extra = extra  # more for the client to act on, e.g. which fields to fix
         super().__init__(reason)
 
+    def headers(self) -> dict[str, str] | None:
+        return None
+
 
 class NotAuthenticated(ApiError):
     status_code = 401
+
+    def headers(self) -> dict[str, str] | None:
+        return {"WWW-Authenticate": "Bearer"}
 
 
 class Forbidden(ApiError):
@@ -34,6 +40,19 @@ class Conflict(ApiError):
     status_code = 409
 
 
+class RateLimited(ApiError):
+    """Too many requests from one customer or address; the client waits `retry_after` seconds and sends again."""
+
+    status_code = 429
+
+    def __init__(self, *, retry_after: int, limit: str) -> None:
+        super().__init__(f"too many requests (limit {limit}); try again in {retry_after} s", retry_after=retry_after)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str] | None:
+        return {"Retry-After": str(self.retry_after)}
+
+
 class RasaUnavailable(ApiError):
     """Rasa did not answer; the customer's message is already stored."""
 
@@ -44,7 +63,6 @@ def install_error_handlers(app: FastAPI) -> None:
     """Every ApiError becomes `{"detail": reason, ...extra}` with its status, like FastAPI's own errors."""
 
     async def handle(_: Request, exc: ApiError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
-        return JSONResponse({"detail": exc.reason, **exc.extra}, status_code=exc.status_code, headers=headers)
+        return JSONResponse({"detail": exc.reason, **exc.extra}, status_code=exc.status_code, headers=exc.headers())
 
     app.add_exception_handler(ApiError, handle)  # type: ignore[arg-type]

@@ -22,6 +22,7 @@ from api.language import LanguageGuesser
 from api.limits import BodySizeLimit
 from api.pending import answer_pending_when_the_bot_is_back
 from api.rasa_client import RasaClient
+from api.rate_limits import RateLimits
 from api.content_watch import watch_content
 from api.routes import action_webhook, admin, agent, back_office, conversations, editor, health, knowledge, live
 from api.settings import Settings
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             executor=build_executor(kb, DatabaseDesk(sessions, settings)),
             faq_editor=FaqEditor(settings.content_dir),
             manual_editor=ManualEditor(settings.content_dir),
+            rate_limits=RateLimits(settings.rate_limit_rules, settings.rate_limit_storage),
         )
         app.state.services = services
         stop = asyncio.Event()
@@ -78,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     if settings.widget_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.widget_origins, allow_methods=["GET", "POST", "PUT"],
-                           allow_headers=["Authorization", "Content-Type"])
+                           allow_headers=["Authorization", "Content-Type"], expose_headers=["Retry-After"])
     for page in ("console", "widget", "demo"):
         app.mount(f"/{page}", StaticFiles(directory=STATIC / page, html=True), name=page)
     app.add_api_route("/", lambda: RedirectResponse("/demo/"), include_in_schema=False)

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, Field
 
 from api.models import ConversationState, Presence, Role
 
 Language = Literal["cs", "pl", "lv", "en"]
+MAX_ROW_ID = 2**63 - 1  # the largest integer key SQLite and PostgreSQL store; a larger one is a 422, not a crash
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 class ConversationCreate(BaseModel):

@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.rate_limits import Rule, parse_rule
 from knowledge.entries import LANGUAGES
 from knowledge.search import DEFAULT_CONFIDENCE_THRESHOLD, DEFAULT_SCOPE_DENSE_WEIGHT, DEFAULT_SCOPE_THRESHOLDS, DEFAULT_WEIGHTS, SearchTuning
 
@@ -82,6 +83,23 @@ class Settings(BaseSettings):
     max_message_chars: int = 2000
     max_body_bytes: int = 16_384
 
+    # Rate limits, in the `limits` library's notation ("20/minute;300/hour"). The client IP is the one uvicorn
+    # reports, i.e. X-Forwarded-For from the proxies in uvicorn's FORWARDED_ALLOW_IPS (default: 127.0.0.1 only).
+    rate_limit_conversation_messages: str = Field("20/minute;300/hour", description="Messages one conversation may send.")
+    rate_limit_ip_messages: str = Field("120/minute;2000/hour", description="Messages from one IP address (an office shares one).")
+    rate_limit_ip_conversations: str = Field("20/minute;300/hour", description="New conversations from one IP address.")
+    rate_limit_ip_logins: str = Field("10/minute;60/hour", description="Agent sign-in attempts from one IP address.")
+    rate_limit_storage: str = Field("async+memory://", description="Where the counters live; async+redis://host:6379 shares them between replicas.")
+
+    @field_validator("rate_limit_conversation_messages", "rate_limit_ip_messages", "rate_limit_ip_conversations", "rate_limit_ip_logins")
+    @classmethod
+    def _rate_limit(cls, text: str) -> str:
+        try:
+            parse_rule(text)
+        except ValueError as exc:
+            raise ValueError(f"{text!r} is not a rate limit such as '20/minute;300/hour' ({exc})") from None
+        return text
+
     @field_validator("rasa_host")
     @classmethod
     def _loopback_only(cls, host: str) -> str:
@@ -112,6 +130,10 @@ class Settings(BaseSettings):
     @property
     def base_url(self) -> str:
         return self.public_url or f"http://localhost:{self.api_port}"
+
+    @property
+    def rate_limit_rules(self) -> dict[Rule, str]:
+        return {rule: getattr(self, f"rate_limit_{rule.value}") for rule in Rule}
 
     @property
     def search_tuning(self) -> SearchTuning:

@@ -101,7 +101,8 @@ def explicit_settings_env(settings: Settings) -> dict[str, str]:
 
 
 def start_rasa(settings: Settings, model: Path, log: Path) -> subprocess.Popen:
-    command = [str(RASA_BIN), "run", "--enable-api", "--auth-token", settings.rasa_token.get_secret_value(),
+    # `--auth-token=…` in one argument: a random token may start with "-", which argparse takes for an option
+    command = [str(RASA_BIN), "run", "--enable-api", f"--auth-token={settings.rasa_token.get_secret_value()}",
                "--interface", settings.rasa_host, "--port", str(settings.rasa_port), "--model", str(model),
                "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
     env = {**rasa_env(), **service_env(settings)}

@@ -19,7 +19,7 @@ from aiosmtpd.controller import Controller
 
 from api.settings import ROOT, Settings
 from knowledge.embedder import E5Embedder
-from runner.processes import API_PYTHON, Stack, explicit_settings_env, running_stack
+from runner.processes import API_PYTHON, Stack, explicit_settings_env, running_stack, start_api, stop, wait_until
 from runner.training import ensure_model
 
 
@@ -83,10 +83,38 @@ def stack(tmp_path_factory: pytest.TempPathFactory, trained_model: Path, mailbox
         smtp_host="127.0.0.1",
         smtp_port=mailbox.port,
         agent_reconnect_grace_seconds=2,
+        # All the suite's traffic comes from 127.0.0.1: the limits themselves are tested on `limited_api`
+        rate_limit_conversation_messages="1000/minute",
+        rate_limit_ip_messages="10000/minute",
+        rate_limit_ip_conversations="10000/minute",
+        rate_limit_ip_logins="10000/minute",
     )
     (var / "logs").mkdir()
     with running_stack(settings, trained_model, api_log=var / "logs" / "api.log") as running:
         yield running
+
+
+TIGHT_LIMITS = {"rate_limit_conversation_messages": "2/5second", "rate_limit_ip_messages": "6/minute",
+                "rate_limit_ip_conversations": "3/minute", "rate_limit_ip_logins": "3/minute"}
+
+
+@pytest.fixture(scope="session")
+def limited_api(stack: Stack) -> Iterator[str]:
+    """A second api process with tight rate limits beside the stack's: the same Rasa and index, its own database.
+
+    Rasa calls the stack's api for actions, so use it for greetings and questions, not for handoffs or claims.
+    """
+    logs = stack.settings.var_dir / "logs"
+    settings = stack.settings.model_copy(update={
+        **TIGHT_LIMITS, "api_port": free_port(), "watch_content": False,
+        "database_url": f"sqlite+aiosqlite:///{stack.settings.var_dir / 'limited.db'}"})
+    process = start_api(settings, logs / "limited-api.log")
+    try:
+        url = f"http://127.0.0.1:{settings.api_port}"
+        wait_until("the rate-limited api", f"{url}/api/health", process, timeout=180, log=logs / "limited-api.log")
+        yield url
+    finally:
+        stop(process)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from api.export import messages_csv, ratings_csv
 from api.models import Agent, CannedResponse
 from api.routes.agent import agent_out
 from api.routes.back_office import DaysQuery, period_of
-from api.schemas import AgentCreate, AgentOut, CannedIn, CannedOut, ErasureOut, Language
+from api.schemas import AgentCreate, AgentOut, CannedIn, CannedOut, ErasureOut, Language, RowId
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
 
@@ -28,7 +28,7 @@ async def add_agent(body: AgentCreate, admin: CurrentAdmin, session: SessionDep)
 
 
 @router.delete("/agents/{agent_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def disable_agent(agent_id: int, admin: CurrentAdmin, session: SessionDep) -> None:
+async def disable_agent(agent_id: RowId, admin: CurrentAdmin, session: SessionDep) -> None:
     """Disabled, not deleted: their name stays on the messages they wrote."""
     agent = await session.get(Agent, agent_id)
     if agent is None:
@@ -46,7 +46,7 @@ async def add_canned(body: CannedIn, admin: CurrentAdmin, session: SessionDep) -
 
 
 @router.delete("/canned/{canned_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_canned(canned_id: int, admin: CurrentAdmin, session: SessionDep) -> None:
+async def delete_canned(canned_id: RowId, admin: CurrentAdmin, session: SessionDep) -> None:
     canned = await session.get(CannedResponse, canned_id)
     if canned is None:
         raise NotFound(f"no canned response {canned_id}")

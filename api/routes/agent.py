@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from api import handoffs
 from api.agents import sign_in, sign_out
-from api.deps import CurrentAgent, ServicesDep, SessionDep
+from api.deps import CurrentAgent, ServicesDep, SessionDep, limit_logins
 from api.errors import NotFound, RasaUnavailable
 from api.mailer import send_mail
 from api.models import Agent, CannedResponse, Conversation, ConversationState, Message, Rating, Sender, Ticket, TicketStatus
 from api.schemas import (AgentMessageIn, AgentOut, AgentSessionOut, CannedOut, ConversationDetail, Language, LoginIn, MessageOut, PresenceIn,
-                         QueueItem, RatingOut, TicketOut, TicketReplyIn)
+                         QueueItem, RatingOut, RowId, TicketOut, TicketReplyIn)
 from api.system_messages import system_text
 from api.transcripts import conversation_detail, message_out, queue_items
 
@@ -26,7 +26,8 @@ def agent_out(agent: Agent) -> AgentOut:
     return AgentOut(id=agent.id, email=agent.email, name=agent.name, role=agent.role, presence=agent.presence)
 
 
-@router.post("/login")
+@router.post("/login", dependencies=[Depends(limit_logins)],
+             responses={429: {"description": "Too many sign-in attempts from this address; see Retry-After."}})
 async def login(body: LoginIn, session: SessionDep, services: ServicesDep) -> AgentSessionOut:
     """Exchange e-mail and password for a session token that expires (SHOPBOT_AGENT_SESSION_HOURS)."""
     agent, token, expires = await sign_in(session, email=body.email, password=body.password,
@@ -132,7 +133,7 @@ async def ratings(agent: CurrentAgent, session: SessionDep) -> list[RatingOut]:
 
 
 @router.post("/tickets/{ticket_id}/reply")
-async def reply_to_ticket(ticket_id: int, body: TicketReplyIn, agent: CurrentAgent, session: SessionDep, services: ServicesDep) -> TicketOut:
+async def reply_to_ticket(ticket_id: RowId, body: TicketReplyIn, agent: CurrentAgent, session: SessionDep, services: ServicesDep) -> TicketOut:
     """Answer a ticket: saved first (and added to the transcript), then e-mailed to the customer if they left an address."""
     ticket = await session.get(Ticket, ticket_id)
     if ticket is None:

@@ -3,19 +3,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, status
 
 from api.conversations import create_conversation, handle_customer_message, validate_text
-from api.deps import CustomerConversation, ServicesDep, SessionDep
+from api.deps import CustomerConversation, ServicesDep, SessionDep, limit_customer_messages, limit_new_conversations
 from api.models import ConversationState
 from api.queue import queue_position
-from api.schemas import ConversationCreate, ConversationCreated, LanguageIn, MessageIn, MessageResult, Transcript
+from api.schemas import MAX_ROW_ID, ConversationCreate, ConversationCreated, LanguageIn, MessageIn, MessageResult, Transcript
 from api.transcripts import messages_after
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, dependencies=[Depends(limit_new_conversations)],
+             responses={429: {"description": "Too many new conversations from this address; see Retry-After."}})
 async def create(session: SessionDep, body: ConversationCreate | None = None) -> ConversationCreated:
     """Start a conversation; keep the returned token, it is the only key to it."""
     body = body or ConversationCreate()
@@ -23,7 +24,8 @@ async def create(session: SessionDep, body: ConversationCreate | None = None) ->
     return ConversationCreated(id=conversation.id, token=token, visitor_token=visitor_token, state=conversation.state, language=conversation.language)
 
 
-@router.post("/{conversation_id}/messages")
+@router.post("/{conversation_id}/messages", dependencies=[Depends(limit_customer_messages)],
+             responses={429: {"description": "Too many messages; the client keeps the text and sends it after Retry-After seconds."}})
 async def send_message(body: MessageIn, conversation: CustomerConversation, session: SessionDep, services: ServicesDep) -> MessageResult:
     """Send the customer's text; the reply carries the bot's answers and the conversation's state."""
     text = validate_text(body.text, max_chars=services.settings.max_message_chars)
@@ -32,7 +34,7 @@ async def send_message(body: MessageIn, conversation: CustomerConversation, sess
 
 @router.get("/{conversation_id}/messages")
 async def read_messages(conversation: CustomerConversation, session: SessionDep,
-                        after: Annotated[int, Query(ge=0, description="Only messages with a larger id.")] = 0) -> Transcript:
+                        after: Annotated[int, Query(ge=0, le=MAX_ROW_ID, description="Only messages with a larger id.")] = 0) -> Transcript:
     """The polling fallback of the WebSocket, and how a reloaded page restores the conversation."""
     position = await queue_position(session, conversation.id) if conversation.state is ConversationState.waiting else None
     return Transcript(state=conversation.state, language=conversation.language, queue_position=position,

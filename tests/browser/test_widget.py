@@ -138,3 +138,19 @@ def test_the_customer_can_switch_language(page: Page, stack: Stack) -> None:
     variants = [v["text"] for v in yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]["utter_how_can_i_help"]
                 if any(c.get("value") == "lv" for c in v.get("condition", []))]
     assert any(v in messages(page, "bot").last.inner_text() for v in variants)  # and so did the bot
+
+
+def test_a_customer_writing_faster_than_allowed_is_told_so_and_nothing_is_lost(page: Page, limited_api: str) -> None:
+    """On the api with tight limits (2 messages per 5 s per conversation) three quick messages: the third waits."""
+    page.goto(f"{limited_api}/demo/")
+    page.get_by_role("button", name="Otevřít chat").click()
+    for text in ("Dobrý den", "Kolik stojí doprava?", "A jak dlouho trvá?"):
+        write(page, text)
+    status = page.locator(f"{WIDGET} .status")
+    expect(status).to_contain_text("Píšete rychleji", timeout=20_000)
+    expect(messages(page, "customer").last).to_have_class("msg customer pending")  # still in the outbox, on screen
+    expect(messages(page, "customer").last).not_to_have_class("msg customer pending", timeout=20_000)
+    expect(messages(page, "bot")).to_have_count(4, timeout=20_000)  # greeting + one answer per message
+    saved = page.evaluate(f"JSON.parse(localStorage.getItem('shopbot:{limited_api}'))")
+    transcript = httpx.get(f"{limited_api}/api/conversations/{saved['id']}/messages", headers={"Authorization": f"Bearer {saved['token']}"}).json()
+    assert [m["text"] for m in transcript["messages"] if m["sender"] == "customer"] == ["Dobrý den", "Kolik stojí doprava?", "A jak dlouho trvá?"]

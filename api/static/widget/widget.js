@@ -13,16 +13,20 @@
   const TEXT = {
     cs: { open: "Otevřít chat", close: "Zavřít chat", placeholder: "Napište zprávu…", send: "Odeslat", typing: "píše…",
       greeting: "Dobrý den! Napište, s čím vám můžeme pomoci.", offline: "Nedaří se nám spojit se serverem. Zprávu máme uloženou a odešleme ji, jakmile to půjde.",
-      source: "Zdroj", language: "Jazyk", queue: "Jste ve frontě na {n}. místě.", you: "Vy", bot: "Asistent", sending: "odesílá se…" },
+      source: "Zdroj", language: "Jazyk", queue: "Jste ve frontě na {n}. místě.", you: "Vy", bot: "Asistent", sending: "odesílá se…",
+      slow: "Píšete rychleji, než stíháme číst. Zprávu odešleme za {s} s." },
     pl: { open: "Otwórz czat", close: "Zamknij czat", placeholder: "Napisz wiadomość…", send: "Wyślij", typing: "pisze…",
       greeting: "Dzień dobry! Napisz, w czym możemy pomóc.", offline: "Nie możemy połączyć się z serwerem. Wiadomość jest zapisana i wyślemy ją, gdy tylko się da.",
-      source: "Źródło", language: "Język", queue: "Jesteś na {n}. miejscu w kolejce.", you: "Ty", bot: "Asystent", sending: "wysyłanie…" },
+      source: "Źródło", language: "Język", queue: "Jesteś na {n}. miejscu w kolejce.", you: "Ty", bot: "Asystent", sending: "wysyłanie…",
+      slow: "Piszesz szybciej, niż nadążamy czytać. Wyślemy wiadomość za {s} s." },
     lv: { open: "Atvērt tērzēšanu", close: "Aizvērt tērzēšanu", placeholder: "Uzrakstiet ziņu…", send: "Sūtīt", typing: "raksta…",
       greeting: "Labdien! Uzrakstiet, kā varam palīdzēt.", offline: "Neizdodas sazināties ar serveri. Ziņa ir saglabāta, un mēs to nosūtīsim, tiklīdz varēsim.",
-      source: "Avots", language: "Valoda", queue: "Jūs esat {n}. vietā rindā.", you: "Jūs", bot: "Asistents", sending: "sūta…" },
+      source: "Avots", language: "Valoda", queue: "Jūs esat {n}. vietā rindā.", you: "Jūs", bot: "Asistents", sending: "sūta…",
+      slow: "Jūs rakstāt ātrāk, nekā paspējam izlasīt. Ziņu nosūtīsim pēc {s} s." },
     en: { open: "Open chat", close: "Close chat", placeholder: "Write a message…", send: "Send", typing: "is typing…",
       greeting: "Hello! Tell us how we can help.", offline: "We can't reach the service right now. Your message is saved and will be sent as soon as we can.",
-      source: "Source", language: "Language", queue: "You are number {n} in the queue.", you: "You", bot: "Assistant", sending: "sending…" },
+      source: "Source", language: "Language", queue: "You are number {n} in the queue.", you: "You", bot: "Assistant", sending: "sending…",
+      slow: "You're writing faster than we can read. We'll send your message in {s} s." },
   };
   const KEY = `shopbot:${API}`;
   const store = {
@@ -130,7 +134,12 @@
     } catch (_) { throw new Unreachable("network"); }
     if (response.status >= 500) throw new Unreachable(String(response.status));
     const data = await response.json().catch(() => ({}));
-    if (!response.ok) { const error = new Error(typeof data.detail === "string" ? data.detail : response.statusText); error.status = response.status; throw error; }
+    if (!response.ok) {
+      const error = new Error(typeof data.detail === "string" ? data.detail : response.statusText);
+      error.status = response.status;
+      error.retryAfter = Number(data.retry_after || response.headers.get("Retry-After")) || 5;
+      throw error;
+    }
     return data;
   }
 
@@ -225,13 +234,18 @@
           const saved = await conversation();
           await call(`/api/conversations/${saved.id}/messages`, { method: "POST", body: item });
           store.save({ outbox: outbox().slice(1) });
-          setOffline(false); state.retry = 1000;
+          setOffline(false); state.retry = 1000; delete ui.status.dataset.notice;
           await catchUp();
         } catch (error) {
           if (error instanceof Unreachable) {
             setOffline(true);
             setTimeout(flush, state.retry);
             state.retry = Math.min(state.retry * 2, 10000);
+            return;
+          }
+          if (error.status === 429) {  // rate limited: the message stays in the outbox and goes when allowed
+            ui.status.dataset.notice = t("slow").replace("{s}", error.retryAfter);
+            setTimeout(flush, error.retryAfter * 1000);
             return;
           }
           store.save({ outbox: outbox().slice(1) });  // refused (e.g. too long): say why, give the text back
@@ -252,7 +266,7 @@
 
   function showTyping(active, who) {
     clearTimeout(state.typingTimer);
-    ui.status.textContent = active ? `${who || ""} ${t("typing")}`.trim() : (ui.status.dataset.queue || "");
+    ui.status.textContent = active ? `${who || ""} ${t("typing")}`.trim() : (ui.status.dataset.notice || ui.status.dataset.queue || "");
     if (active) state.typingTimer = setTimeout(() => showTyping(false), 6000);  // clears itself
   }
 
