@@ -1,7 +1,7 @@
 # The two commands a newcomer needs: `make run` and `make test`. Both set up what is missing first.
 PY := .venv/bin/python
 
-.PHONY: run test setup browser train index validate bench bench-retrieval bench-nlu shell lock
+.PHONY: run test setup browser train index validate bench bench-retrieval bench-nlu bench-load bench-soak shell lock
 
 run: setup            ## start Rasa and the api (trains and indexes first if needed)
 	@$(PY) -m runner
@@ -25,13 +25,19 @@ validate: setup       ## check the knowledge files and the Rasa training data
 	@.venv/bin/shopbot-kb validate
 	@PYTHONPATH=. .venv-rasa/bin/rasa data validate --data bot/data --domain domain.yml --config config.yml
 
-bench: bench-retrieval bench-nlu  ## all benchmarks; figures go to docs/benchmarks.md
+bench: bench-retrieval bench-nlu bench-load  ## all benchmarks but the soak; figures go to docs/benchmarks.md
 
 bench-retrieval: setup  ## knowledge search quality and speed (about 8 min)
 	@$(PY) -m benchmarks.retrieval
 
 bench-nlu: setup      ## intent pipelines side by side on the held-out split (about 15 min)
 	@$(PY) -m benchmarks.nlu
+
+bench-load: setup     ## the chat path under 1, 10 and 50 customers next to bare Rasa, with memory (about 5 min)
+	@$(PY) -m benchmarks.load
+
+bench-soak: setup     ## 10 customers for 10 minutes: memory over time, every message stored once and answered
+	@$(PY) -m benchmarks.load --soak 600
 
 lock:                 ## re-pin both environments from requirements/*.in (needs network access to PyPI)
 	@bash scripts/lock.sh

@@ -1,8 +1,14 @@
 """The api's own errors; `install_error_handlers` turns them into HTTP responses at the edge."""
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+
+log = logging.getLogger(__name__)
+STORAGE_RETRY_SECONDS = 5
 
 
 class ApiError(Exception):
@@ -65,4 +71,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def handle(_: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse({"detail": exc.reason, **exc.extra}, status_code=exc.status_code, headers=exc.headers())
 
+    async def storage_unavailable(request: Request, exc: OperationalError) -> JSONResponse:
+        """The database is locked beyond its busy timeout or down: nothing was saved, and the client may send again."""
+        log.error("%s %s: the database is unavailable: %s", request.method, request.url.path, exc.orig)
+        return JSONResponse({"detail": "our storage is busy: please send again in a few seconds (a resend with the same client_id is stored once)",
+                             "retry_after": STORAGE_RETRY_SECONDS}, status_code=503, headers={"Retry-After": str(STORAGE_RETRY_SECONDS)})
+
     app.add_exception_handler(ApiError, handle)  # type: ignore[arg-type]
+    app.add_exception_handler(OperationalError, storage_unavailable)  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -167,8 +168,6 @@ def running_stack(settings: Settings, model: Path, *, api_log: Path | None = Non
 
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
-    import socket
-
     with socket.socket() as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         return sock.connect_ex((host, port)) != 0
@@ -177,3 +176,10 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
 def exit_with(message: str) -> None:
     print(f"error: {message}", file=sys.stderr)
     raise SystemExit(1)
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now (for tests and benchmarks that start their own stack)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

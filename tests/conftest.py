@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from aiosmtpd.controller import Controller
 
 from api.settings import ROOT, Settings
 from knowledge.embedder import E5Embedder
-from runner.processes import API_PYTHON, Stack, explicit_settings_env, running_stack, start_api, stop, wait_until
+from runner.processes import API_PYTHON, Stack, explicit_settings_env, free_port, running_stack, start_api, stop, wait_until
 from runner.training import ensure_model
 
 
@@ -27,12 +26,6 @@ from runner.training import ensure_model
 def e5() -> E5Embedder:
     """The real multilingual model (loads in well under a second: it is memory-mapped)."""
     return E5Embedder()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

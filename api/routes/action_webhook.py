@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 from typing import Any
 
 from fastapi import APIRouter, Header, Request
@@ -10,6 +11,9 @@ from rasa_sdk.interfaces import ActionExecutionRejection, ActionMissingDomainExc
 
 from api.deps import ServicesDep
 from api.errors import Forbidden
+from api.system_messages import system_text
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/internal/actions", tags=["internal"], include_in_schema=False)
 
@@ -28,4 +32,13 @@ async def webhook(request: Request, services: ServicesDep, x_action_token: str =
         return JSONResponse({"error": exc.message, "action_name": exc.action_name}, status_code=404)
     except ActionMissingDomainException as exc:
         return JSONResponse({"error": exc.message, "action_name": exc.action_name}, status_code=449)
+    except Exception:  # a bug or an unavailable part: Rasa would drop the action silently, the customer must hear from us
+        log.exception("action %s failed for conversation %s", action_call.get("next_action"), action_call.get("sender_id"))
+        return JSONResponse({"events": [], "responses": [{"text": system_text("action_failed", _language(action_call))}]})
     return JSONResponse(result.model_dump() if result else None)
+
+
+def _language(action_call: dict[str, Any]) -> str | None:
+    """The language the api detected for the customer's last message (it travels in the message metadata)."""
+    latest = (action_call.get("tracker") or {}).get("latest_message") or {}
+    return (latest.get("metadata") or {}).get("language")

@@ -1,0 +1,251 @@
+"""Load and soak benchmark: the chat path under concurrent customers, next to Rasa's own REST webhook, in one run.
+
+    make bench-load     (or: .venv/bin/python -m benchmarks.load)              1, 10 and 50 customers, api vs bare Rasa
+    make bench-soak     (or: .venv/bin/python -m benchmarks.load --soak 600)   10 customers for 10 minutes
+
+It starts the real product (Rasa and the api, as `make run` does) on free loopback ports with a fresh database,
+and drives it from this separate process. Every simulated customer has its own client address (X-Forwarded-For,
+as a proxy sends it), so the per-IP rate limits apply as in production. "Bare Rasa" sends the same messages
+straight to Rasa's REST webhook; Rasa still calls the api for custom actions, so the ratio shows what the api adds
+around the dialogue engine (storage, language detection, the realtime hub), not the cost of the actions.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import sqlite3
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import psutil
+
+from api.settings import ROOT, Settings
+from benchmarks.report import replace_section
+from runner.processes import Stack, free_port, running_stack
+from runner.training import ensure_model
+
+# One short conversation per language: a greeting, two questions the FAQ answers, thanks.
+SCRIPTS = {
+    "cs": ["Dobrý den", "Kolik stojí doprava na výdejní místo?", "Jak dlouho mám na vrácení zboží?", "Děkuji, to je vše"],
+    "pl": ["Dzień dobry", "Ile kosztuje wysyłka kurierem?", "Jak mogę zapłacić za zamówienie?", "Dziękuję bardzo"],
+    "lv": ["Labdien", "Cik maksā piegāde uz pakomātu?", "Kā es varu atgriezt preci?", "Paldies, tas arī viss"],
+    "en": ["Hi there", "How much is shipping to a pickup point?", "How long is the warranty on a kettle?", "Thanks, that's all"],
+}
+LANGUAGES = list(SCRIPTS)
+
+
+@dataclass
+class Tally:
+    """What one measured run saw: a latency per message, failures, and the busiest memory of each process."""
+
+    latencies: list[float] = field(default_factory=list)
+    failures: int = 0
+    sent: int = 0
+    seconds: float = 0.0
+    peak_rss: dict[str, int] = field(default_factory=dict)
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else float("nan")
+
+
+class MemoryWatch:
+    """Samples the resident memory (RSS, children included) of the product's processes in a thread."""
+
+    def __init__(self, pids: dict[str, int], every: float = 0.25) -> None:
+        self.processes = {name: psutil.Process(pid) for name, pid in pids.items()}
+        self.every = every
+        self.peak: dict[str, int] = {}
+        self.series: list[tuple[float, dict[str, int]]] = []
+        self._stop = threading.Event()
+
+    def now(self) -> dict[str, int]:
+        return {name: rss_of(process) for name, process in self.processes.items()}
+
+    @contextmanager
+    def watching(self) -> Iterator[None]:
+        self.peak = {}
+        thread = threading.Thread(target=self._run, daemon=True)
+        self._stop.clear()
+        thread.start()
+        try:
+            yield
+        finally:
+            self._stop.set()
+            thread.join()
+
+    def _run(self) -> None:
+        started = time.monotonic()
+        while not self._stop.wait(self.every):
+            sample = self.now()
+            self.series.append((time.monotonic() - started, sample))
+            self.peak = {name: max(self.peak.get(name, 0), rss) for name, rss in sample.items()}
+
+
+def rss_of(process: psutil.Process) -> int:
+    try:
+        return process.memory_info().rss + sum(child.memory_info().rss for child in process.children(recursive=True))
+    except psutil.Error:
+        return 0
+
+
+Converse = Callable[[httpx.AsyncClient, str, str, Tally], Awaitable[None]]
+
+
+async def through_the_api(client: httpx.AsyncClient, language: str, address: str, tally: Tally) -> None:
+    """What the widget does: open a conversation, send the script, each reply awaited."""
+    headers = {"X-Forwarded-For": address}
+    created = await client.post("/api/conversations", json={"language": language}, headers=headers)
+    if created.status_code != 201:
+        tally.failures += 1
+        return
+    headers["Authorization"] = f"Bearer {created.json()['token']}"
+    path = f"/api/conversations/{created.json()['id']}/messages"
+    for text in SCRIPTS[language]:
+        started = time.perf_counter()
+        response = await client.post(path, json={"text": text, "client_id": uuid.uuid4().hex}, headers=headers)
+        tally.sent += 1
+        if response.status_code == 200 and not response.json()["pending"] and response.json()["replies"]:
+            tally.latencies.append(time.perf_counter() - started)
+        else:
+            tally.failures += 1
+
+
+def bare_rasa(rasa_url: str) -> Converse:
+    async def converse(client: httpx.AsyncClient, language: str, address: str, tally: Tally) -> None:
+        """The same script straight to Rasa's REST webhook, with the metadata the api sends."""
+        sender = uuid.uuid4().hex
+        for text in SCRIPTS[language]:
+            started = time.perf_counter()
+            response = await client.post(f"{rasa_url}/webhooks/rest/webhook",
+                                         json={"sender": sender, "message": text, "metadata": {"language": language, "returning": False}})
+            tally.sent += 1
+            if response.status_code == 200 and response.json():
+                tally.latencies.append(time.perf_counter() - started)
+            else:
+                tally.failures += 1
+    return converse
+
+
+async def drive(base_url: str, converse: Converse, customers: int, seconds: float) -> Tally:
+    """`customers` concurrent customers, each starting conversation after conversation until time is up."""
+    tally = Tally()
+    addresses = itertools.count(1)
+    deadline = time.monotonic() + seconds
+
+    async def customer(number: int) -> None:
+        async with httpx.AsyncClient(base_url=base_url, timeout=120.0) as client:
+            while time.monotonic() < deadline:
+                n = next(addresses)
+                try:
+                    await converse(client, LANGUAGES[(number + n) % len(LANGUAGES)], f"10.9.{n >> 8 & 255}.{n & 255}", tally)
+                except httpx.HTTPError:
+                    tally.failures += 1
+
+    started = time.monotonic()
+    await asyncio.gather(*(customer(i) for i in range(customers)))
+    tally.seconds = time.monotonic() - started
+    return tally
+
+
+def start_product(var: Path) -> AbstractContextManager[Stack]:
+    settings = Settings(var_dir=var, api_host="127.0.0.1", api_port=free_port(), rasa_port=free_port(), watch_content=False,
+                        models_dir=ROOT / "var" / "models", cache_dir=ROOT / "var" / "cache" / "embeddings")
+    model = ensure_model(settings.model_dir, log=ROOT / "var" / "logs" / "train.log")
+    print("starting Rasa and the api (about a minute)...", flush=True)
+    return running_stack(settings, model, api_log=var / "logs" / "api.log")
+
+
+def mib(n: int) -> str:
+    return f"{n / 2**20:.0f}"
+
+
+def load(levels: list[int], seconds: float) -> str:
+    with tempfile.TemporaryDirectory(prefix="shopbot-load-") as tmp, start_product(Path(tmp)) as stack:
+        memory = MemoryWatch({"api": stack.api.pid, "rasa": stack.rasa.pid})
+        asyncio.run(drive(stack.api_url, through_the_api, 1, 5))  # warm-up: first replies load lazily
+        at_rest = memory.now()
+        rows = []
+        for customers in levels:
+            for target, base_url, converse in (("api", stack.api_url, through_the_api),
+                                               ("bare Rasa", stack.settings.rasa_url, bare_rasa(stack.settings.rasa_url))):
+                print(f"{customers} customers through {target} for {seconds:.0f} s...", flush=True)
+                with memory.watching():
+                    tally = asyncio.run(drive(base_url, converse, customers, seconds))
+                tally.peak_rss = memory.peak
+                rows.append((customers, target, tally))
+    lines = [
+        f"Each customer sends a 4-message conversation (greeting, two FAQ questions, thanks; cs/pl/lv/en in turn), waits for "
+        f"each reply, and starts another until {seconds:.0f} s are up. Latency is per message, reply included.",
+        "",
+        "| customers | path | messages | msg/s | p50 ms | p95 ms | p99 ms | failed | api RSS peak MiB | Rasa RSS peak MiB |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for customers, target, tally in rows:
+        lines.append(f"| {customers} | {target} | {len(tally.latencies)} | {len(tally.latencies) / tally.seconds:.1f} | {tally.percentile(0.5):.0f} | "
+                     f"{tally.percentile(0.95):.0f} | {tally.percentile(0.99):.0f} | {tally.failures} | {mib(tally.peak_rss.get('api', 0))} | "
+                     f"{mib(tally.peak_rss.get('rasa', 0))} |")
+    lines += ["", "Overhead of the api (its p50 over bare Rasa's p50, same run): " + ", ".join(
+        f"{customers} customers ×{api.percentile(0.5) / rasa.percentile(0.5):.2f}"
+        for (customers, _, api), (_, _, rasa) in zip(rows[::2], rows[1::2]))]
+    lines += ["", f"RSS at rest after a warm-up: api {mib(at_rest['api'])} MiB, Rasa {mib(at_rest['rasa'])} MiB (children included)."]
+    return "\n".join(lines)
+
+
+def soak(seconds: float, customers: int = 10) -> str:
+    """Moderate load for a long time: memory must level off, and every message be stored once and answered."""
+    with tempfile.TemporaryDirectory(prefix="shopbot-soak-") as tmp, start_product(Path(tmp)) as stack:
+        memory = MemoryWatch({"api": stack.api.pid, "rasa": stack.rasa.pid}, every=5.0)
+        asyncio.run(drive(stack.api_url, through_the_api, 1, 5))
+        print(f"{customers} customers for {seconds:.0f} s...", flush=True)
+        with memory.watching():
+            tally = asyncio.run(drive(stack.api_url, through_the_api, customers, seconds))
+        database = stack.settings.database.split("///", 1)[1]
+        with sqlite3.connect(database) as db:
+            stored = db.execute("select count(*) from messages where sender = 'customer'").fetchone()[0]
+            duplicated = db.execute("select count(*) from (select 1 from messages where sender = 'customer' "
+                                    "group by conversation_id, json_extract(payload, '$.client_id') having count(*) > 1)").fetchone()[0]
+            unanswered = db.execute("select count(*) from messages m where m.sender = 'customer' and not exists "
+                                    "(select 1 from messages r where r.conversation_id = m.conversation_id and r.id > m.id "
+                                    "and r.sender = 'bot')").fetchone()[0]
+    series = memory.series
+    tenth = max(1, len(series) // 10)
+    first = {name: statistics.mean(s[name] for _, s in series[:tenth]) for name in ("api", "rasa")}
+    last = {name: statistics.mean(s[name] for _, s in series[-tenth:]) for name in ("api", "rasa")}
+    return "\n".join([
+        f"{customers} customers for {seconds / 60:.0f} min, the same conversations as above: {len(tally.latencies)} messages answered, "
+        f"{tally.failures} failed; p50 {tally.percentile(0.5):.0f} ms, p95 {tally.percentile(0.95):.0f} ms, p99 {tally.percentile(0.99):.0f} ms.",
+        "",
+        f"- Messages: {tally.sent} sent, {stored} stored, {duplicated} stored twice, {unanswered} without a bot reply after them.",
+        f"- RSS, mean of the first and the last tenth of the run: api {mib(first['api'])} → {mib(last['api'])} MiB, "
+        f"Rasa {mib(first['rasa'])} → {mib(last['rasa'])} MiB.",
+    ])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--levels", default="1,10,50", help="concurrent customers per run (comma-separated)")
+    parser.add_argument("--seconds", type=float, default=30.0, help="length of each run")
+    parser.add_argument("--soak", type=float, metavar="SECONDS", help="instead: a soak run this long with 10 customers")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    args = parser.parse_args()
+    if args.soak:
+        report, section, command = soak(args.soak), "soak", f"make bench-soak  (python -m benchmarks.load --soak {args.soak:.0f})"
+    else:
+        report, section, command = load([int(n) for n in args.levels.split(",")], args.seconds), "load", "make bench-load"
+    print(report)
+    if not args.no_write:
+        replace_section(ROOT / "docs" / "benchmarks.md", section, report, command=command)
+
+
+if __name__ == "__main__":
+    main()
