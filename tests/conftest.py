@@ -22,6 +22,9 @@ from runner.processes import API_PYTHON, Stack, explicit_settings_env, free_port
 from runner.training import ensure_model
 
 
+SHOP_ORIGIN = "http://shop.example"  # the one shop site allowed to embed the widget in tests (CORS)
+
+
 @pytest.fixture(scope="session")
 def e5() -> E5Embedder:
     """The real multilingual model (loads in well under a second: it is memory-mapped)."""
@@ -76,6 +79,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, trained_model: Path, mailbox
         smtp_host="127.0.0.1",
         smtp_port=mailbox.port,
         agent_reconnect_grace_seconds=2,
+        widget_origins=[SHOP_ORIGIN],
         # All the suite's traffic comes from 127.0.0.1: the limits themselves are tested on `limited_api`
         rate_limit_conversation_messages="1000/minute",
         rate_limit_ip_messages="10000/minute",
