@@ -20,6 +20,7 @@ from api.settings import ROOT, Settings
 from knowledge.embedder import E5Embedder
 from runner.processes import API_PYTHON, Stack, explicit_settings_env, free_port, running_stack, start_api, stop, wait_until
 from runner.training import ensure_model
+from tests.postgres import PostgresServer
 
 
 SHOP_ORIGIN = "http://shop.example"  # the one shop site allowed to embed the widget in tests (CORS)
@@ -29,6 +30,15 @@ SHOP_ORIGIN = "http://shop.example"  # the one shop site allowed to embed the wi
 def e5() -> E5Embedder:
     """The real multilingual model (loads in well under a second: it is memory-mapped)."""
     return E5Embedder()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the session (Debian's packages), for the api's data on PostgreSQL."""
+    server = PostgresServer()
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
