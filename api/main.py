@@ -23,6 +23,7 @@ from api.limits import BodySizeLimit
 from api.pending import answer_pending_when_the_bot_is_back
 from api.rasa_client import RasaClient
 from api.rate_limits import RateLimits
+from api.realtime import make_hub
 from api.content_watch import watch_content
 from api.routes import action_webhook, admin, agent, back_office, conversations, editor, health, knowledge, live
 from api.settings import Settings
@@ -60,7 +61,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             faq_editor=FaqEditor(settings.content_dir),
             manual_editor=ManualEditor(settings.content_dir),
             rate_limits=RateLimits(settings.rate_limit_rules, settings.rate_limit_storage),
+            hub=make_hub(settings.redis_url),
         )
+        await services.hub.start()
         app.state.services = services
         stop = asyncio.Event()
         watcher = asyncio.create_task(watch_content(kb, stop)) if settings.watch_content else None
@@ -72,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for task in (watcher, waiter, retrier):
             if task:
                 await task
+        await services.hub.close()
         await rasa.aclose()
         await engine.dispose()
 

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     var_dir: Path = Field(ROOT / "var", description="Runtime files (database, index, models, logs); git ignores it.")
     content_dir: Path = Field(ROOT / "knowledge", description="FAQ and manual files that editors maintain.")
     database_url: str | None = Field(None, description="SQLAlchemy async URL; default SQLite in var_dir.")
+    redis_url: str | None = Field(None, description="Redis for live events between api replicas (redis://host:6379/0); unset: one api process.")
     models_dir: Path | None = Field(None, description="Trained Rasa models; default var_dir/models.")
     cache_dir: Path | None = Field(None, description="Embedding cache, shareable between index builds; default var_dir/cache/embeddings.")
 

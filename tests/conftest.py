@@ -20,7 +20,7 @@ from api.settings import ROOT, Settings
 from knowledge.embedder import E5Embedder
 from runner.processes import API_PYTHON, Stack, explicit_settings_env, free_port, running_stack, start_api, stop, wait_until
 from runner.training import ensure_model
-from tests.postgres import PostgresServer
+from tests.servers import PostgresServer
 
 
 SHOP_ORIGIN = "http://shop.example"  # the one shop site allowed to embed the widget in tests (CORS)

@@ -1,11 +1,13 @@
-"""A throwaway PostgreSQL server for tests: Debian's binaries, a fresh cluster in a temporary folder, loopback only."""
+"""Throwaway PostgreSQL and Redis servers for tests: Debian's binaries, fresh state in a temporary folder, loopback only."""
 from __future__ import annotations
 
 import glob
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -54,3 +56,32 @@ class PostgresServer:
         name = f"test_{uuid.uuid4().hex[:12]}"
         self._run(str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", USER, name)
         return f"postgresql+asyncpg://{USER}@127.0.0.1:{self.port}/{name}"
+
+
+class RedisServer:
+    """redis-server on a free loopback port, nothing persisted."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("Redis is not installed: run `make test` (it installs it as root) or `sudo apt-get install redis-server`")
+        self.process = subprocess.Popen([binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def wait_ready(self, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.1)
+        raise RuntimeError(f"redis-server did not listen on port {self.port} within {timeout} s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
