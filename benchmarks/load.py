@@ -165,7 +165,7 @@ def start_product(var: Path) -> AbstractContextManager[Stack]:
     return running_stack(settings, model, api_log=var / "logs" / "api.log")
 
 
-def mib(n: int) -> str:
+def mib(n: float) -> str:
     return f"{n / 2**20:.0f}"
 
 
@@ -205,7 +205,7 @@ def soak(seconds: float, customers: int = 10) -> str:
     """Moderate load for a long time: memory must level off, and every message be stored once and answered."""
     with tempfile.TemporaryDirectory(prefix="shopbot-soak-") as tmp, start_product(Path(tmp)) as stack:
         memory = MemoryWatch({"api": stack.api.pid, "rasa": stack.rasa.pid}, every=5.0)
-        asyncio.run(drive(stack.api_url, through_the_api, 1, 5))
+        warm_up = asyncio.run(drive(stack.api_url, through_the_api, 1, 5))
         print(f"{customers} customers for {seconds:.0f} s...", flush=True)
         with memory.watching():
             tally = asyncio.run(drive(stack.api_url, through_the_api, customers, seconds))
@@ -217,18 +217,21 @@ def soak(seconds: float, customers: int = 10) -> str:
             unanswered = db.execute("select count(*) from messages m where m.sender = 'customer' and not exists "
                                     "(select 1 from messages r where r.conversation_id = m.conversation_id and r.id > m.id "
                                     "and r.sender = 'bot')").fetchone()[0]
-    series = memory.series
-    tenth = max(1, len(series) // 10)
-    first = {name: statistics.mean(s[name] for _, s in series[:tenth]) for name in ("api", "rasa")}
-    last = {name: statistics.mean(s[name] for _, s in series[-tenth:]) for name in ("api", "rasa")}
     return "\n".join([
         f"{customers} customers for {seconds / 60:.0f} min, the same conversations as above: {len(tally.latencies)} messages answered, "
         f"{tally.failures} failed; p50 {tally.percentile(0.5):.0f} ms, p95 {tally.percentile(0.95):.0f} ms, p99 {tally.percentile(0.99):.0f} ms.",
         "",
-        f"- Messages: {tally.sent} sent, {stored} stored, {duplicated} stored twice, {unanswered} without a bot reply after them.",
-        f"- RSS, mean of the first and the last tenth of the run: api {mib(first['api'])} → {mib(last['api'])} MiB, "
-        f"Rasa {mib(first['rasa'])} → {mib(last['rasa'])} MiB.",
+        f"- Messages: {warm_up.sent + tally.sent} sent (warm-up included), {stored} stored, {duplicated} stored twice, "
+        f"{unanswered} without a bot reply after them.",
+        "- RSS in MiB (children included), mean of each fifth of the run: "
+        + "; ".join(f"{name} " + " → ".join(mib(rss) for rss in fifths(memory.series, name)) for name in ("api", "rasa")) + ".",
     ])
+
+
+def fifths(series: list[tuple[float, dict[str, int]]], name: str) -> list[float]:
+    """The mean of each fifth of a memory series: growth shows as a rising sequence, a plateau as a flat one."""
+    size = max(1, len(series) // 5)
+    return [statistics.mean(sample[name] for _, sample in series[i:i + size]) for i in range(0, size * 5, size) if series[i:i + size]]
 
 
 def main() -> None:
