@@ -35,7 +35,8 @@ class RateLimits:
 
     def __init__(self, rules: dict[Rule, str], storage: str = "async+memory://") -> None:
         self._rules = {rule: parse_rule(text) for rule, text in rules.items()}
-        self._limiter = MovingWindowRateLimiter(storage_from_string(storage))
+        options = {"implementation": "redispy"} if storage.startswith("async+redis") else {}  # redis-py, already ours
+        self._limiter = MovingWindowRateLimiter(storage_from_string(storage, **options))
 
     async def hit(self, *counted: tuple[Rule, str]) -> None:
         """Count one request under each (rule, key); if any window is full, nothing is counted and the wait is said."""

@@ -1,4 +1,4 @@
-"""Two api replicas sharing live events through a real Redis: a customer on one, an agent on the other."""
+"""Two api replicas sharing a real Redis: live events (a customer on one, an agent on the other) and rate limits."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -33,7 +33,9 @@ def replicas(stack: Stack, redis_server: RedisServer) -> Iterator[list[Stack]]:
     started: list[Stack] = []
     try:
         for name in ("a", "b"):
-            settings = stack.settings.model_copy(update={"api_port": free_port(), "watch_content": False, "redis_url": redis_server.url})
+            settings = stack.settings.model_copy(update={
+                "api_port": free_port(), "watch_content": False, "redis_url": redis_server.url,
+                "rate_limit_storage": f"async+{redis_server.url}", "rate_limit_ip_conversations": "4/minute"})
             log = logs / f"replica-{name}.log"
             started.append(replace(stack, settings=settings, api=start_api(settings, log), api_log=log))
         for replica in started:
@@ -68,3 +70,12 @@ def test_a_customer_on_one_replica_and_an_agent_on_the_other_talk_live(replicas:
             console.put("/api/agent/presence", {"presence": "away"})
             console.close()
             customer.close()
+
+
+def test_the_replicas_count_one_address_together(replicas: list[Stack]) -> None:
+    a, b = replicas
+    address = {"X-Forwarded-For": "203.0.113.99"}
+    for replica in (a, b, a, b):
+        assert httpx.post(f"{replica.api_url}/api/conversations", json={}, headers=address).status_code == 201
+    refused = httpx.post(f"{b.api_url}/api/conversations", json={}, headers=address)
+    assert refused.status_code == 429, refused.text  # 4 a minute in all, not 4 on each replica
