@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +41,7 @@ class Services:
     manual_editor: ManualEditor
     rate_limits: RateLimits
     hub: Hub = field(default_factory=Hub)
+    instance: str = field(default_factory=lambda: uuid.uuid4().hex)  # this process, as the holder of background duties
     consoles: Consoles = field(default_factory=Consoles)
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 

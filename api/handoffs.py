@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import Conflict, Forbidden, NotFound
+from api.leases import holds_duty
 from api.models import Agent, Conversation, ConversationState, Handoff, Message, Sender, Ticket, TicketKind
 from api.queue import open_handoff, queue_position
 from api.realtime import AGENTS, Hub, conversation_channel
@@ -197,8 +198,9 @@ async def offer_contact_when_nobody_comes(services: Services, stop: asyncio.Even
     """The api's background check of the queue's waiting times."""
     while not stop.is_set():
         try:
-            async with services.sessions() as session:
-                await offer_contact_after_wait(session, services.hub, wait_seconds=services.settings.handoff_wait_seconds)
+            if await holds_duty(services.sessions, "queue-waits", services.instance, seconds=every_seconds * 5):
+                async with services.sessions() as session:
+                    await offer_contact_after_wait(session, services.hub, wait_seconds=services.settings.handoff_wait_seconds)
         except Exception:  # a locked database or similar must not end the loop
             log.exception("checking the queue's waiting times failed")
         with contextlib.suppress(asyncio.TimeoutError):

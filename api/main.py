@@ -19,6 +19,7 @@ from api.desk import DatabaseDesk
 from api.errors import install_error_handlers
 from api.handoffs import offer_contact_when_nobody_comes
 from api.language import LanguageGuesser
+from api.leases import release_all
 from api.limits import BodySizeLimit
 from api.pending import answer_pending_when_the_bot_is_back
 from api.rasa_client import RasaClient
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for task in (watcher, waiter, retrier):
             if task:
                 await task
+        await release_all(sessions, services.instance)
         await services.hub.close()
         await rasa.aclose()
         await engine.dispose()

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from api.conversations import ask_bot
 from api.deps import Services
 from api.errors import RasaUnavailable
+from api.leases import holds_duty
 from api.models import Conversation, ConversationState, Message, MessageStatus
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,8 @@ async def answer_pending_when_the_bot_is_back(services: Services, stop: asyncio.
     """The api's background retry of pending messages: nothing a customer wrote stays unanswered."""
     while not stop.is_set():
         try:
-            await answer_pending(services)
+            if await holds_duty(services.sessions, "pending-answers", services.instance, seconds=every_seconds * 5):
+                await answer_pending(services)
         except RasaUnavailable:
             pass  # still down; the customers were told "one moment"
         except Exception:
