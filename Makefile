@@ -1,15 +1,18 @@
 # The two commands a newcomer needs: `make run` and `make test`. Both set up what is missing first.
 PY := .venv/bin/python
 
-.PHONY: run test setup browser services train index validate bench bench-retrieval bench-nlu bench-load bench-soak shell lock
+.PHONY: run run-scale-out test setup browser services train index validate bench bench-retrieval bench-nlu bench-load bench-soak shell lock
 
 run: setup            ## start Rasa and the api (trains and indexes first if needed)
 	@$(PY) -m runner
 
+run-scale-out: setup services  ## the same product on PostgreSQL and Redis: two Rasa and two api replicas behind nginx
+	@$(PY) -m runner.scale_out
+
 test: setup browser services  ## the whole test suite, integration and browser tests included
 	@$(PY) -m pytest
 
-services:             ## PostgreSQL's server for the tests on PostgreSQL (installed with apt-get when missing and run as root)
+services:             ## PostgreSQL, Redis and nginx for the scale-out profile and its tests (apt-get when missing, as root)
 	@bash scripts/services.sh
 
 browser:              ## Chromium for the browser tests (installed with apt-get when missing and run as root)

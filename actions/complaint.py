@@ -17,6 +17,7 @@ from actions.anger import is_angry
 from actions.dates import format_date
 from actions.desk import Claim, Desk
 from actions.handoff import hand_over
+from actions.knowledge_answer import IN_SCOPE_INTENTS, ActionAnswerQuestion
 from actions.metadata import ANGER_SLOT, conversation_language
 from actions.responses import response_text
 from knowledge.lexical import fold
@@ -78,14 +79,28 @@ class ActionAcknowledgeComplaint(Action):
 
 
 class ValidateComplaintForm(FormValidationAction):
-    """Checks each answer; the confirmation step also takes 'change X' and routes it back to that question."""
+    """Checks each answer; the confirmation step also takes 'change X' and routes it back to that question.
+
+    A question asked instead of an order number or a remedy ("who pays the return postage?") is answered
+    from the knowledge base, and the form then asks again: customers digress, and the claim must survive it.
+    """
+
+    def __init__(self, answer_question: ActionAnswerQuestion) -> None:
+        self.answer_question = answer_question
 
     def name(self) -> str:
         return "validate_complaint_form"
 
-    def validate_complaint_order(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> dict[str, Any]:
+    async def _answered_a_question(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> bool:
+        if (tracker.latest_message.get("intent") or {}).get("name") not in IN_SCOPE_INTENTS:
+            return False
+        await self.answer_question.run(dispatcher, tracker, domain)
+        return True
+
+    async def validate_complaint_order(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                       domain: dict[str, Any]) -> dict[str, Any]:
         number = find_order_number(str(value or ""))
-        if number is None:
+        if number is None and not await self._answered_a_question(dispatcher, tracker, domain):
             dispatcher.utter_message(response="utter_invalid_order_number", value=quote(str(value or "")))
         return {"complaint_order": number}
 
@@ -96,10 +111,11 @@ class ValidateComplaintForm(FormValidationAction):
             return {"complaint_problem": None}
         return {"complaint_problem": quote(text)}
 
-    def validate_complaint_resolution(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> dict[str, Any]:
+    async def validate_complaint_resolution(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                            domain: dict[str, Any]) -> dict[str, Any]:
         chosen = next(iter(tracker.get_latest_entity_values("complaint_resolution")), None)
         resolution = chosen if chosen in RESOLUTIONS else find_resolution(str(value or ""))
-        if resolution is None:
+        if resolution is None and not await self._answered_a_question(dispatcher, tracker, domain):
             dispatcher.utter_message(response="utter_invalid_complaint_resolution")
         return {"complaint_resolution": resolution}
 

@@ -17,10 +17,11 @@ from knowledge import KnowledgeBase
 def build_executor(knowledge: KnowledgeBase, desk: Desk) -> ActionExecutor:
     """An executor with every action registered as an instance holding its dependencies."""
     executor = ActionExecutor()
+    answer_question = ActionAnswerQuestion(knowledge)
     actions = (
         ActionReadMetadata(), ActionGreet(),
-        ActionAnswerQuestion(knowledge), ActionOutOfScope(),
-        ActionAcknowledgeComplaint(desk), ValidateComplaintForm(), ActionAskComplaintConfirmed(),
+        answer_question, ActionOutOfScope(),
+        ActionAcknowledgeComplaint(desk), ValidateComplaintForm(answer_question), ActionAskComplaintConfirmed(),
         ActionSubmitComplaint(desk), ActionCancelComplaint(),
         ActionHandoff(desk),
         ActionAskRating(), ActionStoreRating(desk), ActionStoreRatingComment(desk),

@@ -5,7 +5,7 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.rate_limits import Rule, parse_rule
@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     rasa_token: SecretStr = Field(default_factory=_random_token, description="Token for Rasa's HTTP API; random per run when unset.")
     action_token: SecretStr = Field(default_factory=_random_token, description="Token Rasa sends to the api's action webhook; random per run when unset.")
     rasa_timeout_seconds: float = 20.0
+    rasa_tracker_store_url: str | None = Field(None, description="Rasa's conversations in PostgreSQL (postgresql://user:pass@host:5432/db), "
+                                               "needed for several Rasa replicas; unset keeps them in Rasa's memory.")
+    rasa_lock_store_url: str | None = Field(None, description="Redis for Rasa's per-conversation locks (redis://host:6379/1), needed with "
+                                            "several Rasa replicas; set together with rasa_tracker_store_url.")
     admin_token: SecretStr | None = Field(None, description="Bearer token for the editors' knowledge endpoints; unset disables them.")
     watch_content: bool = Field(True, description="Rebuild the index when knowledge files change.")
 
@@ -107,6 +111,18 @@ class Settings(BaseSettings):
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("the Rasa server must listen on loopback (127.0.0.1, localhost or ::1)")
         return host
+
+    @model_validator(mode="after")
+    def _rasa_stores_together(self) -> "Settings":
+        if (self.rasa_tracker_store_url is None) != (self.rasa_lock_store_url is None):
+            raise ValueError("set SHOPBOT_RASA_TRACKER_STORE_URL and SHOPBOT_RASA_LOCK_STORE_URL together: "
+                             "Rasa replicas share conversations only with both")
+        return self
+
+    @property
+    def rasa_endpoints(self) -> Path:
+        """Rasa's endpoints file: conversations in memory, or in PostgreSQL with locks in Redis (several replicas)."""
+        return ROOT / ("endpoints.scale-out.yml" if self.rasa_tracker_store_url else "endpoints.yml")
 
     @cached_property
     def database(self) -> str:

@@ -1,19 +1,14 @@
 """`make run`: train if needed, build the index if needed, start Rasa and the api, print where to open it."""
 from __future__ import annotations
 
-import signal
 import sys
 import time
 
 from api.settings import Settings
 from knowledge import ContentError, KnowledgeError
 from knowledge.cli import build_knowledge
-from runner.processes import StartupError, exit_with, port_is_free, running_stack
+from runner.processes import StartupError, exit_with, port_is_free, running_stack, stop_on_signals
 from runner.training import TrainingError, ensure_model
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def main() -> None:
@@ -28,9 +23,7 @@ def main() -> None:
         exit_with(f"the knowledge files have problems; fix them and run again:\n{exc}")
     except (TrainingError, KnowledgeError) as exc:
         exit_with(str(exc))
-    # Ctrl-C (SIGINT) and SIGTERM both stop the two processes cleanly, even where a shell ignored SIGINT.
-    signal.signal(signal.SIGINT, _interrupt)
-    signal.signal(signal.SIGTERM, _interrupt)
+    stop_on_signals()
     print("Starting Rasa and the api (Rasa takes about a minute to load its model)...", flush=True)
     try:
         with running_stack(settings, model) as stack:

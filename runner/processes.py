@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 from pydantic import SecretStr
@@ -101,12 +102,21 @@ def explicit_settings_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+def lock_store_env(settings: Settings) -> dict[str, str]:
+    """endpoints.scale-out.yml names the lock store's host, port and db one by one, as Rasa's RedisLockStore takes them."""
+    if settings.rasa_lock_store_url is None:
+        return {}
+    url = urlsplit(settings.rasa_lock_store_url)
+    return {"SHOPBOT_RASA_LOCK_STORE_HOST": url.hostname or "127.0.0.1", "SHOPBOT_RASA_LOCK_STORE_PORT": str(url.port or 6379),
+            "SHOPBOT_RASA_LOCK_STORE_DB": url.path.strip("/") or "1"}
+
+
 def start_rasa(settings: Settings, model: Path, log: Path) -> subprocess.Popen:
     # `--auth-token=…` in one argument: a random token may start with "-", which argparse takes for an option
     command = [str(RASA_BIN), "run", "--enable-api", f"--auth-token={settings.rasa_token.get_secret_value()}",
                "--interface", settings.rasa_host, "--port", str(settings.rasa_port), "--model", str(model),
-               "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
-    env = {**rasa_env(), **service_env(settings)}
+               "--endpoints", str(settings.rasa_endpoints), "--credentials", "credentials.yml"]
+    env = {**rasa_env(), **service_env(settings), **lock_store_env(settings)}
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
 
 
@@ -183,3 +193,13 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def stop_on_signals() -> None:
+    """Ctrl-C (SIGINT) and SIGTERM both stop the processes cleanly, even where a shell ignored SIGINT."""
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)

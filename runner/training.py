@@ -10,7 +10,7 @@ from pathlib import Path
 from api.settings import ROOT
 
 RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
-MODEL_INPUTS = ("config.yml", "domain.yml", "bot", "requirements/rasa.lock")
+MODEL_INPUTS = ("config.yml", "domain.yml", "bot/data", "bot/components", "requirements/rasa.lock")
 
 
 class TrainingError(RuntimeError):

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Makes sure PostgreSQL's and Redis's servers exist for the tests of the scale-out parts (each test session
-# starts its own throwaway servers on loopback). Skipped when already installed.
+# Makes sure PostgreSQL's, Redis's and nginx's servers exist for the scale-out profile and its tests (each test
+# session starts its own throwaway servers on loopback). Skipped when already installed.
 set -euo pipefail
 missing=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null || missing+=(postgresql)
 command -v redis-server >/dev/null || missing+=(redis-server)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "PostgreSQL and Redis for the tests: installed"
+  echo "PostgreSQL, Redis and nginx: installed"
   exit 0
 fi
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -20,7 +20,7 @@ from api.settings import ROOT, Settings
 from knowledge.embedder import E5Embedder
 from runner.processes import API_PYTHON, Stack, explicit_settings_env, free_port, running_stack, start_api, stop, wait_until
 from runner.training import ensure_model
-from tests.servers import PostgresServer
+from runner.servers import PostgresServer
 
 
 SHOP_ORIGIN = "http://shop.example"  # the one shop site allowed to embed the widget in tests (CORS)
@@ -137,10 +137,10 @@ class Person:
     name: str
 
 
-def add_agent(stack: Stack, name: str, role: str = "agent") -> Person:
+def add_agent(settings: Settings, name: str, role: str = "agent") -> Person:
     """Create an account the way an operator does: the CLI, password from the environment."""
     person = Person(email=f"{name.lower()}@domovo.test", password=f"{name}-secret-password", name=name)
-    env = {**os.environ, **explicit_settings_env(stack.settings), "SHOPBOT_NEW_PASSWORD": person.password}
+    env = {**os.environ, **explicit_settings_env(settings), "SHOPBOT_NEW_PASSWORD": person.password}
     result = subprocess.run([str(API_PYTHON), "-m", "api.cli", "create-agent", "--email", person.email, "--name", name, "--role", role],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
@@ -149,4 +149,4 @@ def add_agent(stack: Stack, name: str, role: str = "agent") -> Person:
 
 @pytest.fixture(scope="session")
 def admin(stack: Stack) -> Person:
-    return add_agent(stack, "Alice", "admin")
+    return add_agent(stack.settings, "Alice", "admin")

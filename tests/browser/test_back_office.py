@@ -29,7 +29,7 @@ ENGRAVING = {
 
 @pytest.fixture(scope="module")
 def editor_person(stack: Stack) -> Person:
-    return add_agent(stack, "Edita", "editor")
+    return add_agent(stack.settings, "Edita", "editor")
 
 
 def sign_in(page: Page, stack: Stack, person: Person) -> None:

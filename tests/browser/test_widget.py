@@ -66,7 +66,7 @@ def test_a_button_choice_carries_the_claim_on(page: Page, stack: Stack) -> None:
 
 
 def test_a_person_takes_over_and_their_reply_appears_live(page: Page, stack: Stack, client: httpx.Client, admin: Person) -> None:
-    agent = Console(client, stack, admin.email, admin.password)
+    agent = Console(client, admin.email, admin.password)
     try:
         open_demo(page, stack)
         write(page, "Chci mluvit s živým člověkem, prosím.")

@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import time
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import httpx
+import yaml
 from websockets.sync.client import connect
 
+from api.settings import ROOT
 from runner.processes import Stack
 
 
@@ -88,20 +92,21 @@ class Live:
         self._socket.close()
 
 
-def ws_url(stack: Stack, path: str) -> str:
-    return f"ws://127.0.0.1:{stack.settings.api_port}{path}"
+def ws_url(base_url: str | httpx.URL, path: str) -> str:
+    """The WebSocket address of `path` on the api (or the proxy) at `base_url`."""
+    return str(base_url).rstrip("/").replace("http", "ws", 1) + path
 
 
 class Console:
     """An agent's console through the public api: sign-in, live socket, and the actions it offers."""
 
-    def __init__(self, client: httpx.Client, stack: Stack, email: str, password: str, *, online: bool = True) -> None:
+    def __init__(self, client: httpx.Client, email: str, password: str, *, online: bool = True) -> None:
         self.client = client
         response = client.post("/api/agent/login", json={"email": email, "password": password})
         assert response.status_code == 200, response.text
         self.session = response.json()
         self.headers = {"Authorization": f"Bearer {self.session['token']}"}
-        self.live = Live(ws_url(stack, "/api/agent/ws"), self.session["token"])
+        self.live = Live(ws_url(client.base_url, "/api/agent/ws"), self.session["token"])
         if online:
             assert self.put("/api/agent/presence", {"presence": "online"}).status_code == 200
 
@@ -116,3 +121,16 @@ class Console:
 
     def close(self) -> None:
         self.live.close()
+
+
+@lru_cache(maxsize=1)
+def responses() -> dict:
+    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
+
+
+def said(body: dict, response: str, language: str) -> bool:
+    """Whether one of the bot's replies is a variant of `response` in `language` (placeholders may differ)."""
+    variants = [v["text"] for v in responses()[response] if any(c.get("value") == language for c in v.get("condition", []))]
+    assert variants, f"{response} has no {language} variant"
+    starts = [re.split(r"\{\w+\}", v)[0][:40] for v in variants]
+    return any(reply["text"].startswith(start) for reply in body["replies"] for start in starts)

@@ -15,17 +15,17 @@ from tests.integration.chat import Console, database_rows, say, start
 
 @pytest.fixture(scope="module")
 def erika(stack: Stack) -> Person:
-    return add_agent(stack, "Erika", "editor")
+    return add_agent(stack.settings, "Erika", "editor")
 
 
 @pytest.fixture
-def editor(client: httpx.Client, stack: Stack, erika: Person) -> Iterator[Console]:
-    console = Console(client, stack, erika.email, erika.password, online=False)
+def editor(client: httpx.Client, erika: Person) -> Iterator[Console]:
+    console = Console(client, erika.email, erika.password, online=False)
     yield console
     console.close()
 
 
-def test_questions_the_bot_could_not_answer_reach_the_editors_grouped_and_counted(client: httpx.Client, stack: Stack, editor: Console) -> None:
+def test_questions_the_bot_could_not_answer_reach_the_editors_grouped_and_counted(client: httpx.Client, editor: Console) -> None:
     weather_lv, headers_lv = start(client, "lv")
     say(client, weather_lv, headers_lv, "Kāds būs laiks rīt Rīgā?")
     weather_en, headers_en = start(client, "en")
@@ -54,8 +54,8 @@ def test_questions_the_bot_could_not_answer_reach_the_editors_grouped_and_counte
 
 
 def test_agents_cannot_read_the_back_office(client: httpx.Client, stack: Stack) -> None:
-    person = add_agent(stack, "Olga")
-    agent = Console(client, stack, person.email, person.password, online=False)
+    person = add_agent(stack.settings, "Olga")
+    agent = Console(client, person.email, person.password, online=False)
     try:
         assert agent.get("/api/back-office/analytics").status_code == 403
         assert agent.get("/api/back-office/unanswered").status_code == 403
@@ -70,7 +70,7 @@ def test_an_admin_exports_conversations_and_erases_one_customer_everywhere(clien
     say(client, second, again, "Czy paczka do Gdańska dojdzie jutro?")
     other, other_headers = start(client, "pl")
     say(client, other, other_headers, "Ile kosztuje dostawa kurierem?")
-    lead = Console(client, stack, admin.email, admin.password, online=False)
+    lead = Console(client, admin.email, admin.password, online=False)
     try:
         exported = lead.get("/api/admin/export/messages.csv?days=1&language=pl")
         assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")

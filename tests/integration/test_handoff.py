@@ -19,8 +19,8 @@ SYSTEM_TEXTS = yaml.safe_load((ROOT / "api" / "system_messages.yml").read_text(e
 
 
 @pytest.fixture
-def alice(client: httpx.Client, stack: Stack, admin: Person) -> Iterator[Console]:
-    console = Console(client, stack, admin.email, admin.password)
+def alice(client: httpx.Client, admin: Person) -> Iterator[Console]:
+    console = Console(client, admin.email, admin.password)
     yield console
     console.put("/api/agent/presence", {"presence": "away"})
     console.close()
@@ -28,11 +28,11 @@ def alice(client: httpx.Client, stack: Stack, admin: Person) -> Iterator[Console
 
 @pytest.fixture(scope="module")
 def bob(stack: Stack) -> Person:
-    return add_agent(stack, "Bob")
+    return add_agent(stack.settings, "Bob")
 
 
 def customer_live(stack: Stack, conversation: str, headers: dict[str, str]) -> Live:
-    return Live(ws_url(stack, f"/api/conversations/{conversation}/ws"), headers["Authorization"].split()[1])
+    return Live(ws_url(stack.api_url, f"/api/conversations/{conversation}/ws"), headers["Authorization"].split()[1])
 
 
 def ask_for_a_person(client: httpx.Client, text: str = "Can I talk to a real person, please?") -> tuple[str, dict[str, str], dict]:
@@ -85,7 +85,7 @@ def test_a_person_takes_over_live_and_hands_back_to_the_bot(client: httpx.Client
 
 def test_two_agents_race_for_one_chat_and_exactly_one_wins(client: httpx.Client, stack: Stack, alice: Console, bob: Person) -> None:
     conversation, _, _ = ask_for_a_person(client)
-    rival = Console(client, stack, bob.email, bob.password)
+    rival = Console(client, bob.email, bob.password)
     try:
         with ThreadPoolExecutor(2) as pool:
             results = list(pool.map(lambda console: console.post(f"/api/agent/conversations/{conversation}/take"), (alice, rival)))
@@ -100,7 +100,7 @@ def test_two_agents_race_for_one_chat_and_exactly_one_wins(client: httpx.Client,
 def test_a_closed_console_gives_its_chat_back_to_the_queue(client: httpx.Client, stack: Stack, alice: Console, bob: Person) -> None:
     conversation, headers, _ = ask_for_a_person(client)
     customer = customer_live(stack, conversation, headers)
-    rival = Console(client, stack, bob.email, bob.password)
+    rival = Console(client, bob.email, bob.password)
     assert rival.post(f"/api/agent/conversations/{conversation}/take").status_code == 200
     rival.close()  # Bob's browser closes mid-chat
     customer.wait_for(lambda e: e["type"] == "state" and e["state"] == "waiting", timeout=stack.settings.agent_reconnect_grace_seconds + 10)
@@ -110,7 +110,7 @@ def test_a_closed_console_gives_its_chat_back_to_the_queue(client: httpx.Client,
 
 
 def test_with_nobody_online_a_polish_customer_leaves_an_email_and_gets_the_answer_by_mail(
-        client: httpx.Client, stack: Stack, admin: Person, mailbox: Mailbox) -> None:
+        client: httpx.Client, admin: Person, mailbox: Mailbox) -> None:
     time.sleep(0.5)  # consoles of earlier tests have closed
     conversation, headers, body = ask_for_a_person(client, "Chciałbym porozmawiać z konsultantem, proszę.")
     assert body["language"] == "pl"
@@ -118,7 +118,7 @@ def test_with_nobody_online_a_polish_customer_leaves_an_email_and_gets_the_answe
     left = say(client, conversation, headers, "Mój e-mail to jan.kowalski@example.com")
     assert left["replies"][0]["text"] == SYSTEM_TEXTS["email_saved"]["pl"].format(email="jan.kowalski@example.com"), left
 
-    console = Console(client, stack, admin.email, admin.password, online=False)
+    console = Console(client, admin.email, admin.password, online=False)
     try:
         [ticket] = [t for t in console.get("/api/agent/tickets").json() if t["conversation_id"] == conversation]
         assert ticket["kind"] == "contact" and ticket["email"] == "jan.kowalski@example.com" and ticket["language"] == "pl"
@@ -131,7 +131,7 @@ def test_with_nobody_online_a_polish_customer_leaves_an_email_and_gets_the_answe
     assert "przesyłka wyjdzie jutro" in mail.get_content()
 
 
-def test_an_agent_closes_a_chat_and_a_later_message_reopens_it_for_the_bot(client: httpx.Client, stack: Stack, alice: Console) -> None:
+def test_an_agent_closes_a_chat_and_a_later_message_reopens_it_for_the_bot(client: httpx.Client, alice: Console) -> None:
     conversation, headers, _ = ask_for_a_person(client, "Potřebuji mluvit s operátorem")
     assert alice.post(f"/api/agent/conversations/{conversation}/take").status_code == 200
     closed = alice.post(f"/api/agent/conversations/{conversation}/close")
@@ -151,10 +151,10 @@ def test_admins_add_agents_who_can_then_sign_in(client: httpx.Client, alice: Con
     assert client.post("/api/agent/login", json={"email": "carol@domovo.test", "password": "not her password"}).status_code == 401  # pragma: allowlist secret
 
 
-def test_admins_manage_canned_responses_that_agents_read_per_language(client: httpx.Client, stack: Stack, alice: Console, bob: Person) -> None:
+def test_admins_manage_canned_responses_that_agents_read_per_language(client: httpx.Client, alice: Console, bob: Person) -> None:
     created = alice.post("/api/admin/canned", {"language": "lv", "shortcut": "/sveiki", "text": "Labdien! Kā varu palīdzēt?"})
     assert created.status_code == 201, created.text
-    agent = Console(client, stack, bob.email, bob.password, online=False)
+    agent = Console(client, bob.email, bob.password, online=False)
     try:
         assert [c["shortcut"] for c in agent.get("/api/agent/canned?language=lv").json()] == ["/sveiki"]
         assert agent.get("/api/agent/canned?language=cs").json() == []

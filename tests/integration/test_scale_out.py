@@ -1,62 +1,67 @@
-"""Two api replicas sharing a real Redis: live events (a customer on one, an agent on the other) and rate limits."""
+"""The scale-out profile, started as `make run-scale-out` starts it: PostgreSQL, Redis, two Rasa replicas, two api
+replicas and nginx in front. A customer on one api replica and an agent on the other talk live; a claim survives
+a Rasa replica going down; erasure reaches Rasa's conversations in PostgreSQL; rate limits count across replicas.
+"""
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
-from dataclasses import replace
+from pathlib import Path
 
 import httpx
 import pytest
 
-from runner.processes import Stack, free_port, start_api, stop, wait_until
-from tests.conftest import Person
-from tests.integration.chat import Console, Live, say, start, ws_url
-from tests.servers import RedisServer
+from runner.processes import Stack, free_port, start_rasa, stop, wait_until
+from runner.scale_out import ScaleOut, running_scale_out
+from runner.servers import USER, PostgresServer, RedisServer
+from tests.conftest import Person, add_agent
+from tests.integration.chat import Console, Live, said, say, start, ws_url
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def redis_server() -> Iterator[RedisServer]:
-    server = RedisServer()
-    server.wait_ready()
-    yield server
-    server.stop()
+def lead(profile: ScaleOut) -> Person:
+    """An admin in the profile's own database (PostgreSQL), created with the CLI as an operator does."""
+    return add_agent(profile.apis[0].settings, "Lena", "admin")
 
 
 @pytest.fixture(scope="module")
-def replicas(stack: Stack, redis_server: RedisServer) -> Iterator[list[Stack]]:
-    """Two more api processes on the stack's database, Rasa and index, publishing through Redis.
+def profile(stack: Stack, trained_model: Path, postgres: PostgresServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScaleOut]:
+    """The whole profile, on the session's PostgreSQL and a Redis of its own, with the suite's test settings.
 
-    Module-scoped: their background loops (pending answers, queue waits) must not outlive these tests.
+    Module-scoped: its replicas (two Rasa servers among them) must not outlive these tests.
     """
-    logs = stack.settings.var_dir / "logs"
-    started: list[Stack] = []
+    redis = RedisServer()
+    redis.wait_ready()
+    settings = stack.settings.model_copy(update={
+        "var_dir": tmp_path_factory.mktemp("scale-out"), "api_host": "127.0.0.1", "api_port": free_port(),
+        "watch_content": False, "rate_limit_ip_conversations": "4/minute"})
     try:
-        for name in ("a", "b"):
-            settings = stack.settings.model_copy(update={
-                "api_port": free_port(), "watch_content": False, "redis_url": redis_server.url,
-                "rate_limit_storage": f"async+{redis_server.url}", "rate_limit_ip_conversations": "4/minute"})
-            log = logs / f"replica-{name}.log"
-            started.append(replace(stack, settings=settings, api=start_api(settings, log), api_log=log))
-        for replica in started:
-            wait_until("an api replica", f"{replica.api_url}/api/health", replica.api, timeout=180, log=replica.api_log)
-        yield started
+        with running_scale_out(settings, trained_model, postgres=postgres, redis=redis) as running:
+            yield running
     finally:
-        for replica in started:
-            stop(replica.api)
+        redis.stop()
 
 
-def test_a_customer_on_one_replica_and_an_agent_on_the_other_talk_live(replicas: list[Stack], admin: Person) -> None:
-    a, b = replicas
-    with httpx.Client(base_url=a.api_url, timeout=30) as on_a, httpx.Client(base_url=b.api_url, timeout=30) as on_b:
+def rasa_events(postgres: PostgresServer, conversation: str) -> int:
+    """How many events of the conversation Rasa keeps in its tracker store (read with psql, as an operator would)."""
+    command = [str(postgres.bin / "psql"), "-h", "127.0.0.1", "-p", str(postgres.port), "-U", USER, "-d", "rasa", "-tAc",
+               f"SELECT count(*) FROM events WHERE sender_id = '{conversation}'"]
+    return int(subprocess.run(command, check=True, capture_output=True, text=True, timeout=30).stdout)
+
+
+def test_a_customer_on_one_replica_and_an_agent_on_the_other_talk_live(profile: ScaleOut, lead: Person) -> None:
+    a, b = profile.apis
+    with httpx.Client(base_url=a.url, timeout=30) as on_a, httpx.Client(base_url=b.url, timeout=30) as on_b:
         conversation, headers = start(on_a, "pl")
-        customer = Live(ws_url(a, f"/api/conversations/{conversation}/ws"), headers["Authorization"].split()[1])
-        console = Console(on_b, b, admin.email, admin.password)
+        customer = Live(ws_url(a.url, f"/api/conversations/{conversation}/ws"), headers["Authorization"].split()[1])
+        console = Console(on_b, lead.email, lead.password)
         try:
             asked = say(on_a, conversation, headers, "Chcę porozmawiać z konsultantem")
             assert asked["state"] == "waiting", asked
             assert console.post(f"/api/agent/conversations/{conversation}/take").status_code == 200
-            customer.wait_for(lambda e: e["type"] == "message" and e["sender"] == "system" and "Alice" in e["text"])  # from b, through Redis
+            customer.wait_for(lambda e: e["type"] == "message" and e["sender"] == "system" and "Lena" in e["text"])  # from b, through Redis
 
             say(on_a, conversation, headers, "Czy mogę zmienić adres dostawy?")
             console.live.wait_for(lambda e: e["type"] == "message" and e["conversation_id"] == conversation
@@ -72,10 +77,46 @@ def test_a_customer_on_one_replica_and_an_agent_on_the_other_talk_live(replicas:
             customer.close()
 
 
-def test_the_replicas_count_one_address_together(replicas: list[Stack]) -> None:
-    a, b = replicas
+def test_the_replicas_count_one_address_together(profile: ScaleOut) -> None:
+    a, b = profile.apis
     address = {"X-Forwarded-For": "203.0.113.99"}
     for replica in (a, b, a, b):
-        assert httpx.post(f"{replica.api_url}/api/conversations", json={}, headers=address).status_code == 201
-    refused = httpx.post(f"{b.api_url}/api/conversations", json={}, headers=address)
+        assert httpx.post(f"{replica.url}/api/conversations", json={}, headers=address).status_code == 201
+    refused = httpx.post(f"{b.url}/api/conversations", json={}, headers=address)
     assert refused.status_code == 429, refused.text  # 4 a minute in all, not 4 on each replica
+
+
+def test_the_public_port_does_not_lead_to_the_action_webhook(profile: ScaleOut) -> None:
+    assert httpx.post(f"{profile.url}/internal/actions/webhook", json={}).status_code == 404
+    assert httpx.get(f"{profile.url}/api/health").status_code == 200
+
+
+def test_an_erased_customer_is_gone_from_rasas_conversations_in_postgresql(profile: ScaleOut, postgres: PostgresServer, lead: Person) -> None:
+    with httpx.Client(base_url=profile.url, timeout=30) as client:  # through nginx
+        conversation, headers = start(client, "lv")
+        body = say(client, conversation, headers, "Cik maksā piegāde ar kurjeru uz Rīgu?")
+        assert [r["source"]["id"] for r in body["replies"] if r.get("source")], body  # answered from the FAQ, in Latvian
+        assert rasa_events(postgres, conversation) > 0
+        lead = Console(client, lead.email, lead.password, online=False)
+        try:
+            assert lead.client.delete(f"/api/admin/customers/{conversation}", headers=lead.headers).status_code == 200
+        finally:
+            lead.close()
+    assert rasa_events(postgres, conversation) == 0
+
+
+def test_a_claim_begun_on_one_rasa_replica_goes_on_on_the_other(profile: ScaleOut, trained_model: Path) -> None:
+    """Last in the module: it stops Rasa replicas. nginx skips the one that is down; the other knows the claim from PostgreSQL."""
+    first, second = profile.rasas
+    stop(first.process)
+    with httpx.Client(base_url=profile.url, timeout=60) as client:
+        conversation, headers = start(client, "cs")
+        body = say(client, conversation, headers, "Vysavač RoboClean po dvou týdnech přestal nabíjet, chci to reklamovat.")
+        assert said(body, "utter_ask_complaint_order", "cs"), body  # the second replica began the claim
+
+        first.process = start_rasa(first.settings, trained_model, first.log)
+        wait_until("Rasa replica a", f"{first.url}/status", first.process, timeout=300, log=first.log,
+                   params={"token": first.settings.rasa_token.get_secret_value()})
+        stop(second.process)
+        body = say(client, conversation, headers, "objednávka 48213")
+        assert said(body, "utter_ask_complaint_resolution", "cs"), body  # the first one went on where the claim was
