@@ -31,8 +31,8 @@ Retriever = Literal["dense", "lexical", "hybrid"]
 SIGNALS = ("dense", "lexical", "dense_classifier", "lexical_classifier")
 # Chosen by `make bench` on the tuning half of the evaluation set (docs/benchmarks.md).
 DEFAULT_WEIGHTS = {"dense": 0.5, "lexical": 0.5, "dense_classifier": 0.5, "lexical_classifier": 1.0}
-DEFAULT_SCOPE_THRESHOLDS = {"cs": 147.87, "pl": 148.777, "lv": 143.903, "en": 146.509}
-DEFAULT_SCOPE_DENSE_WEIGHT = 160.0
+DEFAULT_SCOPE_THRESHOLDS = {"cs": 73.927, "pl": 75.175, "lv": 71.743, "en": 73.775}
+DEFAULT_SCOPE_DENSE_WEIGHT = 80.0
 DEFAULT_CONFIDENCE_THRESHOLD = 0.08
 
 
