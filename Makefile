@@ -33,7 +33,7 @@ validate: setup       ## check the knowledge files and the Rasa training data
 
 bench: bench-retrieval bench-nlu bench-load  ## all benchmarks but the soak; figures go to docs/benchmarks.md
 
-bench-retrieval: setup  ## knowledge search quality and speed (about 8 min)
+bench-retrieval: setup  ## knowledge search quality and speed, and the whole path through the trained NLU (about 12 min; trains first if needed)
 	@$(PY) -m benchmarks.retrieval
 
 bench-nlu: setup      ## intent pipelines side by side on the held-out split (about 15 min)

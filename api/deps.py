@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import asyncio
+import signal
+import threading
 import uuid
 from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
+from types import FrameType
 from typing import Any
 from typing import Annotated
 
@@ -43,7 +46,25 @@ class Services:
     hub: Hub = field(default_factory=Hub)
     instance: str = field(default_factory=lambda: uuid.uuid4().hex)  # this process, as the holder of background duties
     consoles: Consoles = field(default_factory=Consoles)
+    stopping: bool = False  # set by SIGTERM/SIGINT, before uvicorn closes the sockets
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    def notice_exit_signals(self) -> None:
+        """Chain a handler before uvicorn's: consoles it cuts off while stopping are not agents leaving their chats.
+
+        uvicorn closes the sockets first and runs the lifespan's shutdown (which cancels background work)
+        only after every connection has ended, which may take longer than the reconnect grace.
+        """
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous = signal.getsignal(signum)
+
+            def handler(number: int, frame: FrameType | None, previous: Any = previous) -> None:
+                self.stopping = True
+                if callable(previous):
+                    previous(number, frame)
+            signal.signal(signum, handler)
 
     def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
         """Run `work` in the background, holding a reference so it is not garbage-collected midway."""

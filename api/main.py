@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             rate_limits=RateLimits(settings.rate_limit_rules, settings.rate_limit_storage),
             hub=make_hub(settings.redis_url),
         )
+        services.notice_exit_signals()
         await services.hub.start()
         app.state.services = services
         stop = asyncio.Event()

@@ -31,7 +31,7 @@ Retriever = Literal["dense", "lexical", "hybrid"]
 SIGNALS = ("dense", "lexical", "dense_classifier", "lexical_classifier")
 # Chosen by `make bench` on the tuning half of the evaluation set (docs/benchmarks.md).
 DEFAULT_WEIGHTS = {"dense": 0.5, "lexical": 0.5, "dense_classifier": 0.5, "lexical_classifier": 1.0}
-DEFAULT_SCOPE_THRESHOLDS = {"cs": 73.927, "pl": 75.175, "lv": 71.743, "en": 73.775}
+DEFAULT_SCOPE_THRESHOLDS = {"cs": 74.906, "pl": 73.839, "lv": 73.064, "en": 74.35}
 DEFAULT_SCOPE_DENSE_WEIGHT = 80.0
 DEFAULT_CONFIDENCE_THRESHOLD = 0.08
 
@@ -170,7 +170,8 @@ class KnowledgeBase:
         negatives, embedded = embed_cached(self._out_of_scope_examples, self.embedder.embed_passages, cache, dim=self.embedder.dim)
         if embedded:
             cache.save(set(cache.vectors))
-        scope = ScopeClassifier(vectors, negatives)
+        phrasings = [p.text for p in index.passages if p.kind != "qa"]
+        scope = ScopeClassifier(vectors, negatives, phrasings, self._out_of_scope_examples)
         return _Loaded(index, self._lexical_factory(index.passages), EntryClassifiers(index.passages, vectors), scope)
 
     def is_current(self) -> bool:
@@ -234,7 +235,7 @@ class KnowledgeBase:
         column = {entry_id: i for i, entry_id in enumerate(loaded.classifiers.classes)}
         order = [column[i] for i in ids]
         return EntryScores(ids, np.array([best[i][0] for i in ids], np.float32), np.array([best[i][1] for i in ids], np.float32),
-                           dense_clf[order], lexical_clf[order], [best[i][2] for i in ids], loaded.scope.probability(query_vector[0]))
+                           dense_clf[order], lexical_clf[order], [best[i][2] for i in ids], loaded.scope.probability(query_vector[0], query))
 
     def search(self, query: str, *, lang: str, k: int = 3, retriever: Retriever = "hybrid") -> list[Hit]:
         """Entries ranked for `query` by the fused score, each scored by its best passage in the customer's language."""

@@ -114,7 +114,7 @@ async def agent_socket(websocket: WebSocket) -> None:
             closed_with = await _serve(websocket, queue, on_event)
     finally:
         # A restart of the api closes every console (1012): that is not an agent leaving their chats.
-        if services.consoles.disconnected(agent_id) and closed_with != SERVICE_RESTART:
+        if services.consoles.disconnected(agent_id) and closed_with != SERVICE_RESTART and not services.stopping:
             services.spawn(_release_when_gone(services, agent_id))
         if websocket.application_state is not WebSocketState.DISCONNECTED:
             with contextlib.suppress(Exception):
@@ -124,7 +124,7 @@ async def agent_socket(websocket: WebSocket) -> None:
 async def _release_when_gone(services: Services, agent_id: int) -> None:
     """A console that does not come back within the grace period gives its chats back to the queue."""
     await asyncio.sleep(services.settings.agent_reconnect_grace_seconds)
-    if services.consoles.is_connected(agent_id):
+    if services.consoles.is_connected(agent_id) or services.stopping:
         return
     async with services.sessions() as session:
         moved = await handoffs.requeue(session, services.hub, agent_id)
