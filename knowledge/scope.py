@@ -38,7 +38,8 @@ def load_out_of_scope_examples(paths: list[Path], *, intent: str = "out_of_scope
     return examples
 
 
-def _logit(p: float) -> float:
+def logit(p: float) -> float:
+    """log-odds, clipped so that a certain 0 or 1 stays finite."""
     p = min(max(p, 1e-6), 1 - 1e-6)
     return float(np.log(p / (1 - p)))
 
@@ -68,7 +69,7 @@ class ScopeClassifier:
     def probability(self, query_vector: np.ndarray, query: str) -> float:
         if self._dense is None:
             return 1.0
-        logit = _logit(float(self._dense.predict_proba(query_vector.reshape(1, -1))[0, 1]))
+        odds = logit(float(self._dense.predict_proba(query_vector.reshape(1, -1))[0, 1]))
         if self._lexical is not None:
-            logit += LEXICAL_WEIGHT * _logit(float(self._lexical.predict_proba(self._vectorizer.transform([fold(query)]))[0, 1]))
-        return float(1 / (1 + np.exp(-logit)))
+            odds += LEXICAL_WEIGHT * logit(float(self._lexical.predict_proba(self._vectorizer.transform([fold(query)]))[0, 1]))
+        return float(1 / (1 + np.exp(-odds)))

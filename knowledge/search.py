@@ -22,7 +22,7 @@ from knowledge.errors import ContentError
 from knowledge.index import FORMAT_VERSION, EmbeddingCache, KnowledgeIndex, Progress, build_index, cache_file, current_build_name, current_manifest, embed_cached, load_index
 from knowledge.index import Passage
 from knowledge.lexical import CharNgramIndex, LexicalIndex
-from knowledge.scope import ScopeClassifier
+from knowledge.scope import ScopeClassifier, logit
 
 log = logging.getLogger(__name__)
 Retriever = Literal["dense", "lexical", "hybrid"]
@@ -62,8 +62,7 @@ class SearchTuning:
         return self.scope_thresholds.get(lang, max(self.scope_thresholds.values(), default=0.0))
 
     def scope_score(self, in_scope: float, top_cosine: float) -> float:
-        p = min(max(in_scope, 1e-6), 1 - 1e-6)
-        return float(np.log(p / (1 - p)) + self.scope_dense_weight * top_cosine)
+        return logit(in_scope) + self.scope_dense_weight * top_cosine
 
 
 @dataclass(frozen=True)

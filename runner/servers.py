@@ -82,11 +82,13 @@ class PostgresServer:
         if self.throwaway:
             shutil.rmtree(self.folder, ignore_errors=True)
 
+    def query(self, database: str, sql: str) -> str:
+        """psql's bare output of one statement (as an operator would read it)."""
+        return self._run(str(self.bin / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", USER, "-d", database, "-tAc", sql).stdout.strip()
+
     def database(self, name: str) -> str:
         """The database `name`, created if it does not exist; its address without a driver (postgresql://…)."""
-        exists = self._run(str(self.bin / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", USER, "-d", "postgres", "-tAc",
-                           f"SELECT 1 FROM pg_database WHERE datname = '{name}'").stdout.strip()
-        if not exists:
+        if not self.query("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"):
             self._run(str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", USER, name)
         return f"postgresql://{USER}@127.0.0.1:{self.port}/{name}"
 

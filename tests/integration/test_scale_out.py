@@ -4,7 +4,6 @@ a Rasa replica going down; erasure reaches Rasa's conversations in PostgreSQL; r
 """
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 
 from runner.processes import Stack, free_port, start_rasa, stop, wait_until
 from runner.scale_out import ScaleOut, running_scale_out
-from runner.servers import USER, PostgresServer, RedisServer
+from runner.servers import PostgresServer, RedisServer
 from tests.conftest import Person, add_agent
 from tests.integration.chat import Console, Live, said, say, start, ws_url
 
@@ -46,9 +45,7 @@ def profile(stack: Stack, trained_model: Path, postgres: PostgresServer, tmp_pat
 
 def rasa_events(postgres: PostgresServer, conversation: str) -> int:
     """How many events of the conversation Rasa keeps in its tracker store (read with psql, as an operator would)."""
-    command = [str(postgres.bin / "psql"), "-h", "127.0.0.1", "-p", str(postgres.port), "-U", USER, "-d", "rasa", "-tAc",
-               f"SELECT count(*) FROM events WHERE sender_id = '{conversation}'"]
-    return int(subprocess.run(command, check=True, capture_output=True, text=True, timeout=30).stdout)
+    return int(postgres.query("rasa", f"SELECT count(*) FROM events WHERE sender_id = '{conversation}'"))
 
 
 def test_a_customer_on_one_replica_and_an_agent_on_the_other_talk_live(profile: ScaleOut, lead: Person) -> None:
