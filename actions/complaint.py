@@ -1,8 +1,10 @@
 """Complaints: acknowledge in the customer's own words, collect the claim in a form, file it as a ticket.
 
-The form asks only for what is missing (an order number in the first message is kept), validates each
-answer, lets the customer change any field at the confirmation step, and can be cancelled at any time.
-An angry complaint skips the form: a person takes it over at once.
+Many complaints are problems the FAQ already solves (a parcel that is late, a double charge): when the
+knowledge base answers one confidently and the customer did not ask for a claim, the answer comes first
+and a claim is offered with one button. The form asks only for what is missing (an order number in the
+first message is kept), validates each answer, lets the customer change any field at the confirmation
+step, and can be cancelled at any time. An angry complaint skips both: a person takes it over at once.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from actions.anger import is_angry
 from actions.dates import format_date
 from actions.desk import Claim, Desk
 from actions.handoff import hand_over
-from actions.knowledge_answer import IN_SCOPE_INTENTS, ActionAnswerQuestion
+from actions.knowledge_answer import QUESTION_INTENTS, ActionAnswerQuestion
 from actions.metadata import ANGER_SLOT, conversation_language
 from actions.responses import response_text
 from knowledge.lexical import fold
@@ -31,6 +33,10 @@ _RESOLUTION_WORDS = {
                     "nomain", "jaun"),
     "refund": ("refund", "money", "penez", "penize", "vraceni", "vratit", "zwrot", "pienia", "pienie", "naud", "atmaks"),
 }
+# Accent-folded word starts by which a customer asks for a claim itself (reklamace, reklamovat, reklamacja, pretenzija,
+# sūdzība, complaint, claim), in any of our languages; not "reklam" alone, which starts advertising (reklamní).
+_CLAIM_WORDS = ("reklamac", "reklamov", "reklamow", "reklamuj", "zareklam", "stiznost", "stezov", "stezuj", "skarg", "pretenzij",
+                "sudzib", "sudzet", "sudzej", "complain", "claim")
 _ORDER_NUMBER = re.compile(r"(?<!\d)(\d{5,10})(?!\d)")
 _QUOTE_CHARS = 160
 
@@ -39,6 +45,16 @@ def find_order_number(text: str) -> str | None:
     """Our order numbers have 5 to 10 digits (e.g. 31877); spaces or a '#' around them do not matter."""
     match = _ORDER_NUMBER.search(text)
     return match.group(1) if match else None
+
+
+def asks_for_a_claim(text: str) -> bool:
+    """True when the customer wants a claim filed rather than an answer: an order number, or a claim asked for.
+
+    "I want to file a claim" is a request; "how long does a claim take?" is a question the FAQ answers.
+    """
+    if find_order_number(text) is not None:
+        return True
+    return "?" not in text and any(re.search(rf"\b{stem}", fold(text)) for stem in _CLAIM_WORDS)
 
 
 def find_resolution(text: str) -> str | None:
@@ -55,10 +71,15 @@ def quote(text: str) -> str:
 
 
 class ActionAcknowledgeComplaint(Action):
-    """Reflects the complaint back, thanks and apologises; starts a fresh claim, or hands an angry customer over."""
+    """Reflects the complaint back, thanks and apologises, then answers it from the FAQ or starts a fresh claim.
 
-    def __init__(self, desk: Desk) -> None:
+    An angry customer is handed over instead. `claim_offered` tells the rules which way it went: offered
+    after an answer (the customer takes it with one button), or the claim form straight away.
+    """
+
+    def __init__(self, desk: Desk, answer_question: ActionAnswerQuestion) -> None:
         self.desk = desk
+        self.answer_question = answer_question
 
     def name(self) -> str:
         return "action_acknowledge_complaint"
@@ -70,12 +91,17 @@ class ActionAcknowledgeComplaint(Action):
         if angry:
             dispatcher.utter_message(response="utter_angry_ack")
             return await hand_over(self.desk, dispatcher, tracker, reason="angry")
-        dispatcher.utter_message(response="utter_complaint_ack", problem=quote(text))
         # The first message already says what happened (and maybe which order): the form won't ask again.
-        return [SlotSet(slot, None) for slot in COMPLAINT_SLOTS] + [
+        fresh_claim = [SlotSet(slot, None) for slot in COMPLAINT_SLOTS] + [
             SlotSet("complaint_problem", quote(text)),
             SlotSet("complaint_order", find_order_number(text)),
         ]
+        decision = None if asks_for_a_claim(text) else await self.answer_question.decide(tracker)
+        dispatcher.utter_message(response="utter_complaint_ack", problem=quote(text))
+        if decision is not None and decision.action == "answer":
+            answered = self.answer_question.answer(dispatcher, tracker, decision)
+            return fresh_claim + answered + [SlotSet("claim_offered", True)]
+        return fresh_claim + [SlotSet("claim_offered", False)]
 
 
 class ValidateComplaintForm(FormValidationAction):
@@ -92,7 +118,7 @@ class ValidateComplaintForm(FormValidationAction):
         return "validate_complaint_form"
 
     async def _answered_a_question(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> bool:
-        if (tracker.latest_message.get("intent") or {}).get("name") not in IN_SCOPE_INTENTS:
+        if (tracker.latest_message.get("intent") or {}).get("name") not in QUESTION_INTENTS:
             return False
         await self.answer_question.run(dispatcher, tracker, domain)
         return True

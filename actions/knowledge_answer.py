@@ -12,8 +12,9 @@ from actions.metadata import conversation_language
 from knowledge import Decision, Hit, KnowledgeBase
 
 
-# Messages the NLU already placed inside the shop's topics skip the search's own scope gate.
-IN_SCOPE_INTENTS = frozenset({"product_question"})
+# Messages the NLU placed among questions about the shop: the search's scope bar is lower for them, and inside
+# the claim form they are answered, not taken as a field.
+QUESTION_INTENTS = frozenset({"product_question"})
 
 
 def source_of(hit: Hit) -> dict[str, Any]:
@@ -36,7 +37,9 @@ class ActionAnswerQuestion(Action):
     """Searches the knowledge base with the customer's own words, in their language.
 
     A confident hit is answered with its source; a close call offers the top entries as buttons; no hit
-    says so honestly, and the second miss in a row offers a person.
+    says so honestly, and the second miss in a row offers a person. Messages the NLU called out of scope
+    are searched too (its out_of_scope examples are close to our topics, and the search's scope gate is
+    surer); when the gate agrees, the customer hears what the shop does help with.
     """
 
     def __init__(self, knowledge: KnowledgeBase) -> None:
@@ -45,21 +48,33 @@ class ActionAnswerQuestion(Action):
     def name(self) -> str:
         return "action_answer_question"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def decide(self, tracker: Tracker) -> Decision:
+        """The search's decision on the latest message; CPU work (~20 ms) kept off the event loop."""
         query = tracker.latest_message.get("text") or ""
-        language = conversation_language(tracker)
-        # Search is CPU work (~20 ms); keep the event loop free for other conversations.
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        # A message the NLU classified as about the shop skips the search's own scope gate.
-        decision = await asyncio.to_thread(self.knowledge.decide, query, lang=language, known_in_scope=intent in IN_SCOPE_INTENTS)
-        record = {"knowledge": decision_record(query, language, decision)}
-        if decision.action == "answer" and decision.best is not None:
-            dispatcher.utter_message(text=decision.best.answer, json_message={"source": source_of(decision.best), **record})
-            return [SlotSet("failed_answers", None), SlotSet("helped", True)]
+        question = (tracker.latest_message.get("intent") or {}).get("name") in QUESTION_INTENTS
+        return await asyncio.to_thread(self.knowledge.decide, query, lang=conversation_language(tracker), classified_as_question=question)
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, decision: Decision) -> list[dict[str, Any]]:
+        """The top hit's answer with its source; the caller has checked that the decision is to answer."""
+        best = decision.hits[0]
+        record = decision_record(tracker.latest_message.get("text") or "", conversation_language(tracker), decision)
+        dispatcher.utter_message(text=best.answer, json_message={"source": source_of(best), "knowledge": record})
+        return [SlotSet("failed_answers", None), SlotSet("helped", True)]
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        decision = await self.decide(tracker)
+        if decision.action == "answer":
+            return self.answer(dispatcher, tracker, decision)
+        record = {"knowledge": decision_record(tracker.latest_message.get("text") or "", conversation_language(tracker), decision)}
         if decision.action == "clarify":
-            # Each button sends the entry's own question back, which then matches it squarely.
+            # Each button sends the entry's own question back, which the search then answers outright.
             buttons = [{"title": hit.title, "payload": hit.title} for hit in decision.hits]
             dispatcher.utter_message(response="utter_clarify", buttons=buttons, json_message=record)
+            return []
+        if (tracker.latest_message.get("intent") or {}).get("name") == "out_of_scope":
+            # Not a failure of ours: the back office lists it as out of scope, and no person is pushed on the customer.
+            record["knowledge"]["decision"] = "out_of_scope"
+            dispatcher.utter_message(response="utter_out_of_scope", json_message=record)
             return []
         failures = int(float(tracker.get_slot("failed_answers") or 0)) + 1
         if failures >= 2:  # the second miss in a row: stop guessing and offer a person
@@ -67,21 +82,3 @@ class ActionAnswerQuestion(Action):
         else:
             dispatcher.utter_message(response="utter_no_answer", json_message=record)
         return [SlotSet("failed_answers", float(failures))]
-
-
-class ActionOutOfScope(Action):
-    """Says honestly that the question is outside what the shop can help with, and records the question.
-
-    Recorded because "out of scope" to the NLU is sometimes a topic the shop should cover (a product it
-    does not sell yet): editors see these among the unanswered questions.
-    """
-
-    def name(self) -> str:
-        return "action_out_of_scope"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
-        query = tracker.latest_message.get("text") or ""
-        record = {"query": query, "language": conversation_language(tracker), "decision": "out_of_scope", "entries": [], "margin": 0.0,
-                  "score": None}
-        dispatcher.utter_message(response="utter_out_of_scope", json_message={"knowledge": record})
-        return []

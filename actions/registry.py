@@ -8,7 +8,7 @@ from actions.complaint import (ActionAcknowledgeComplaint, ActionAskComplaintCon
 from actions.desk import Desk
 from actions.greeting import ActionGreet
 from actions.handoff import ActionHandoff
-from actions.knowledge_answer import ActionAnswerQuestion, ActionOutOfScope
+from actions.knowledge_answer import ActionAnswerQuestion
 from actions.metadata import ActionReadMetadata
 from actions.rating import ActionAskRating, ActionStoreRating, ActionStoreRatingComment
 from knowledge import KnowledgeBase
@@ -20,8 +20,8 @@ def build_executor(knowledge: KnowledgeBase, desk: Desk) -> ActionExecutor:
     answer_question = ActionAnswerQuestion(knowledge)
     actions = (
         ActionReadMetadata(), ActionGreet(),
-        answer_question, ActionOutOfScope(),
-        ActionAcknowledgeComplaint(desk), ValidateComplaintForm(answer_question), ActionAskComplaintConfirmed(),
+        answer_question,
+        ActionAcknowledgeComplaint(desk, answer_question), ValidateComplaintForm(answer_question), ActionAskComplaintConfirmed(),
         ActionSubmitComplaint(desk), ActionCancelComplaint(),
         ActionHandoff(desk),
         ActionAskRating(), ActionStoreRating(desk), ActionStoreRatingComment(desk),

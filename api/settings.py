@@ -10,7 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.rate_limits import Rule, parse_rule
 from knowledge.entries import LANGUAGES
-from knowledge.search import DEFAULT_CONFIDENCE_THRESHOLD, DEFAULT_SCOPE_DENSE_WEIGHT, DEFAULT_SCOPE_THRESHOLDS, DEFAULT_WEIGHTS, SearchTuning
+from knowledge.search import (DEFAULT_CONFIDENCE_THRESHOLD, DEFAULT_QUESTION_LENIENCY, DEFAULT_SCOPE_DENSE_WEIGHT, DEFAULT_SCOPE_THRESHOLDS,
+                              DEFAULT_WEIGHTS, SearchTuning)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,6 +59,8 @@ class Settings(BaseSettings):
     scope_threshold_en: float = DEFAULT_SCOPE_THRESHOLDS["en"]
     scope_dense_weight: float = DEFAULT_SCOPE_DENSE_WEIGHT
     confidence_threshold: float = Field(DEFAULT_CONFIDENCE_THRESHOLD, description="Min lead of the top hit over the second (fused score) to answer; below it the bot offers choices.")
+    question_leniency: float = Field(DEFAULT_QUESTION_LENIENCY,
+                                     description="How much lower the scope bar is for messages the NLU classified as product questions.")
     out_of_scope_examples_dir: Path = Field(ROOT / "bot" / "data" / "nlu", description="Rasa NLU files whose `out_of_scope` examples teach the search what not to answer.")
     search_weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS), description="Fusion weights of the search signals (JSON).")
 
@@ -156,4 +159,4 @@ class Settings(BaseSettings):
     def search_tuning(self) -> SearchTuning:
         thresholds = {lang: getattr(self, f"scope_threshold_{lang}") for lang in LANGUAGES}
         return SearchTuning(weights=self.search_weights, scope_thresholds=thresholds, scope_dense_weight=self.scope_dense_weight,
-                            confidence_threshold=self.confidence_threshold)
+                            confidence_threshold=self.confidence_threshold, question_leniency=self.question_leniency)

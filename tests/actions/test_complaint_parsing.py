@@ -1,10 +1,10 @@
-"""How the claim form reads customers' answers: order numbers, remedies, anger, in all four languages."""
+"""How the claim form reads customers' answers: claim requests, order numbers, remedies, anger, in all four languages."""
 from __future__ import annotations
 
 import pytest
 
 from actions.anger import is_angry
-from actions.complaint import find_order_number, find_resolution, quote
+from actions.complaint import asks_for_a_claim, find_order_number, find_resolution, quote
 from actions.dates import format_date
 
 
@@ -14,6 +14,16 @@ from actions.dates import format_date
 ])
 def test_order_numbers_have_five_to_ten_digits(text: str, number: str | None) -> None:
     assert find_order_number(text) == number
+
+
+@pytest.mark.parametrize("text, asks", [
+    ("Vysavač přestal nabíjet, chci ho reklamovat.", True), ("Chcę złożyć reklamację, czajnik przecieka", True), ("Chci to zareklamovat", True),
+    ("Vēlos iesniegt pretenziju par bojātu tējkannu", True), ("I want to make a complaint about my blender", True),
+    ("Toaster is broken, order 48213", True), ("Paka atnāca saplēsta", False), ("I was charged twice for one kettle", False),
+    ("Jak dlouho trvá vyřízení reklamace?", False), ("How do I claim under the warranty?", False), ("Reklamní leták nepřišel", False),
+])
+def test_a_claim_is_asked_for_by_name_or_order_number_but_not_by_a_question(text: str, asks: bool) -> None:
+    assert asks_for_a_claim(text) is asks
 
 
 @pytest.mark.parametrize("text, resolution", [

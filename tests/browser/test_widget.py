@@ -53,7 +53,7 @@ def test_a_czech_question_is_answered_with_a_source_link_and_survives_a_reload(p
 
 def test_a_button_choice_carries_the_claim_on(page: Page, stack: Stack) -> None:
     open_demo(page, stack)
-    write(page, "Přišel mi rozbitý mixér, skleněná nádoba je prasklá.")
+    write(page, "Přišel mi rozbitý mixér, skleněná nádoba je prasklá. Chci ho reklamovat.")
     expect(messages(page, "bot").last).to_contain_text("objednávky", timeout=20_000)  # asks for the order number
     write(page, "objednávka 45120")
     choice = page.locator(f"{WIDGET} .choices button").nth(1)

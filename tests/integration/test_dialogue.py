@@ -19,7 +19,7 @@ pytestmark = pytest.mark.integration
 
 def test_polish_complaint_goes_through_the_form_with_one_correction_to_a_ticket(client: httpx.Client, stack: Stack) -> None:
     conversation, headers = start(client)
-    complaint = "Dostałem uszkodzony czajnik, obudowa jest pęknięta i przecieka."
+    complaint = "Dostałem uszkodzony czajnik, obudowa jest pęknięta i przecieka. Chcę złożyć reklamację."
     body = say(client, conversation, headers, complaint)
     assert body["language"] == "pl" and body["state"] == "bot"
     assert said(body, "utter_complaint_ack", "pl") and "obudowa jest pęknięta" in texts(body), body  # the customer's words reflected
@@ -49,6 +49,34 @@ def test_polish_complaint_goes_through_the_form_with_one_correction_to_a_ticket(
 
     rows = database_rows(stack, "select order_number, resolution, problem, due_on, language from tickets where number = ?", ticket["number"])
     assert rows == [("31878", "replacement", complaint, due.isoformat(), "pl")]
+
+
+def test_a_problem_the_faq_solves_is_answered_first_and_a_claim_is_one_button_away(client: httpx.Client, stack: Stack) -> None:
+    conversation, headers = start(client, "lv")
+    complaint = "Jūs man divreiz noņēmāt naudu par vienu un to pašu pasūtījumu."
+    body = say(client, conversation, headers, complaint)
+    assert said(body, "utter_complaint_ack", "lv"), body  # still heard and thanked
+    assert [r["source"]["id"] for r in body["replies"] if r.get("source")] == ["payment-double-charge"], body
+    assert said(body, "utter_offer_claim", "lv") and not said(body, "utter_ask_complaint_order", "lv"), body
+
+    body = press(client, conversation, headers, next(b for b in buttons(body) if b["payload"] == "/affirm"))
+    assert said(body, "utter_ask_complaint_order", "lv"), body  # the claim starts; what happened is not asked again
+    body = say(client, conversation, headers, "pasūtījums 52817")
+    assert said(body, "utter_ask_complaint_resolution", "lv"), body
+
+    other, headers = start(client, "lv")
+    body = say(client, other, headers, complaint)
+    body = press(client, other, headers, next(b for b in buttons(body) if b["payload"] == "/deny"))
+    assert said(body, "utter_anything_else", "lv") and not said(body, "utter_ask_complaint_order", "lv"), body
+    assert database_rows(stack, "select count(*) from tickets where conversation_id in (?, ?)", conversation, other) == [(0,)]
+
+
+def test_unrelated_questions_are_declined_honestly_without_pushing_a_person(client: httpx.Client) -> None:
+    conversation, headers = start(client, "en")
+    for question in ("Who won the football match yesterday?", "Can you recommend a good pizza place nearby?"):
+        body = say(client, conversation, headers, question)
+        assert said(body, "utter_out_of_scope", "en"), body
+        assert not said(body, "utter_offer_human_after_failure", "en") and not any(r.get("source") for r in body["replies"]), body
 
 
 def test_a_question_in_the_middle_of_a_claim_is_answered_and_the_claim_goes_on(client: httpx.Client) -> None:

@@ -127,8 +127,8 @@ def test_an_unrelated_question_gets_no_answer(real_kb: KnowledgeBase, question: 
      ("Kā atgriezt preci 14 dienu laikā?", "lv", "return-withdrawal"), ("How do I reset my password?", "en", "password-reset")],
 )
 def test_a_plain_faq_question_is_answered_outright(real_kb: KnowledgeBase, question: str, lang: str, entry: str) -> None:
-    """As the dialogue asks it for a message its NLU classified as a product question."""
-    decision = real_kb.decide(question, lang=lang, known_in_scope=True)
+    """As the dialogue asks it for a message its NLU classified as a product question (the English one needs that)."""
+    decision = real_kb.decide(question, lang=lang, classified_as_question=True)
     assert (decision.action, decision.best.entry_id) == ("answer", entry), (decision.action, decision.scope_score, decision.margin)
 
 
@@ -137,6 +137,9 @@ def test_when_no_hit_clearly_leads_the_top_three_are_offered(real_kb: KnowledgeB
 
     strict = KnowledgeBase(content_dir=real_kb.content_dir, index_dir=real_kb.index_dir, cache_dir=real_kb.cache_dir, embedder=real_kb.embedder,
                            tuning=replace(real_kb.tuning, confidence_threshold=1.01), out_of_scope_examples=real_kb._out_of_scope_examples)
-    decision = strict.decide("Kolik stojí doprava kurýrem?", lang="cs", known_in_scope=True)
+    decision = strict.decide("Kolik stojí doprava kurýrem?", lang="cs", classified_as_question=True)
     assert decision.action == "clarify" and len(decision.hits) == 3
     assert "delivery-cost" in [hit.entry_id for hit in decision.hits]
+    for hit in decision.hits:  # a choice pressed sends its title back: that entry is answered, not the same choices again
+        chosen = strict.decide(hit.title, lang="cs")
+        assert (chosen.action, chosen.best.entry_id) == ("answer", hit.entry_id), (hit.title, chosen.action)
