@@ -19,7 +19,7 @@ from actions.anger import is_angry
 from actions.dates import format_date
 from actions.desk import Claim, Desk
 from actions.handoff import hand_over
-from actions.knowledge_answer import QUESTION_INTENTS, ActionAnswerQuestion
+from actions.knowledge_answer import QUESTION_INTENTS, ActionAnswerQuestion, latest_intent
 from actions.metadata import ANGER_SLOT, conversation_language
 from actions.responses import response_text
 from knowledge.lexical import fold
@@ -118,7 +118,7 @@ class ValidateComplaintForm(FormValidationAction):
         return "validate_complaint_form"
 
     async def _answered_a_question(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> bool:
-        if (tracker.latest_message.get("intent") or {}).get("name") not in QUESTION_INTENTS:
+        if latest_intent(tracker) not in QUESTION_INTENTS:
             return False
         await self.answer_question.run(dispatcher, tracker, domain)
         return True
@@ -146,7 +146,7 @@ class ValidateComplaintForm(FormValidationAction):
         return {"complaint_resolution": resolution}
 
     def validate_complaint_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> dict[str, Any]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent = latest_intent(tracker)
         if intent == "affirm":
             return {"complaint_confirmed": "yes"}
         field = next(iter(tracker.get_latest_entity_values("complaint_field")), None)

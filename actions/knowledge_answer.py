@@ -17,6 +17,11 @@ from knowledge import Decision, Hit, KnowledgeBase
 QUESTION_INTENTS = frozenset({"product_question"})
 
 
+def latest_intent(tracker: Tracker) -> str | None:
+    """The NLU's intent for the customer's latest message (nlu_fallback when it was unsure)."""
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
 def source_of(hit: Hit) -> dict[str, Any]:
     """What the api shows as the answer's source (and the agent sees in the transcript)."""
     return {"id": hit.entry_id, "title": hit.title, "score": round(hit.score, 4), "language": hit.language, "link": hit.link}
@@ -51,27 +56,30 @@ class ActionAnswerQuestion(Action):
     async def decide(self, tracker: Tracker) -> Decision:
         """The search's decision on the latest message; CPU work (~20 ms) kept off the event loop."""
         query = tracker.latest_message.get("text") or ""
-        question = (tracker.latest_message.get("intent") or {}).get("name") in QUESTION_INTENTS
+        question = latest_intent(tracker) in QUESTION_INTENTS
         return await asyncio.to_thread(self.knowledge.decide, query, lang=conversation_language(tracker), classified_as_question=question)
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, decision: Decision) -> list[dict[str, Any]]:
         """The top hit's answer with its source; the caller has checked that the decision is to answer."""
         best = decision.hits[0]
-        record = decision_record(tracker.latest_message.get("text") or "", conversation_language(tracker), decision)
-        dispatcher.utter_message(text=best.answer, json_message={"source": source_of(best), "knowledge": record})
+        dispatcher.utter_message(text=best.answer, json_message={"source": source_of(best), "knowledge": self._record(tracker, decision)})
         return [SlotSet("failed_answers", None), SlotSet("helped", True)]
+
+    @staticmethod
+    def _record(tracker: Tracker, decision: Decision) -> dict[str, Any]:
+        return decision_record(tracker.latest_message.get("text") or "", conversation_language(tracker), decision)
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         decision = await self.decide(tracker)
         if decision.action == "answer":
             return self.answer(dispatcher, tracker, decision)
-        record = {"knowledge": decision_record(tracker.latest_message.get("text") or "", conversation_language(tracker), decision)}
+        record = {"knowledge": self._record(tracker, decision)}
         if decision.action == "clarify":
             # Each button sends the entry's own question back, which the search then answers outright.
             buttons = [{"title": hit.title, "payload": hit.title} for hit in decision.hits]
             dispatcher.utter_message(response="utter_clarify", buttons=buttons, json_message=record)
             return []
-        if (tracker.latest_message.get("intent") or {}).get("name") == "out_of_scope":
+        if latest_intent(tracker) == "out_of_scope":
             # Not a failure of ours: the back office lists it as out of scope, and no person is pushed on the customer.
             record["knowledge"]["decision"] = "out_of_scope"
             dispatcher.utter_message(response="utter_out_of_scope", json_message=record)
