@@ -12,11 +12,12 @@ _LINGUA = {"cs": Language.CZECH, "pl": Language.POLISH, "lv": Language.LATVIAN, 
 DEFAULT_LANGUAGE = "en"
 
 # Czech typed without diacritics often looks Polish to lingua ("Dobry den" scores 0.77 Polish). Frequent
-# chat words that exist in only one of the two languages settle it; they are compared accent-folded.
+# chat words that exist in only one of the two languages settle it; they are compared accent-folded. Words both
+# languages use (jak "how", chce "wants"/"I want") must stay out, or they outvote lingua's ł and ć.
 _CZECH_ONLY = frozenset("""den dekuji dekuju diky prosim muzu muzete chci chtel chtela kolik stoji dotaz objednavka objednavku
-    objednal objednala zbozi neni jsem jste mate nefunguje vratit reklamaci reklamace kdy kde proc jak dlouho balik
+    objednal objednala zbozi neni jsem jste mate nefunguje vratit reklamaci reklamace kdy kde proc dlouho balik
     zasilka zasilku ahoj cau nashledanou mejte hezky uz jeste taky""".split())
-_POLISH_ONLY = frozenset("""dzien dziekuje dzieki prosze moge mozecie chce chcialbym chcialabym ile kosztuje pytanie zamowienie
+_POLISH_ONLY = frozenset("""dzien dziekuje dzieki prosze moge mozecie chcialbym chcialabym ile kosztuje pytanie zamowienie
     zamowilem zamowilam towar nie jestem jestescie macie dziala zwrot zwrocic reklamacje kiedy gdzie dlaczego paczka przesylka
     czesc dowidzenia widzenia juz jeszcze""".split())
 

@@ -26,6 +26,8 @@ def guesser() -> LanguageGuesser:
         ("dziekuje bardzo, to wszystko", "pl"),
         ("chtel bych vratit zbozi", "cs"),
         ("chcialbym zwrocic towar", "pl"),
+        ("Jak zresetować hasło?", "pl"),  # "jak" is Polish too
+        ("Jak dlouho trvá doručení?", "cs"),
     ],
 )
 def test_detects_each_language(guesser: LanguageGuesser, text: str, expected: str) -> None:
@@ -39,6 +41,10 @@ def test_short_messages_keep_the_conversations_language(guesser: LanguageGuesser
 
 def test_without_any_clue_it_falls_back_to_english(guesser: LanguageGuesser) -> None:
     assert guesser.guess("123") == "en"
+
+
+def test_a_polish_question_in_a_polish_conversation_stays_polish(guesser: LanguageGuesser) -> None:
+    assert guesser.guess("Jak zresetować hasło?", previous="pl") == "pl"
 
 
 def test_ambiguous_text_keeps_the_pages_language(guesser: LanguageGuesser) -> None:
