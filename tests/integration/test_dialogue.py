@@ -71,6 +71,17 @@ def test_a_problem_the_faq_solves_is_answered_first_and_a_claim_is_one_button_aw
     assert database_rows(stack, "select count(*) from tickets where conversation_id in (?, ?)", conversation, other) == [(0,)]
 
 
+@pytest.mark.parametrize(("language", "question"), [("en", "How do I reset my password?"), ("pl", "Jak zresetować hasło?")])
+def test_a_plain_password_question_is_answered_in_the_customers_language(client: httpx.Client, language: str, question: str) -> None:
+    """Found by trying the product: the NLU took the English one for out of scope (beside an Apple ID example there),
+    and the Polish one was answered in Czech ("jak")."""
+    conversation, headers = start(client, language)
+    body = say(client, conversation, headers, question)
+    sources = [r["source"] for r in body["replies"] if r.get("source")]
+    assert body["language"] == language and [s["id"] for s in sources] == ["password-reset"], body
+    assert sources[0]["language"] == language, body
+
+
 def test_unrelated_questions_are_declined_honestly_without_pushing_a_person(client: httpx.Client) -> None:
     conversation, headers = start(client, "en")
     for question in ("Who won the football match yesterday?", "Can you recommend a good pizza place nearby?"):
