@@ -1,7 +1,7 @@
 # The two commands a newcomer needs: `make run` and `make test`. Both set up what is missing first.
 PY := .venv/bin/python
 
-.PHONY: run run-scale-out test setup browser services train index validate bench bench-retrieval bench-nlu bench-load bench-soak shell lock
+.PHONY: run run-scale-out test setup browser services train index validate bench bench-retrieval bench-shops bench-nlu bench-load bench-soak shell lock
 
 run: setup            ## start Rasa and the api (trains and indexes first if needed)
 	@$(PY) -m runner
@@ -31,9 +31,12 @@ validate: setup       ## check the knowledge files and the Rasa training data
 	@.venv/bin/shopbot-kb validate
 	@PYTHONPATH=. .venv-rasa/bin/rasa data validate --data bot/data --domain domain.yml --config config.yml
 
-bench: bench-retrieval bench-nlu bench-load  ## all benchmarks but the soak; figures go to docs/benchmarks.md
+bench: bench-shops bench-retrieval bench-nlu bench-load  ## all benchmarks but the soak; figures go to docs/benchmarks.md
 
-bench-retrieval: setup  ## knowledge search quality and speed, and the whole path through the trained NLU (about 12 min; trains first if needed)
+bench-shops: setup    ## answers per shop and language through the whole path (the demo shop and shops from real FAQ pages; about 15 min)
+	@$(PY) -m benchmarks.shops
+
+bench-retrieval: setup  ## ranking quality on the demo shop against baselines, search latency, index build speed (about 10 min)
 	@$(PY) -m benchmarks.retrieval
 
 bench-nlu: setup      ## intent pipelines side by side on the held-out split (about 15 min)

@@ -12,8 +12,7 @@ from actions.metadata import conversation_language
 from knowledge import Decision, Hit, KnowledgeBase
 
 
-# Messages the NLU placed among questions about the shop: the search's scope bar is lower for them, and inside
-# the claim form they are answered, not taken as a field.
+# Messages the NLU placed among questions about the shop: inside the claim form they are answered, not taken as a field.
 QUESTION_INTENTS = frozenset({"product_question"})
 
 
@@ -43,8 +42,8 @@ class ActionAnswerQuestion(Action):
 
     A confident hit is answered with its source; a close call offers the top entries as buttons; no hit
     says so honestly, and the second miss in a row offers a person. Messages the NLU called out of scope
-    are searched too (its out_of_scope examples are close to our topics, and the search's scope gate is
-    surer); when the gate agrees, the customer hears what the shop does help with.
+    are searched too (its out_of_scope examples are close to our topics, and the search, calibrated on the content, is
+    surer); when the search finds nothing, the customer hears what the shop does help with.
     """
 
     def __init__(self, knowledge: KnowledgeBase) -> None:
@@ -56,8 +55,7 @@ class ActionAnswerQuestion(Action):
     async def decide(self, tracker: Tracker) -> Decision:
         """The search's decision on the latest message; CPU work (~20 ms) kept off the event loop."""
         query = tracker.latest_message.get("text") or ""
-        question = latest_intent(tracker) in QUESTION_INTENTS
-        return await asyncio.to_thread(self.knowledge.decide, query, lang=conversation_language(tracker), classified_as_question=question)
+        return await asyncio.to_thread(self.knowledge.decide, query, lang=conversation_language(tracker))
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, decision: Decision) -> list[dict[str, Any]]:
         """The top hit's answer with its source; the caller has checked that the decision is to answer."""

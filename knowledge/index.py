@@ -26,7 +26,7 @@ from knowledge.content import Content, Entry
 from knowledge.embedder import Embedder
 from knowledge.errors import IndexLoadError
 
-FORMAT_VERSION = 3  # bump when the passages cut from an entry change, so indexes rebuild
+FORMAT_VERSION = 4  # bump when the passages cut from an entry change, so indexes rebuild
 Progress = Callable[[int, int], None]
 
 
@@ -36,7 +36,7 @@ class Passage:
 
     entry_id: str
     lang: str
-    kind: str  # "qa" | "question" | "alternative"
+    kind: str  # "qa" | "sentence" (of a manual section) | "question" | "alternative"
     text: str
 
 
@@ -49,6 +49,7 @@ class IndexedEntry:
     tags: list[str]
     link: str | None
     texts: dict[str, dict[str, str]]  # lang -> {"question", "answer"}
+    product: str | None = None  # the product it is about (a manual's id, or an FAQ entry's `product`)
 
 
 @dataclass
@@ -70,11 +71,26 @@ class KnowledgeIndex:
         return self.manifest["content_fingerprint"]
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+CONTENT_KINDS = frozenset({"qa", "sentence"})  # passages that state the content, as opposed to ways of asking for it
+
+
+def sentences(text: str, *, shortest: int = 20) -> list[str]:
+    """The sentences of a text that state something (very short fragments are left to the whole passage)."""
+    return [part.strip() for part in _SENTENCE_END.split(text) if len(part.strip()) >= shortest]
+
+
 def passages_for(entry: Entry) -> list[Passage]:
-    """Question and answer together (beat the question alone in trials), the question itself, each alternative."""
+    """Question and answer together (beat the question alone in trials), the question itself, each alternative.
+
+    A manual section also gets one passage per sentence, titled: a section states many facts, and a customer asks
+    for one of them ("how many grams for one espresso?"), which the whole section's vector dilutes.
+    """
     passages = []
     for lang, text in entry.texts.items():
         passages.append(Passage(entry.id, lang, "qa", f"{text.question}\n{text.answer}"))
+        if entry.kind == "manual":
+            passages.extend(Passage(entry.id, lang, "sentence", f"{text.question}: {sentence}") for sentence in sentences(text.answer))
         passages.append(Passage(entry.id, lang, "question", text.question))
         passages.extend(Passage(entry.id, lang, "alternative", alt) for alt in text.alternatives)
     return passages
@@ -98,8 +114,13 @@ class EmbeddingCache:
             with np.load(path) as data:
                 self.vectors = dict(zip(data["keys"].tolist(), data["vectors"]))
 
-    def save(self, keep: set[str]) -> None:
-        kept = {k: v for k, v in self.vectors.items() if k in keep}
+    def save(self, keep: set[str], *, cap: int = 60_000) -> None:
+        """Write the cache; texts outside `keep` are dropped only once it holds more than `cap` vectors (~90 MB).
+
+        Several contents share one cache (the shop's, previews, tests, the benchmark's shops): pruning to the
+        content just built made each of them re-embed the others' passages, minutes for a hundred entries.
+        """
+        kept = self.vectors if len(self.vectors) <= cap else {k: v for k, v in self.vectors.items() if k in keep}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp.npz")
         keys = np.array(sorted(kept), dtype=object).astype(str)
@@ -139,7 +160,8 @@ def build_index(content: Content, embedder: Embedder, index_dir: Path, *, cache_
     faiss_index = faiss.IndexFlatIP(embedder.dim)
     faiss_index.add(vectors)
     entries = {
-        e.id: IndexedEntry(e.id, e.kind, list(e.tags), e.link, {lang: {"question": t.question, "answer": t.answer} for lang, t in e.texts.items()})
+        e.id: IndexedEntry(e.id, e.kind, list(e.tags), e.link, {lang: {"question": t.question, "answer": t.answer} for lang, t in e.texts.items()},
+                           e.product)
         for e in content.entries
     }
     name = f"{time.strftime('%Y%m%dT%H%M%S')}-{content.fingerprint[:12]}"

@@ -1,13 +1,19 @@
-"""Hybrid search over the serving index, and the answer / clarify / no-answer decision the dialogue acts on.
+"""Hybrid search over the serving index, and the answer / choices / no-answer decision the dialogue acts on.
 
-Dense (multilingual e5 cosine) and lexical (char n-gram TF-IDF over accent-folded text) scores are
-taken per entry (best passage in the customer's language), min-max normalised per query, and
-summed with a lexical weight. Whether to answer is decided on the dense cosine of the top hit,
-which separates in-scope from out-of-scope questions far better than any fused score.
+Per entry (best passage in the customer's language, or any language when the entry lacks it) the search
+takes the e5 cosine of the question-with-answer passage, the e5 cosine of the question and its
+alternatives, and a character n-gram TF-IDF cosine over accent-folded text. Their sum (lexical at half
+weight) is the entry's *evidence*. Hits are ranked by a weighted mix of per-query min-max-normalised
+signals (entry classifiers trained on the entries' own phrasings among them).
+
+The decision uses the evidence on the scale of the content being served: bars are quantiles of the
+evidence that generic off-topic questions reach against this content (`knowledge.calibration`),
+computed at every index load, so no number tuned on one shop decides for another.
 """
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,68 +21,78 @@ from typing import Callable, Literal
 
 import numpy as np
 
+from knowledge.calibration import Bars, LanguageBars, calibrate, load_reference_questions
+from knowledge.classifiers import EntryClassifiers
 from knowledge.content import content_files, fingerprint_files, load_content
 from knowledge.embedder import Embedder
-from knowledge.classifiers import EntryClassifiers
 from knowledge.errors import ContentError
-from knowledge.index import FORMAT_VERSION, EmbeddingCache, KnowledgeIndex, Progress, build_index, cache_file, current_build_name, current_manifest, embed_cached, load_index
-from knowledge.index import Passage
+from knowledge.index import (CONTENT_KINDS, FORMAT_VERSION, EmbeddingCache, KnowledgeIndex, Passage, Progress, build_index, cache_file, current_build_name,
+                             current_manifest, embed_cached, load_index)
 from knowledge.lexical import CharNgramIndex, LexicalIndex, fold
-from knowledge.scope import ScopeClassifier, logit
 
 log = logging.getLogger(__name__)
 Retriever = Literal["dense", "lexical", "hybrid"]
 
+SIGNALS = ("dense", "lexical", "dense_classifier", "lexical_classifier", "similarity")
+# Ranking weights, chosen by `make bench` (docs/benchmarks.md); the same for every shop.
+DEFAULT_WEIGHTS = {"similarity": 1.0, "dense_classifier": 0.5, "lexical_classifier": 1.0}
+# What the evidence is made of: e5 cosine to question + answer, to the question (or an alternative), char n-grams.
+EVIDENCE_WEIGHTS = {"dense_qa": 1.0, "dense_question": 1.0, "lexical_qa": 0.5}
+DEFAULT_ANSWER_QUANTILE = 0.99
+DEFAULT_CHOICES_QUANTILE = 0.95
+DEFAULT_MIN_LEAD = 0.05
+DEFAULT_MIN_RANK_LEAD = 0.16
+# An entry about another product than the one the question names ("error E3 on the PureAir" is not the coffee
+# machine's error list) falls below every entry that is not.
+OTHER_PRODUCT_PENALTY = 1.0
+_WORD = re.compile(r"\w+")
 
-SIGNALS = ("dense", "lexical", "dense_classifier", "lexical_classifier")
-# Chosen by `make bench` on the tuning half of the evaluation set (docs/benchmarks.md).
-DEFAULT_WEIGHTS = {"dense": 0.5, "lexical": 0.5, "dense_classifier": 0.5, "lexical_classifier": 1.0}
-DEFAULT_SCOPE_THRESHOLDS = {"cs": 74.438, "pl": 73.604, "lv": 73.715, "en": 74.35}
-DEFAULT_SCOPE_DENSE_WEIGHT = 80.0
-DEFAULT_CONFIDENCE_THRESHOLD = 0.16
-DEFAULT_QUESTION_LENIENCY = 2.0
+
+def named_products(query: str, products: set[str]) -> set[str]:
+    """The content's products a question names: a word of the question starts with the product id's first part
+    ("pureair-300" is named by "PureAir", "pureairu"); parts shorter than four letters are too ambiguous to count."""
+    words = _WORD.findall(fold(query))
+    named = set()
+    for product in products:
+        key = fold(product).split("-")[0]
+        if len(key) >= 4 and any(word.startswith(key) for word in words):
+            named.add(product)
+    return named
 
 
 @dataclass(frozen=True)
 class SearchTuning:
-    """The knobs the benchmark chooses (see docs/benchmarks.md); defaults are its chosen values.
+    """The product's defaults, the same for every shop; the bars themselves come from the content (`Bars`).
 
-    `weights` mix four per-query min-max-normalised signals: dense cosine, lexical cosine, and the
-    two classifiers' scores. A question is in scope when its scope score, logit(P(in scope)) +
-    `scope_dense_weight` × the top hit's cosine, reaches its language's `scope_thresholds`. It is
-    answered outright when the top hit leads the second by `confidence_threshold` in fused score
-    (the best predictor of a right answer we measured); otherwise the top hits are offered as choices.
-    When the NLU, too, classified the message as a question about the shop, the scope threshold is
-    lowered by `question_leniency`: two judges agreeing ("How do I reset my password?" reads like the
-    other services' questions among the out-of-scope examples, but the NLU knows it for ours).
+    A question is answered outright when its top hit's evidence beats `answer_quantile` of the off-topic
+    reference questions' best evidence against this content and leads every other entry by `min_lead`
+    (in evidence units: a sum of cosines, so a content-independent scale); it gets the top three as choices
+    when the evidence beats `choices_quantile`; below that the bot says it has no answer. An entry with alternative
+    phrasings is also answered when the dense entry classifier beats `choices_quantile` of the off-topic questions'
+    confidence and the hit leads the ranking score by `min_rank_lead` (see `decide`).
     """
 
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
-    scope_thresholds: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SCOPE_THRESHOLDS))
-    scope_dense_weight: float = DEFAULT_SCOPE_DENSE_WEIGHT
-    confidence_threshold: float = DEFAULT_CONFIDENCE_THRESHOLD
-    question_leniency: float = DEFAULT_QUESTION_LENIENCY
+    answer_quantile: float = DEFAULT_ANSWER_QUANTILE
+    choices_quantile: float = DEFAULT_CHOICES_QUANTILE
+    min_lead: float = DEFAULT_MIN_LEAD
+    min_rank_lead: float = DEFAULT_MIN_RANK_LEAD
     found_by_top: int = 5
 
     def __post_init__(self) -> None:
         unknown = set(self.weights) - set(SIGNALS)
         if unknown or not any(self.weights.values()):
             raise ValueError(f"weights must name some of {', '.join(SIGNALS)} with a non-zero total; got {self.weights}")
-
-    def scope_threshold(self, lang: str, classified_as_question: bool = False) -> float:
-        threshold = self.scope_thresholds.get(lang, max(self.scope_thresholds.values(), default=0.0))
-        return threshold - self.question_leniency if classified_as_question else threshold
-
-    def scope_score(self, in_scope: float, top_cosine: float) -> float:
-        return logit(in_scope) + self.scope_dense_weight * top_cosine
+        if not 0 < self.choices_quantile <= self.answer_quantile <= 1:
+            raise ValueError(f"need 0 < choices_quantile ≤ answer_quantile ≤ 1; got {self.choices_quantile}, {self.answer_quantile}")
 
 
 @dataclass(frozen=True)
 class Hit:
     """One entry found for a query, in the language it will be shown in.
 
-    `confidence` is the dense classifier's probability that the question belongs to this entry
-    (calibrated by logistic regression; the decision uses it); `score` is the dense cosine, `fused` ranks.
+    `score` is the best e5 cosine of its passages, `evidence` what the decision weighs, `fused` what ranks,
+    `confidence` the dense entry classifier's probability (meaningful for entries with alternatives).
     """
 
     entry_id: str
@@ -87,21 +103,25 @@ class Hit:
     score: float
     lexical: float
     fused: float
+    evidence: float
     confidence: float
     retrievers: tuple[str, ...]
     cross_lingual: bool = False
     link: str | None = None
+    phrased: bool = False
 
 
 @dataclass(frozen=True)
 class Decision:
-    """What the dialogue should do: answer with the top hit, offer the top few as choices, or admit no answer."""
+    """What the dialogue should do: answer with the top hit, offer the top few as choices, or admit no answer.
+
+    `margin` is the top hit's evidence lead over the best other entry; `bar` the evidence it needed to be answered.
+    """
 
     action: Literal["answer", "clarify", "no_answer"]
     hits: list[Hit] = field(default_factory=list)
-    in_scope: float = 1.0
-    scope_score: float = 0.0
     margin: float = 0.0
+    bar: float = 0.0
 
     @property
     def best(self) -> Hit | None:
@@ -114,26 +134,96 @@ class EntryScores:
 
     ids: list[str]
     dense: np.ndarray
+    dense_qa: np.ndarray
+    dense_question: np.ndarray
     lexical: np.ndarray
+    lexical_qa: np.ndarray
     dense_classifier: np.ndarray
     lexical_classifier: np.ndarray
     shown_lang: list[str]
-    in_scope: float = 1.0
+    other_product: np.ndarray  # the entry is about a product other than the one the question names
+
+    @property
+    def similarity(self) -> np.ndarray:
+        """The evidence before it knows which product the question names (a ranking signal)."""
+        return sum(w * getattr(self, name) for name, w in EVIDENCE_WEIGHTS.items())  # type: ignore[return-value]
+
+    @property
+    def evidence(self) -> np.ndarray:
+        return self.similarity - OTHER_PRODUCT_PENALTY * self.other_product
 
     def fused(self, weights: dict[str, float]) -> np.ndarray:
         """Weighted mean of per-query min-max-normalised signals (beat reciprocal rank fusion in trials)."""
         total = sum(weights.values())
-        return sum((w / total) * _minmax(getattr(self, name)) for name, w in weights.items() if w)  # type: ignore[return-value]
+        mixed = sum((w / total) * _minmax(getattr(self, name)) for name, w in weights.items() if w)
+        return mixed - OTHER_PRODUCT_PENALTY * self.other_product  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Which passages count for one customer language, grouped by entry (passages are stored entry by entry)."""
+
+    rows: np.ndarray  # passage rows that count: the language's own, or every language of an entry lacking it
+    starts: np.ndarray  # where each entry's rows begin within `rows`
+    is_qa: np.ndarray  # per row in `rows`: a passage stating the content (question with answer, a manual's sentence)
+    ids: list[str]
+    own_language: np.ndarray  # per entry: it has a text in this language
+
+
+def _layout(index: KnowledgeIndex, lang: str) -> _Layout:
+    rows, starts, ids, own = [], [], [], []
+    for row, passage in enumerate(index.passages):
+        has_lang = lang in index.entries[passage.entry_id].texts
+        if passage.lang != lang and has_lang:
+            continue
+        if not ids or ids[-1] != passage.entry_id:
+            starts.append(len(rows))
+            ids.append(passage.entry_id)
+            own.append(has_lang)
+        rows.append(row)
+    return _Layout(np.array(rows, dtype=np.int64), np.array(starts, dtype=np.int64),
+                   np.array([index.passages[r].kind in CONTENT_KINDS for r in rows], dtype=bool), ids, np.array(own, dtype=bool))
+
+
+def _group_max(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Max per entry along the last axis; rows masked to -inf by the caller count as -1 when an entry has none."""
+    if values.shape[-1] == 0:
+        return np.zeros(values.shape[:-1] + (0,), np.float32)
+    out = np.maximum.reduceat(values, starts, axis=-1)
+    return np.where(np.isfinite(out), out, -1.0).astype(np.float32)
 
 
 @dataclass
 class _Loaded:
-    """A serving index with its lexical side, swapped as one object so a search never sees half of each."""
+    """A serving index with everything fitted from it, swapped as one object so a search never sees half of each."""
 
     index: KnowledgeIndex
+    vectors: np.ndarray
     lexical: LexicalIndex
     classifiers: EntryClassifiers
-    scope: ScopeClassifier
+    layouts: dict[str, _Layout]
+    phrased: set[str]  # entries with alternative phrasings: the entry classifiers know how customers ask for them
+    bars: Bars | None = None
+
+    @property
+    def products(self) -> set[str]:
+        return {entry.product for entry in self.index.entries.values() if entry.product}
+
+    def layout(self, lang: str) -> _Layout:
+        if lang not in self.layouts:
+            self.layouts[lang] = _layout(self.index, lang)
+        return self.layouts[lang]
+
+    def similarity(self, query_vectors: np.ndarray, lexical_rows: np.ndarray, lang: str) -> dict[str, np.ndarray]:
+        """dense, dense_qa, dense_question and lexical per entry, for a batch of queries (one row each)."""
+        layout = self.layout(lang)
+        dense_rows = query_vectors @ self.vectors[layout.rows].T
+        lexical_rows = lexical_rows[:, layout.rows]
+        return {"dense": _group_max(dense_rows, layout.starts),
+                "dense_qa": _group_max(np.where(layout.is_qa, dense_rows, -np.inf), layout.starts),
+                "dense_question": _group_max(np.where(layout.is_qa, -np.inf, dense_rows), layout.starts),
+                "lexical": _group_max(lexical_rows, layout.starts),
+                "lexical_qa": _group_max(np.where(layout.is_qa, lexical_rows, -np.inf), layout.starts)}
 
 
 def _minmax(values: np.ndarray) -> np.ndarray:
@@ -145,14 +235,14 @@ class KnowledgeBase:
     """The embedder and the serving index, loaded once per process and swapped atomically on rebuild."""
 
     def __init__(self, *, content_dir: Path, index_dir: Path, cache_dir: Path, embedder: Embedder, tuning: SearchTuning | None = None,
-                 lexical: Callable[[list[Passage]], LexicalIndex] = CharNgramIndex, out_of_scope_examples: list[str] | None = None) -> None:
+                 lexical: Callable[[list[Passage]], LexicalIndex] = CharNgramIndex, reference_questions: dict[str, list[str]] | None = None) -> None:
         self.content_dir = content_dir
         self.index_dir = index_dir
         self.cache_dir = cache_dir
         self.embedder = embedder
         self.tuning = tuning or SearchTuning()
         self._lexical_factory = lexical
-        self._out_of_scope_examples = out_of_scope_examples or []
+        self._reference = load_reference_questions() if reference_questions is None else reference_questions
         self.last_error: ContentError | None = None
         self._loaded: _Loaded | None = None
         self._build_lock = threading.Lock()
@@ -161,6 +251,13 @@ class KnowledgeBase:
     def index(self) -> KnowledgeIndex:
         return self._serving().index
 
+    @property
+    def bars(self) -> Bars:
+        """The answer bars for the content being served (measured at load)."""
+        loaded = self._serving()
+        assert loaded.bars is not None
+        return loaded.bars
+
     def _serving(self) -> _Loaded:
         loaded = self._loaded
         if loaded is None:
@@ -168,16 +265,35 @@ class KnowledgeBase:
         return loaded
 
     def _wrap(self, index: KnowledgeIndex) -> _Loaded:
-        """Everything fitted from a build at load time: lexical index, entry classifiers, scope classifier."""
-        vectors = index.faiss_index.reconstruct_n(0, index.faiss_index.ntotal)
-        # Embedded like the in-scope passages, so the classifier learns content, not e5's query/passage prefix.
-        cache = EmbeddingCache(cache_file(self.cache_dir, self.embedder, "negatives"))
-        negatives, embedded = embed_cached(self._out_of_scope_examples, self.embedder.embed_passages, cache, dim=self.embedder.dim)
+        """Everything fitted from a build at load time: lexical index, entry classifiers, the bars for this content."""
+        vectors = index.faiss_index.reconstruct_n(0, index.faiss_index.ntotal) if index.faiss_index.ntotal else np.zeros((0, self.embedder.dim), np.float32)
+        loaded = _Loaded(index, vectors, self._lexical_factory(index.passages), EntryClassifiers(index.passages, vectors), {},
+                         {p.entry_id for p in index.passages if p.kind == "alternative"})
+        loaded.bars = self._calibrate(loaded)
+        return loaded
+
+    def _calibrate(self, loaded: _Loaded) -> Bars:
+        """Best evidence of each off-topic reference question against this content, per language → the bars."""
+        texts = [q for questions in self._reference.values() for q in questions]
+        cache = EmbeddingCache(cache_file(self.cache_dir, self.embedder, "reference"))
+        vectors, embedded = embed_cached(texts, self.embedder.embed_queries, cache, dim=self.embedder.dim)
         if embedded:
             cache.save(set(cache.vectors))
-        phrasings = [p.text for p in index.passages if p.kind != "qa"]
-        scope = ScopeClassifier(vectors, negatives, phrasings, self._out_of_scope_examples)
-        return _Loaded(index, self._lexical_factory(index.passages), EntryClassifiers(index.passages, vectors), scope)
+        top: dict[str, np.ndarray] = {}
+        confidence: dict[str, np.ndarray] = {}
+        start = 0
+        for lang, questions in self._reference.items():
+            batch = vectors[start:start + len(questions)]
+            start += len(questions)
+            if not loaded.index.passages:
+                top[lang] = np.zeros(len(questions), np.float32)
+                continue
+            lexical = np.stack([loaded.lexical.scores(q, lang) for q in questions])
+            signals = loaded.similarity(batch, lexical, lang)
+            top[lang] = np.asarray(sum(w * signals[name] for name, w in EVIDENCE_WEIGHTS.items())).max(axis=1)
+            if loaded.phrased:
+                confidence[lang] = np.array([np.exp(loaded.classifiers.scores(q, v)[0].max()) for q, v in zip(questions, batch)])
+        return calibrate(top, confidence, answer_quantile=self.tuning.answer_quantile, choices_quantile=self.tuning.choices_quantile)
 
     def is_current(self) -> bool:
         """Whether the index on disk was built from the content files as they are now, by this embedder."""
@@ -214,36 +330,34 @@ class KnowledgeBase:
             log.error("knowledge files have %d problem(s); still serving %s:\n%s", len(exc.problems), self._loaded.index.name if self._loaded else "nothing", exc)
             return False
         if built:
-            log.info("knowledge index rebuilt: %s", self.index.name)
+            log.info("knowledge index rebuilt: %s (%s)", self.index.name, self.bars.describe())
         return built
 
     def score_entries(self, query: str, *, lang: str) -> EntryScores:
-        """Dense and lexical scores of every entry for `query` (the benchmark tunes fusion on these)."""
+        """Every entry's signals for `query` (the benchmark compares rankings on these)."""
         loaded = self._serving()
-        index = loaded.index
-        dense_rows = np.full(index.faiss_index.ntotal, -1.0, dtype=np.float32)
         query_vector = self.embedder.embed_queries([query])
-        if index.faiss_index.ntotal:
-            scores, rows = index.faiss_index.search(query_vector, index.faiss_index.ntotal)
-            dense_rows[rows[0]] = scores[0]
-        lexical_rows = loaded.lexical.scores(query, lang)
-        best: dict[str, list] = {}
-        for row, passage in enumerate(index.passages):
-            if passage.lang != lang and lang in index.entries[passage.entry_id].texts:
-                continue  # only the customer's language counts, unless the entry lacks it
-            slot = best.setdefault(passage.entry_id, [-1.0, -1.0, passage.lang])
-            if dense_rows[row] > slot[0]:
-                slot[0], slot[2] = float(dense_rows[row]), passage.lang
-            slot[1] = max(slot[1], float(lexical_rows[row]))
-        ids = list(best)
+        layout = loaded.layout(lang)
+        signals = loaded.similarity(query_vector, loaded.lexical.scores(query, lang)[None, :], lang)
         dense_clf, lexical_clf = loaded.classifiers.scores(query, query_vector[0])
         column = {entry_id: i for i, entry_id in enumerate(loaded.classifiers.classes)}
-        order = [column[i] for i in ids]
-        return EntryScores(ids, np.array([best[i][0] for i in ids], np.float32), np.array([best[i][1] for i in ids], np.float32),
-                           dense_clf[order], lexical_clf[order], [best[i][2] for i in ids], loaded.scope.probability(query_vector[0], query))
+        order = [column[i] for i in layout.ids]
+        shown = [lang if own else self._best_language(loaded, entry_id, query_vector[0]) for entry_id, own in zip(layout.ids, layout.own_language)]
+        named = named_products(query, loaded.products)
+        entries = loaded.index.entries
+        other = np.array([bool(named) and entries[i].product is not None and entries[i].product not in named for i in layout.ids], dtype=np.float32)
+        return EntryScores(layout.ids, signals["dense"][0], signals["dense_qa"][0], signals["dense_question"][0], signals["lexical"][0],
+                           signals["lexical_qa"][0], dense_clf[order], lexical_clf[order], shown, other)
+
+    @staticmethod
+    def _best_language(loaded: _Loaded, entry_id: str, query_vector: np.ndarray) -> str:
+        """An entry without the customer's language is shown in the language of its passage closest to the question."""
+        rows = [r for r, p in enumerate(loaded.index.passages) if p.entry_id == entry_id]
+        best = max(rows, key=lambda r: float(loaded.vectors[r] @ query_vector))
+        return loaded.index.passages[best].lang
 
     def search(self, query: str, *, lang: str, k: int = 3, retriever: Retriever = "hybrid") -> list[Hit]:
-        """Entries ranked for `query` by the fused score, each scored by its best passage in the customer's language."""
+        """Entries ranked for `query`, each scored by its best passages in the customer's language."""
         weights = {"dense": {"dense": 1.0}, "lexical": {"lexical": 1.0}, "hybrid": self.tuning.weights}[retriever]
         return self._hits(self.score_entries(query, lang=lang), lang, k=k, weights=weights)
 
@@ -251,10 +365,12 @@ class KnowledgeBase:
         if not scores.ids:
             return []
         fused = scores.fused(weights)
+        evidence = scores.evidence
         top = self.tuning.found_by_top
         dense_top = set(np.argsort(-scores.dense)[:top].tolist())
         lexical_top = set(np.argsort(-scores.lexical)[:top].tolist())
-        index = self.index
+        loaded = self._serving()
+        index, phrased = loaded.index, loaded.phrased
         hits = []
         for i in np.argsort(-fused, kind="stable")[:k].tolist():
             entry = index.entries[scores.ids[i]]
@@ -262,30 +378,22 @@ class KnowledgeBase:
             text = entry.texts[shown]
             found_by = tuple(name for name, best in (("dense", dense_top), ("lexical", lexical_top)) if i in best)
             hits.append(Hit(entry.id, entry.kind, text["question"], text["answer"], shown, float(np.clip(scores.dense[i], -1, 1)),
-                            float(scores.lexical[i]), float(fused[i]), float(np.exp(scores.dense_classifier[i])), found_by, shown != lang, entry.link))
+                            float(scores.lexical[i]), float(fused[i]), float(evidence[i]),
+                            float(np.exp(scores.dense_classifier[i])), found_by, shown != lang, entry.link,
+                            entry.id in phrased))
         return hits
 
-    def decide(self, query: str, *, lang: str, classified_as_question: bool = False) -> Decision:
-        """No answer when the question is out of scope; an answer when the top hit clearly leads; else choices.
+    def decide(self, query: str, *, lang: str) -> Decision:
+        """No answer below the choices bar; an answer when the top hit clears the answer bar and clearly leads; else choices.
 
-        The scope gate applies whatever the NLU said (it is surer about scope than the intent classifier,
-        docs/benchmarks.md); `classified_as_question` (the NLU said product_question) only lowers its bar.
         A query that is the top hit's own title word for word is answered: the customer pressed one of the
         offered choices (their payload is the title), and must not be offered the same choices again.
         """
         scores = self.score_entries(query, lang=lang)
         hits = self._hits(scores, lang, k=3, weights=self.tuning.weights)
         if not hits:
-            return Decision("no_answer", hits, scores.in_scope)
-        scope = self.tuning.scope_score(scores.in_scope, hits[0].score)
-        margin = hits[0].fused - hits[1].fused if len(hits) > 1 else 1.0
-        if " ".join(fold(query).split()) == " ".join(fold(hits[0].title).split()):
-            action = "answer"
-        elif scope < self.tuning.scope_threshold(lang, classified_as_question):
-            action = "no_answer"
-        else:
-            action = "answer" if margin >= self.tuning.confidence_threshold else "clarify"
-        return Decision(action, hits, scores.in_scope, scope, margin)
+            return Decision("no_answer", hits)
+        return decide(query, hits, scores.evidence, self.bars.for_language(lang), self.tuning)
 
     def status(self) -> dict:
         """What health checks and editors need to know about the serving index."""
@@ -297,5 +405,31 @@ class KnowledgeBase:
             "passages": manifest["passages"],
             "built_at": manifest["built_at"],
             "current": self.is_current(),
+            "bars": self.bars.describe(),
             "problems": [str(p) for p in self.last_error.problems] if self.last_error else [],
         }
+
+
+def decide(query: str, hits: list[Hit], evidence: np.ndarray, bars: LanguageBars, tuning: SearchTuning) -> Decision:
+    """The decision on ranked hits; `evidence` holds every entry's, so the lead is over the best other entry, ranked or not.
+
+    An entry with alternative phrasings has a second way in: the entry classifiers learnt how customers ask for it,
+    so when the dense classifier is more confident than for 95 % of off-topic questions and the hit clearly leads
+    the ranking, that stands in for evidence.
+    """
+    best = hits[0]
+    others = np.sort(evidence)[::-1]
+    second = float(others[1]) if best.evidence >= float(others[0]) - 1e-9 and len(others) > 1 else float(others[0])
+    margin = best.evidence - second if len(evidence) > 1 else 1.0
+    rank_lead = best.fused - hits[1].fused if len(hits) > 1 else 1.0
+    learnt = best.phrased and best.confidence >= bars.phrased and rank_lead >= tuning.min_rank_lead
+    action: Literal["answer", "clarify", "no_answer"]
+    if " ".join(fold(query).split()) == " ".join(fold(best.title).split()):
+        action = "answer"
+    elif best.evidence < bars.choices and not learnt:
+        action = "no_answer"
+    elif (best.evidence >= bars.answer and margin >= tuning.min_lead) or learnt:
+        action = "answer"
+    else:
+        action = "clarify"
+    return Decision(action, hits, margin, bars.answer)

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.integration
         ("ile kosztuje wysylka do paczkomatu", "delivery-cost", "pl"),
         ("Kā var samaksāt ar bankas pārskaitījumu?", "payment-bank-transfer", "lv"),
         ("How long do I have to return an item?", "return-withdrawal", "en"),
+        ("What does error E3 on the PureAir 300 mean?", "pureair-300/troubleshooting-and-error-codes", "en"),
     ],
 )
 def test_a_question_is_answered_with_its_source(client: httpx.Client, question: str, entry: str, language: str) -> None:

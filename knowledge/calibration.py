@@ -1,0 +1,60 @@
+"""The answer bars, derived from the content being served rather than tuned on one shop.
+
+A fixed threshold on a similarity score does not transfer: a shop with 30 short entries about flowers
+and one with 100 long entries about appliances put the same question at very different scores. What
+does transfer is how close questions that no shop's FAQ answers (weather, homework, bank loans:
+`reference/off_topic.yml`, 150 per language) come to *this* content. At every index load their best
+evidence score is measured against the content, per language, and the bars are quantiles of it:
+a customer's question is worth answering when it matches the content better than nearly every
+off-topic question does (docs/benchmarks.md, "Shops").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+REFERENCE_FILE = Path(__file__).resolve().parent / "reference" / "off_topic.yml"
+
+
+def load_reference_questions(path: Path = REFERENCE_FILE) -> dict[str, list[str]]:
+    """Off-topic questions per language (shipped with the product, never evaluation or training data)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {lang: [str(q) for q in questions] for lang, questions in data.items() if questions}
+
+
+@dataclass(frozen=True)
+class LanguageBars:
+    """What a top hit needs in one language: evidence to be answered outright, evidence to be offered among choices,
+    and, for an entry with alternative phrasings, the entry classifier's confidence that stands in for evidence."""
+
+    answer: float
+    choices: float
+    phrased: float
+
+
+@dataclass(frozen=True)
+class Bars:
+    """The bars per language, measured on the content being served."""
+
+    languages: dict[str, LanguageBars]
+
+    def for_language(self, lang: str) -> LanguageBars:
+        """A language the reference set lacks gets the strictest bars of the others."""
+        if lang in self.languages:
+            return self.languages[lang]
+        bars = list(self.languages.values())
+        return LanguageBars(max((b.answer for b in bars), default=0.0), max((b.choices for b in bars), default=0.0),
+                            max((b.phrased for b in bars), default=1.0))
+
+    def describe(self) -> str:
+        return "; ".join(f"{lang} answer ≥ {b.answer:.3f}, choices ≥ {b.choices:.3f}" for lang, b in self.languages.items())
+
+
+def calibrate(evidence: dict[str, np.ndarray], confidence: dict[str, np.ndarray], *, answer_quantile: float, choices_quantile: float) -> Bars:
+    """Bars from the best evidence and classifier confidence each off-topic question reached against this content."""
+    return Bars({lang: LanguageBars(float(np.quantile(scores, answer_quantile)), float(np.quantile(scores, choices_quantile)),
+                                    float(np.quantile(confidence[lang], choices_quantile)) if len(confidence.get(lang, ())) else 1.0)
+                 for lang, scores in evidence.items() if len(scores)})

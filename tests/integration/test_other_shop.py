@@ -1,0 +1,55 @@
+"""Another shop's content, served by the same product: a small FAQ with one question and one answer per entry
+and no alternative phrasings is answered through the public api in every language, and what it does not cover
+is refused (the bars are measured on its content at load, nothing tuned on our demo shop decides)."""
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from runner.processes import Stack, free_port, running_stack
+from tests.integration.chat import ask, start
+from tests.tea_shop import ANSWERED, CONTENT, NOT_COVERED
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def tea_shop(stack: Stack, trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    """A second Rasa and api on the tea shop's content (module-scoped: they must not outlive these tests)."""
+    var = tmp_path_factory.mktemp("tea-shop")
+    shutil.copytree(CONTENT, var / "knowledge")
+    settings = stack.settings.model_copy(update={"var_dir": var, "content_dir": var / "knowledge", "api_port": free_port(), "rasa_port": free_port()})
+    with running_stack(settings, trained_model, api_log=var / "api.log") as running, httpx.Client(base_url=running.api_url, timeout=30.0) as client:
+        yield client
+
+
+def _sources(client: httpx.Client, text: str) -> tuple[str, list[dict]]:
+    conversation, headers = start(client)
+    response = ask(client, conversation, headers, text)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    return body["language"], [reply["source"] for reply in body["replies"] if reply.get("source")]
+
+
+@pytest.mark.parametrize(("question", "lang", "entry"), ANSWERED)
+def test_a_shop_without_alternatives_is_answered_in_every_language(tea_shop: httpx.Client, question: str, lang: str, entry: str) -> None:
+    language, sources = _sources(tea_shop, question)
+    assert language == lang
+    assert [s["id"] for s in sources] == [entry]
+
+
+@pytest.mark.parametrize(("question", "lang"), [NOT_COVERED[-1], NOT_COVERED[2]])
+def test_what_the_shop_does_not_cover_is_not_answered_from_its_faq(tea_shop: httpx.Client, question: str, lang: str) -> None:
+    language, sources = _sources(tea_shop, question)
+    assert language == lang and sources == []
+
+
+def test_the_health_check_shows_the_bars_measured_on_this_content(tea_shop: httpx.Client, stack: Stack) -> None:
+    ours = tea_shop.get("/api/health").json()
+    demo = httpx.get(f"{stack.api_url}/api/health", timeout=30).json()
+    assert ours["index"]["entries"] == 6 and demo["index"]["entries"] > 6
+    assert ours["index"]["bars"] != demo["index"]["bars"]

@@ -1,0 +1,68 @@
+"""The answer bars come from the content being served: a second shop whose FAQ has no alternatives is answered
+in every language, and what it does not cover is refused, with no number tuned on our demo content."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from api.settings import ROOT
+from knowledge import KnowledgeBase
+from knowledge.calibration import calibrate, load_reference_questions
+from knowledge.embedder import E5Embedder
+from tests.tea_shop import ANSWERED, CONTENT, NOT_COVERED
+
+
+
+@pytest.fixture(scope="module")
+def tea_shop(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    """A small shop's FAQ as it publishes it (one question, one answer), served with the product's defaults."""
+    var = tmp_path_factory.mktemp("tea")
+    shutil.copytree(CONTENT, var / "content")
+    kb = KnowledgeBase(content_dir=var / "content", index_dir=var / "index", cache_dir=ROOT / "var" / "cache" / "embeddings", embedder=E5Embedder())
+    kb.ensure_built()
+    return kb
+
+
+@pytest.mark.parametrize(("question", "lang", "entry"), ANSWERED)
+def test_a_shop_without_alternatives_is_answered_in_every_language(tea_shop: KnowledgeBase, question: str, lang: str, entry: str) -> None:
+    decision = tea_shop.decide(question, lang=lang)
+    assert (decision.action, decision.best.entry_id) == ("answer", entry), (decision.action, decision.best.entry_id, decision.best.evidence, decision.bar, decision.margin)
+
+
+@pytest.mark.parametrize(("question", "lang"), NOT_COVERED)
+def test_what_the_shop_does_not_cover_gets_no_answer(tea_shop: KnowledgeBase, question: str, lang: str) -> None:
+    decision = tea_shop.decide(question, lang=lang)
+    assert decision.action == "no_answer", (decision.best.entry_id, decision.best.evidence, tea_shop.bars.for_language(lang))
+
+
+def test_an_unsure_match_offers_choices_and_a_pressed_choice_is_answered(tea_shop: KnowledgeBase) -> None:
+    decision = tea_shop.decide("kde nechat čaj aby nezvětral", lang="cs")
+    assert decision.action == "clarify" and "tea-storage" in [hit.entry_id for hit in decision.hits], decision
+    chosen = next(hit for hit in decision.hits if hit.entry_id == "tea-storage")
+    assert tea_shop.decide(chosen.title, lang="cs").action == "answer"
+
+
+def test_the_bars_follow_the_content(tea_shop: KnowledgeBase, tmp_path: Path) -> None:
+    """The same product on other content measures other bars: nothing tuned on one shop decides for another."""
+    other = tmp_path / "content"
+    shutil.copytree(ROOT / "knowledge" / "faq", other / "faq")
+    demo = KnowledgeBase(content_dir=other, index_dir=tmp_path / "index", cache_dir=ROOT / "var" / "cache" / "embeddings", embedder=tea_shop.embedder)
+    demo.ensure_built()
+    for lang in ("cs", "pl", "lv", "en"):
+        assert demo.bars.for_language(lang) != tea_shop.bars.for_language(lang)
+        bars = tea_shop.bars.for_language(lang)
+        assert bars.answer >= bars.choices
+        assert bars.phrased == 1.0  # no entry has alternatives: the classifiers' way in stays shut
+
+
+def test_bars_are_quantiles_of_the_reference_questions_best_evidence() -> None:
+    import numpy as np
+
+    bars = calibrate({"cs": np.arange(100, dtype=float) / 100}, {"cs": np.linspace(0, 1, 101)}, answer_quantile=0.99, choices_quantile=0.5)
+    cs = bars.for_language("cs")
+    assert (cs.answer, cs.choices, cs.phrased) == pytest.approx((0.9801, 0.495, 0.5))
+    assert bars.for_language("sk") == bars.for_language("cs")  # a language without reference questions gets the strictest
+    reference = load_reference_questions()
+    assert set(reference) == {"cs", "pl", "lv", "en"} and all(len(questions) >= 100 for questions in reference.values())

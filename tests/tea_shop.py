@@ -1,0 +1,13 @@
+"""A second shop for the tests (`tests/fixtures/tea-shop`): its FAQ has one question and one answer per entry and no
+alternatives, as real shops publish it; with questions it answers in every language and ones it does not cover."""
+from __future__ import annotations
+
+from api.settings import ROOT
+
+CONTENT = ROOT / "tests" / "fixtures" / "tea-shop"
+ANSWERED = [("Jakou teplotu má mít voda na zelený čaj?", "cs", "green-tea-brewing"),
+            ("do jakiej temperatury podgrzać wodę na zieloną herbatę?", "pl", "green-tea-brewing"),
+            ("Vai var nopirkt dāvanu karti draugam?", "lv", "gift-vouchers"),
+            ("I ordered the wrong tea, can I send it back?", "en", "returns")]
+NOT_COVERED = [("What will the weather be in Brno tomorrow?", "en"), ("Kto wygrał wczoraj mecz?", "pl"), ("Kāds laiks būs rīt Rīgā?", "lv"),
+               ("Jak dlouho vařit vajíčko natvrdo?", "cs"), ("Does Lipton sell matcha in Tesco?", "en")]
