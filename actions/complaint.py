@@ -73,8 +73,9 @@ def quote(text: str) -> str:
 class ActionAcknowledgeComplaint(Action):
     """Reflects the complaint back, thanks and apologises, then answers it from the FAQ or starts a fresh claim.
 
-    An angry customer is handed over instead. `claim_offered` tells the rules which way it went: offered
-    after an answer (the customer takes it with one button), or the claim form straight away.
+    An angry customer is handed over instead. A complaint that does not ask for a claim is searched: a confident
+    answer is given, a close call offers the entries it may be about; then the claim is offered with one button.
+    `claim_offered` tells the rules which way it went: offered after the FAQ spoke, or the claim form straight away.
     """
 
     def __init__(self, desk: Desk, answer_question: ActionAnswerQuestion) -> None:
@@ -101,6 +102,11 @@ class ActionAcknowledgeComplaint(Action):
         if decision is not None and decision.action == "answer":
             answered = self.answer_question.answer(dispatcher, tracker, decision)
             return fresh_claim + answered + [SlotSet("claim_offered", True)]
+        if decision is not None and decision.action == "clarify":
+            # Likely an information question phrased as a complaint ("two holds on my card for one order"): the
+            # entries it may be about come first, the claim stays one button away.
+            self.answer_question.offer_choices(dispatcher, tracker, decision)
+            return fresh_claim + [SlotSet("claim_offered", True)]
         return fresh_claim + [SlotSet("claim_offered", False)]
 
 

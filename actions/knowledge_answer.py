@@ -63,6 +63,11 @@ class ActionAnswerQuestion(Action):
         dispatcher.utter_message(text=best.answer, json_message={"source": source_of(best), "knowledge": self._record(tracker, decision)})
         return [SlotSet("failed_answers", None), SlotSet("helped", True)]
 
+    def offer_choices(self, dispatcher: CollectingDispatcher, tracker: Tracker, decision: Decision) -> None:
+        """The top hits as buttons; each sends the entry's own question back, which the search then answers outright."""
+        buttons = [{"title": hit.title, "payload": hit.title} for hit in decision.hits]
+        dispatcher.utter_message(response="utter_clarify", buttons=buttons, json_message={"knowledge": self._record(tracker, decision)})
+
     @staticmethod
     def _record(tracker: Tracker, decision: Decision) -> dict[str, Any]:
         return decision_record(tracker.latest_message.get("text") or "", conversation_language(tracker), decision)
@@ -73,9 +78,7 @@ class ActionAnswerQuestion(Action):
             return self.answer(dispatcher, tracker, decision)
         record = {"knowledge": self._record(tracker, decision)}
         if decision.action == "clarify":
-            # Each button sends the entry's own question back, which the search then answers outright.
-            buttons = [{"title": hit.title, "payload": hit.title} for hit in decision.hits]
-            dispatcher.utter_message(response="utter_clarify", buttons=buttons, json_message=record)
+            self.offer_choices(dispatcher, tracker, decision)
             return []
         if latest_intent(tracker) == "out_of_scope":
             # Not a failure of ours: the back office lists it as out of scope, and no person is pushed on the customer.

@@ -83,7 +83,12 @@ def train(name: str, config: dict, out_dir: Path) -> tuple[Path, float]:
 
 
 def parse(model: Path, messages: list[dict]) -> list[dict]:
+    """The model's parse of each message; the last result is kept beside the model and reused for the same messages."""
     out = model.parent / model.name.replace(".tar.gz", ".parsed.json")
+    if out.exists():
+        previous = json.loads(out.read_text(encoding="utf-8"))
+        if [(p["text"], p["language"], p["intent"]) for p in previous] == [(m["text"], m["language"], m["intent"]) for m in messages]:
+            return previous
     subprocess.run([str(RASA_BIN.parent / "python"), "-m", "benchmarks.nlu_parse", str(model), str(out)], input=json.dumps(messages),
                    cwd=ROOT, env=rasa_env(), check=True, capture_output=True, text=True)
     return json.loads(out.read_text(encoding="utf-8"))

@@ -171,7 +171,10 @@ class _Layout:
 
 
 def _layout(index: KnowledgeIndex, lang: str) -> _Layout:
-    rows, starts, ids, own = [], [], [], []
+    rows: list[int] = []
+    starts: list[int] = []
+    ids: list[str] = []
+    own: list[bool] = []
     for row, passage in enumerate(index.passages):
         has_lang = lang in index.entries[passage.entry_id].texts
         if passage.lang != lang and has_lang:

@@ -71,6 +71,18 @@ def test_a_problem_the_faq_solves_is_answered_first_and_a_claim_is_one_button_aw
     assert database_rows(stack, "select count(*) from tickets where conversation_id in (?, ?)", conversation, other) == [(0,)]
 
 
+def test_an_information_question_phrased_as_a_complaint_gets_the_entries_first_not_the_claim_form(client: httpx.Client) -> None:
+    """The search is not sure which entry it is: the customer sees them, and the claim is still one button away."""
+    conversation, headers = start(client, "pl")
+    body = say(client, conversation, headers, "Bank trzeci raz odrzucił moją płatność za toster i zamówienie dalej wisi nieopłacone, to jakiś koszmar.")
+    assert said(body, "utter_complaint_ack", "pl"), body
+    assert not said(body, "utter_ask_complaint_order", "pl"), body  # no claim form for a payment question
+    choices = [b for b in buttons(body) if not b["payload"].startswith("/")]
+    assert choices and said(body, "utter_offer_claim", "pl"), body
+    body = press(client, conversation, headers, next(b for b in choices if b["title"] == "Płatność kartą nie przeszła, co robić?"))
+    assert [r["source"]["id"] for r in body["replies"] if r.get("source")] == ["payment-failed"], body
+
+
 @pytest.mark.parametrize(("language", "question"), [("en", "How do I reset my password?"), ("pl", "Jak zresetować hasło?")])
 def test_a_plain_password_question_is_answered_in_the_customers_language(client: httpx.Client, language: str, question: str) -> None:
     """Found by trying the product: the NLU took the English one for out of scope (beside an Apple ID example there),
