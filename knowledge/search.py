@@ -146,7 +146,7 @@ class EntryScores:
     @property
     def similarity(self) -> np.ndarray:
         """The evidence before it knows which product the question names (a ranking signal)."""
-        return sum(w * getattr(self, name) for name, w in EVIDENCE_WEIGHTS.items())  # type: ignore[return-value]
+        return _evidence({name: getattr(self, name) for name in EVIDENCE_WEIGHTS})
 
     @property
     def evidence(self) -> np.ndarray:
@@ -165,7 +165,7 @@ class _Layout:
 
     rows: np.ndarray  # passage rows that count: the language's own, or every language of an entry lacking it
     starts: np.ndarray  # where each entry's rows begin within `rows`
-    is_qa: np.ndarray  # per row in `rows`: a passage stating the content (question with answer, a manual's sentence)
+    states_content: np.ndarray  # per row in `rows`: the question with its answer, or a manual's sentence (not a way of asking)
     ids: list[str]
     own_language: np.ndarray  # per entry: it has a text in this language
 
@@ -206,11 +206,8 @@ class _Loaded:
     classifiers: EntryClassifiers
     layouts: dict[str, _Layout]
     phrased: set[str]  # entries with alternative phrasings: the entry classifiers know how customers ask for them
+    products: set[str]  # the products entries are about, which a question may name
     bars: Bars | None = None
-
-    @property
-    def products(self) -> set[str]:
-        return {entry.product for entry in self.index.entries.values() if entry.product}
 
     def layout(self, lang: str) -> _Layout:
         if lang not in self.layouts:
@@ -223,10 +220,15 @@ class _Loaded:
         dense_rows = query_vectors @ self.vectors[layout.rows].T
         lexical_rows = lexical_rows[:, layout.rows]
         return {"dense": _group_max(dense_rows, layout.starts),
-                "dense_qa": _group_max(np.where(layout.is_qa, dense_rows, -np.inf), layout.starts),
-                "dense_question": _group_max(np.where(layout.is_qa, -np.inf, dense_rows), layout.starts),
+                "dense_qa": _group_max(np.where(layout.states_content, dense_rows, -np.inf), layout.starts),
+                "dense_question": _group_max(np.where(layout.states_content, -np.inf, dense_rows), layout.starts),
                 "lexical": _group_max(lexical_rows, layout.starts),
-                "lexical_qa": _group_max(np.where(layout.is_qa, lexical_rows, -np.inf), layout.starts)}
+                "lexical_qa": _group_max(np.where(layout.states_content, lexical_rows, -np.inf), layout.starts)}
+
+
+def _evidence(signals: dict[str, np.ndarray]) -> np.ndarray:
+    """The weighted sum of the evidence signals (EVIDENCE_WEIGHTS), for one query's entries or a batch's."""
+    return np.asarray(sum(w * signals[name] for name, w in EVIDENCE_WEIGHTS.items()), dtype=np.float32)
 
 
 def _minmax(values: np.ndarray) -> np.ndarray:
@@ -271,7 +273,8 @@ class KnowledgeBase:
         """Everything fitted from a build at load time: lexical index, entry classifiers, the bars for this content."""
         vectors = index.faiss_index.reconstruct_n(0, index.faiss_index.ntotal) if index.faiss_index.ntotal else np.zeros((0, self.embedder.dim), np.float32)
         loaded = _Loaded(index, vectors, self._lexical_factory(index.passages), EntryClassifiers(index.passages, vectors), {},
-                         {p.entry_id for p in index.passages if p.kind == "alternative"})
+                         phrased={p.entry_id for p in index.passages if p.kind == "alternative"},
+                         products={entry.product for entry in index.entries.values() if entry.product})
         loaded.bars = self._calibrate(loaded)
         return loaded
 
@@ -293,7 +296,7 @@ class KnowledgeBase:
                 continue
             lexical = np.stack([loaded.lexical.scores(q, lang) for q in questions])
             signals = loaded.similarity(batch, lexical, lang)
-            top[lang] = np.asarray(sum(w * signals[name] for name, w in EVIDENCE_WEIGHTS.items())).max(axis=1)
+            top[lang] = _evidence(signals).max(axis=1)
             if loaded.phrased:
                 confidence[lang] = np.array([np.exp(loaded.classifiers.scores(q, v)[0].max()) for q, v in zip(questions, batch)])
         return calibrate(top, confidence, answer_quantile=self.tuning.answer_quantile, choices_quantile=self.tuning.choices_quantile)
