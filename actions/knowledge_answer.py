@@ -21,6 +21,15 @@ def latest_intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
+# "Only {answer_language}" in the customer's language (rows) for an answer written in another one (columns).
+LANGUAGE_ADVERBS = {
+    "cs": {"cs": "česky", "pl": "polsky", "lv": "lotyšsky", "en": "anglicky"},
+    "pl": {"cs": "po czesku", "pl": "po polsku", "lv": "po łotewsku", "en": "po angielsku"},
+    "lv": {"cs": "čehu valodā", "pl": "poļu valodā", "lv": "latviešu valodā", "en": "angļu valodā"},
+    "en": {"cs": "in Czech", "pl": "in Polish", "lv": "in Latvian", "en": "in English"},
+}
+
+
 def source_of(hit: Hit) -> dict[str, Any]:
     """What the api shows as the answer's source (and the agent sees in the transcript)."""
     return {"id": hit.entry_id, "title": hit.title, "score": round(hit.score, 4), "language": hit.language, "link": hit.link}
@@ -60,6 +69,10 @@ class ActionAnswerQuestion(Action):
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, decision: Decision) -> list[dict[str, Any]]:
         """The top hit's answer with its source; the caller has checked that the decision is to answer."""
         best = decision.hits[0]
+        if best.cross_lingual:  # the shop wrote this entry in other languages only: say so before showing it as written
+            customer = conversation_language(tracker)
+            adverb = LANGUAGE_ADVERBS.get(customer, LANGUAGE_ADVERBS["en"]).get(best.language, best.language)
+            dispatcher.utter_message(response="utter_answer_in_other_language", answer_language=adverb)
         dispatcher.utter_message(text=best.answer, json_message={"source": source_of(best), "knowledge": self._record(tracker, decision)})
         return [SlotSet("failed_answers", None), SlotSet("helped", True)]
 

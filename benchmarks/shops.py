@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,10 +64,43 @@ class Question:
         return self.entry is not None and (entry_id == self.entry or entry_id in self.also)
 
 
-def shops() -> list[Shop]:
+# Each real shop's own language: the language its FAQ page was published in.
+PUBLISHED_IN = {"cs-natural-cosmetics": "cs", "pl-garden-plants": "pl", "lv-flowers": "lv"}
+
+
+def shops(var_dir: Path) -> list[Shop]:
+    """The demo shop, and as a shop without alternatives would publish it; the real shops, and each in its own language only."""
     data = ROOT / "benchmarks" / "data"
-    found = [Shop("demo (knowledge/)", ROOT / "knowledge", (data / "retrieval_eval.yml", data / "manual_eval.yml"))]
-    return found + [Shop(d.name, d / "knowledge", (d / "questions.yml",)) for d in sorted(SHOPS_DIR.iterdir()) if (d / "questions.yml").exists()]
+    generated = var_dir / "bench" / "shops"
+    demo_questions = (data / "retrieval_eval.yml", data / "manual_eval.yml")
+    found = [Shop("demo (knowledge/)", ROOT / "knowledge", demo_questions),
+             Shop("demo, no alternatives", stripped(ROOT / "knowledge", generated / "demo-no-alternatives" / "knowledge"), demo_questions)]
+    real = [d for d in sorted(SHOPS_DIR.iterdir()) if (d / "questions.yml").exists()]
+    found += [Shop(d.name, d / "knowledge", (d / "questions.yml",)) for d in real]
+    return found + [Shop(f"{d.name}, {PUBLISHED_IN[d.name]} only",
+                         stripped(d / "knowledge", generated / f"{d.name}-{PUBLISHED_IN[d.name]}-only" / "knowledge", keep=PUBLISHED_IN[d.name]),
+                         (d / "questions.yml",)) for d in real if d.name in PUBLISHED_IN]
+
+
+def stripped(content_dir: Path, target: Path, *, keep: str | None = None) -> Path:
+    """A copy of the content without alternative phrasings and, given `keep`, with that language's texts only:
+    the content as a shop that wrote neither would publish it."""
+    for path in content_dir.glob("faq/*.yml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for entry in data["entries"]:
+            for lang in LANGUAGES:
+                if keep and lang != keep:
+                    entry.pop(lang, None)
+                else:
+                    entry.get(lang, {}).pop("alternatives", None)
+        out = target / "faq" / path.name
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
+    for manual in content_dir.glob("manuals/*/*.md"):
+        if keep is None or manual.stem == keep:
+            (target / "manuals" / manual.parent.name).mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(manual, target / "manuals" / manual.parent.name / manual.name)
+    return target
 
 
 def load_questions(paths: tuple[Path, ...]) -> list[Question]:
@@ -157,8 +191,12 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings()
     embedder = make_embedder(settings.embedder)
-    served = {shop.name: (shop, load_questions(shop.questions)) for shop in shops()}
-    nlu_intents([q for _, questions in served.values() for q in questions])
+    served = {shop.name: (shop, load_questions(shop.questions)) for shop in shops(settings.var_dir)}
+    by_questions = {shop.questions: questions for shop, questions in served.values()}  # shops sharing a question set share the parse
+    nlu_intents([q for questions in by_questions.values() for q in questions])
+    for shop, questions in served.values():
+        for q, parsed in zip(questions, by_questions[shop.questions]):
+            q.intent = parsed.intent
     lines = ["Shops (`benchmarks/shops/`, see its README): the demo shop (`knowledge/`, entries with alternatives, questions in "
              "`benchmarks/data/retrieval_eval.yml`) and shops built from real small e-shops' public help pages, one question and one answer "
              "per entry, no alternatives, translated into the other three languages, with questions written by someone who saw only a "

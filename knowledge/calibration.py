@@ -28,11 +28,13 @@ def load_reference_questions(path: Path = REFERENCE_FILE) -> dict[str, list[str]
 @dataclass(frozen=True)
 class LanguageBars:
     """What a top hit needs in one language: evidence to be answered outright, evidence to be offered among choices,
-    and, for an entry with alternative phrasings, the entry classifier's confidence that stands in for evidence."""
+    and, for an entry with alternative phrasings, the entry classifiers' confidence that stands in for evidence
+    (`phrased` for the e5 classifier's probability, `phrased_lexical` for the char n-gram classifier's margin)."""
 
     answer: float
     choices: float
     phrased: float
+    phrased_lexical: float = float("inf")
 
 
 @dataclass(frozen=True)
@@ -47,14 +49,25 @@ class Bars:
             return self.languages[lang]
         bars = list(self.languages.values())
         return LanguageBars(max((b.answer for b in bars), default=0.0), max((b.choices for b in bars), default=0.0),
-                            max((b.phrased for b in bars), default=1.0))
+                            max((b.phrased for b in bars), default=1.0), max((b.phrased_lexical for b in bars), default=float("inf")))
 
     def describe(self) -> str:
         return "; ".join(f"{lang} answer ≥ {b.answer:.3f}, choices ≥ {b.choices:.3f}" for lang, b in self.languages.items())
 
 
-def calibrate(evidence: dict[str, np.ndarray], confidence: dict[str, np.ndarray], *, answer_quantile: float, choices_quantile: float) -> Bars:
-    """Bars from the best evidence and classifier confidence each off-topic question reached against this content."""
+def calibrate(evidence: dict[str, np.ndarray], confidence: dict[str, np.ndarray], *, answer_quantile: float, choices_quantile: float,
+              lexical_confidence: dict[str, np.ndarray] | None = None) -> Bars:
+    """Bars from the best evidence and classifier confidences each off-topic question reached against this content.
+
+    The e5 classifier's bar is its `choices_quantile`, the char n-gram classifier's its `answer_quantile`: the
+    latter's margins run higher on off-topic questions that share a word with an entry's phrasings
+    (docs/benchmarks.md, "Shops"). Without entries that have alternatives both stay shut.
+    """
+    lexical_confidence = lexical_confidence or {}
+
+    def bar(values: np.ndarray | None, quantile: float, shut: float) -> float:
+        return float(np.quantile(values, quantile)) if values is not None and len(values) else shut
+
     return Bars({lang: LanguageBars(float(np.quantile(scores, answer_quantile)), float(np.quantile(scores, choices_quantile)),
-                                    float(np.quantile(confidence[lang], choices_quantile)) if len(confidence.get(lang, ())) else 1.0)
+                                    bar(confidence.get(lang), choices_quantile, 1.0), bar(lexical_confidence.get(lang), answer_quantile, float("inf")))
                  for lang, scores in evidence.items() if len(scores)})

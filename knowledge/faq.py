@@ -77,12 +77,10 @@ class _FileChecker:
             return None
         entry_id = self.text(fields["id"][1], "`id`")
         texts: dict[str, EntryText] = {}
+        if not set(LANGUAGES) & set(fields):
+            self.problem(node.line, f"entry `{entry_id}` has no language block: add at least one of {', '.join(LANGUAGES)}")
         for lang in LANGUAGES:
-            if lang not in fields:
-                self.problem(node.line, f"entry `{entry_id}` has no `{lang}` block: add its {lang} translation")
-                continue
-            text = self.translation(fields[lang][1], entry_id, lang)
-            if text is not None:
+            if lang in fields and (text := self.translation(fields[lang][1], entry_id, lang)) is not None:
                 texts[lang] = text
         tags = self.string_list(fields["tags"][1], "`tags`") if "tags" in fields else ()
         product = self.text(fields["product"][1], "`product`") if "product" in fields else None

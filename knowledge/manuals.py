@@ -1,8 +1,9 @@
 """Product manuals (`manuals/<manual-id>/<lang>.md`) → one entry per section, cited as manual and section.
 
-A manual file starts with `# Title`; each `## Section` starts a passage. Sections match across
-languages by position, so every language must have the same sections in the same order. A
-section's id is the manual id plus the slug of its English title (`aroma-pro/descaling`).
+A manual file starts with `# Title`; each `## Section` starts a passage. A manual needs one language
+file at least; sections match across the languages it has by position, so those must have the same
+sections in the same order. A section's id is the manual id plus the slug of its title in the id
+language: English when the manual has it, else the first of cs, pl, lv it has (`aroma-pro/descaling`).
 """
 from __future__ import annotations
 
@@ -76,8 +77,13 @@ def _finish(current: tuple[str, int, list[str]], path: Path, problems: list[Cont
     return _Section(title, text, line)
 
 
+def id_language(languages: set[str]) -> str | None:
+    """The language whose section titles give the sections' ids: English when there, else the first of the others."""
+    return next((lang for lang in ("en", *LANGUAGES) if lang in languages), None)
+
+
 def load_manual(manual_dir: Path) -> tuple[list[Entry], list[ContentProblem]]:
-    """All four language files of one manual → one entry per section."""
+    """The language files a manual has (one at least) → one entry per section."""
     problems: list[ContentProblem] = []
     manual_id = manual_dir.name
     for path in sorted(manual_dir.glob("*.md")):
@@ -86,22 +92,24 @@ def load_manual(manual_dir: Path) -> tuple[list[Entry], list[ContentProblem]]:
     files: dict[str, _ManualFile] = {}
     for lang in LANGUAGES:
         path = manual_dir / f"{lang}.md"
-        if not path.exists():
-            problems.append(ContentProblem(path, 0, f"manual `{manual_id}` has no {lang} translation: add {lang}.md"))
-            continue
-        parsed = parse_manual_file(path, problems)
-        if parsed:
+        if path.exists() and (parsed := parse_manual_file(path, problems)):
             files[lang] = parsed
-    if "en" not in files or problems:
+    reference = id_language(set(files))
+    if reference is None:
+        if not any((manual_dir / f"{lang}.md").exists() for lang in LANGUAGES):
+            problems.append(ContentProblem(manual_dir / "en.md", 0, f"manual `{manual_id}` has no language file: add at least one of cs.md, pl.md, lv.md, en.md"))
         return [], problems
-    count = len(files["en"].sections)
+    if problems:
+        return [], problems
+    count = len(files[reference].sections)
     for lang, manual in files.items():
         if len(manual.sections) != count:
-            problems.append(ContentProblem(manual_dir / f"{lang}.md", 1, f"{len(manual.sections)} sections, but en.md has {count}: every language needs the same sections in the same order"))
+            problems.append(ContentProblem(manual_dir / f"{lang}.md", 1, f"{len(manual.sections)} sections, but {reference}.md has {count}: "
+                                           "every language needs the same sections in the same order"))
     if problems:
         return [], problems
     entries = []
-    for index, en_section in enumerate(files["en"].sections):
+    for index, section in enumerate(files[reference].sections):
         texts = {lang: EntryText(f"{manual.title}: {manual.sections[index].title}", manual.sections[index].text) for lang, manual in files.items()}
-        entries.append(Entry(f"{manual_id}/{slug(en_section.title)}", texts, manual_dir / "en.md", en_section.line, "manual", (manual_id,), manual_id))
+        entries.append(Entry(f"{manual_id}/{slug(section.title)}", texts, manual_dir / f"{reference}.md", section.line, "manual", (manual_id,), manual_id))
     return entries, problems

@@ -68,8 +68,9 @@ class SearchTuning:
     reference questions' best evidence against this content and leads every other entry by `min_lead`
     (in evidence units: a sum of cosines, so a content-independent scale); it gets the top three as choices
     when the evidence beats `choices_quantile`; below that the bot says it has no answer. An entry with alternative
-    phrasings is also answered when the dense entry classifier beats `choices_quantile` of the off-topic questions'
-    confidence and the hit leads the ranking score by `min_rank_lead` (see `decide`).
+    phrasings is also answered when the hit leads the ranking score by `min_rank_lead` and the dense entry classifier
+    beats `choices_quantile` of the off-topic questions' confidence, or the char n-gram one `answer_quantile` of
+    theirs (see `decide`).
     """
 
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
@@ -92,7 +93,8 @@ class Hit:
     """One entry found for a query, in the language it will be shown in.
 
     `score` is the best e5 cosine of its passages, `evidence` what the decision weighs, `fused` what ranks,
-    `confidence` the dense entry classifier's probability (meaningful for entries with alternatives).
+    `confidence` the dense entry classifier's probability and `lexical_confidence` the char n-gram classifier's
+    margin (both meaningful for entries with alternatives).
     """
 
     entry_id: str
@@ -109,6 +111,7 @@ class Hit:
     cross_lingual: bool = False
     link: str | None = None
     phrased: bool = False
+    lexical_confidence: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -219,11 +222,22 @@ class _Loaded:
         layout = self.layout(lang)
         dense_rows = query_vectors @ self.vectors[layout.rows].T
         lexical_rows = lexical_rows[:, layout.rows]
+        cross = ~layout.own_language
         return {"dense": _group_max(dense_rows, layout.starts),
                 "dense_qa": _group_max(np.where(layout.states_content, dense_rows, -np.inf), layout.starts),
                 "dense_question": _group_max(np.where(layout.states_content, -np.inf, dense_rows), layout.starts),
-                "lexical": _group_max(lexical_rows, layout.starts),
-                "lexical_qa": _group_max(np.where(layout.states_content, lexical_rows, -np.inf), layout.starts)}
+                "lexical": _neutral_where(cross, _group_max(lexical_rows, layout.starts)),
+                "lexical_qa": _neutral_where(cross, _group_max(np.where(layout.states_content, lexical_rows, -np.inf), layout.starts))}
+
+
+def _neutral_where(cross: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """A lexical signal says nothing about an entry written in other languages than the question (shared character
+    n-grams across languages are chance: a Polish question ranked a Czech-only shop's right entry first for 0.26-0.38
+    of questions with them, 0.45-0.66 without; docs/benchmarks.md): such entries get the query's mean, so the signal
+    neither lifts nor sinks them, and drops out of the min-max ranking when no entry has the customer's language."""
+    if not cross.any() or values.shape[-1] == 0:
+        return values
+    return np.where(cross, values.mean(axis=-1, keepdims=True), values).astype(np.float32)
 
 
 def _evidence(signals: dict[str, np.ndarray]) -> np.ndarray:
@@ -287,6 +301,7 @@ class KnowledgeBase:
             cache.save(set(cache.vectors))
         top: dict[str, np.ndarray] = {}
         confidence: dict[str, np.ndarray] = {}
+        lexical_confidence: dict[str, np.ndarray] = {}
         start = 0
         for lang, questions in self._reference.items():
             batch = vectors[start:start + len(questions)]
@@ -298,8 +313,11 @@ class KnowledgeBase:
             signals = loaded.similarity(batch, lexical, lang)
             top[lang] = _evidence(signals).max(axis=1)
             if loaded.phrased:
-                confidence[lang] = np.array([np.exp(loaded.classifiers.scores(q, v)[0].max()) for q, v in zip(questions, batch)])
-        return calibrate(top, confidence, answer_quantile=self.tuning.answer_quantile, choices_quantile=self.tuning.choices_quantile)
+                classified = [loaded.classifiers.scores(q, v) for q, v in zip(questions, batch)]
+                confidence[lang] = np.array([np.exp(dense.max()) for dense, _ in classified])
+                lexical_confidence[lang] = np.array([lexical.max() for _, lexical in classified])
+        return calibrate(top, confidence, answer_quantile=self.tuning.answer_quantile, choices_quantile=self.tuning.choices_quantile,
+                         lexical_confidence=lexical_confidence)
 
     def is_current(self) -> bool:
         """Whether the index on disk was built from the content files as they are now, by this embedder."""
@@ -353,7 +371,7 @@ class KnowledgeBase:
         entries = loaded.index.entries
         other = np.array([bool(named) and entries[i].product is not None and entries[i].product not in named for i in layout.ids], dtype=np.float32)
         return EntryScores(layout.ids, signals["dense"][0], signals["dense_qa"][0], signals["dense_question"][0], signals["lexical"][0],
-                           signals["lexical_qa"][0], dense_clf[order], lexical_clf[order], shown, other)
+                           signals["lexical_qa"][0], dense_clf[order], _neutral_where(~layout.own_language, lexical_clf[order]), shown, other)
 
     @staticmethod
     def _best_language(loaded: _Loaded, entry_id: str, query_vector: np.ndarray) -> str:
@@ -386,7 +404,7 @@ class KnowledgeBase:
             hits.append(Hit(entry.id, entry.kind, text["question"], text["answer"], shown, float(np.clip(scores.dense[i], -1, 1)),
                             float(scores.lexical[i]), float(fused[i]), float(evidence[i]),
                             float(np.exp(scores.dense_classifier[i])), found_by, shown != lang, entry.link,
-                            entry.id in phrased))
+                            entry.id in phrased, float(scores.lexical_classifier[i])))
         return hits
 
     def decide(self, query: str, *, lang: str) -> Decision:
@@ -420,15 +438,16 @@ def decide(query: str, hits: list[Hit], evidence: np.ndarray, bars: LanguageBars
     """The decision on ranked hits; `evidence` holds every entry's, so the lead is over the best other entry, ranked or not.
 
     An entry with alternative phrasings has a second way in: the entry classifiers learnt how customers ask for it,
-    so when the dense classifier is more confident than for 95 % of off-topic questions and the hit clearly leads
-    the ranking, that stands in for evidence.
+    so when the hit clearly leads the ranking and either classifier is more confident than for nearly every
+    off-topic question (`LanguageBars.phrased`, `.phrased_lexical`), that stands in for evidence.
     """
     best = hits[0]
     others = np.sort(evidence)[::-1]
     second = float(others[1]) if best.evidence >= float(others[0]) - 1e-9 and len(others) > 1 else float(others[0])
     margin = best.evidence - second if len(evidence) > 1 else 1.0
     rank_lead = best.fused - hits[1].fused if len(hits) > 1 else 1.0
-    learnt = best.phrased and best.confidence >= bars.phrased and rank_lead >= tuning.min_rank_lead
+    confident = best.confidence >= bars.phrased or best.lexical_confidence >= bars.phrased_lexical
+    learnt = best.phrased and confident and rank_lead >= tuning.min_rank_lead
     action: Literal["answer", "clarify", "no_answer"]
     if " ".join(fold(query).split()) == " ".join(fold(best.title).split()):
         action = "answer"

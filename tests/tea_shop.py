@@ -2,6 +2,11 @@
 alternatives, as real shops publish it; with questions it answers in every language and ones it does not cover."""
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+import yaml
+
 from api.settings import ROOT
 
 CONTENT = ROOT / "tests" / "fixtures" / "tea-shop"
@@ -11,3 +16,15 @@ ANSWERED = [("Jakou teplotu má mít voda na zelený čaj?", "cs", "green-tea-br
             ("I ordered the wrong tea, can I send it back?", "en", "returns")]
 NOT_COVERED = [("What will the weather be in Brno tomorrow?", "en"), ("Kto wygrał wczoraj mecz?", "pl"), ("Kāds laiks būs rīt Rīgā?", "lv"),
                ("Jak dlouho vařit vajíčko natvrdo?", "cs"), ("Does Lipton sell matcha in Tesco?", "en")]
+# Asked in other languages than the one shop's FAQ is written in (`in_one_language`), answered from the Czech entry.
+OTHER_LANGUAGE = [("Can I pick up my order in person?", "en", "personal-pickup"), ("Vai varu pasūtījumu saņemt personīgi?", "lv", "personal-pickup")]
+
+
+def in_one_language(target: Path, lang: str = "cs") -> Path:
+    """The tea shop as a shop that writes its FAQ in one language publishes it: every other language's text removed."""
+    shutil.copytree(CONTENT, target)
+    for path in target.glob("faq/*.yml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["entries"] = [{key: value for key, value in entry.items() if key not in {"cs", "pl", "lv", "en"} - {lang}} for entry in data["entries"]]
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return target

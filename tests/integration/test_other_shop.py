@@ -11,20 +11,31 @@ import httpx
 import pytest
 
 from runner.processes import Stack, free_port, running_stack
-from tests.integration.chat import ask, start
-from tests.tea_shop import ANSWERED, CONTENT, NOT_COVERED
+from tests.integration.chat import ask, say, start
+from tests.tea_shop import ANSWERED, CONTENT, NOT_COVERED, OTHER_LANGUAGE, in_one_language
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def tea_shop(stack: Stack, trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    """A second Rasa and api on the tea shop's content (module-scoped: they must not outlive these tests)."""
-    var = tmp_path_factory.mktemp("tea-shop")
-    shutil.copytree(CONTENT, var / "knowledge")
-    settings = stack.settings.model_copy(update={"var_dir": var, "content_dir": var / "knowledge", "api_port": free_port(), "rasa_port": free_port()})
+def _serve(content: Path, var: Path, stack: Stack, trained_model: Path) -> Iterator[httpx.Client]:
+    """A second Rasa and api on `content` (module-scoped by the callers: they must not outlive their tests)."""
+    settings = stack.settings.model_copy(update={"var_dir": var, "content_dir": content, "api_port": free_port(), "rasa_port": free_port()})
     with running_stack(settings, trained_model, api_log=var / "api.log") as running, httpx.Client(base_url=running.api_url, timeout=30.0) as client:
         yield client
+
+
+@pytest.fixture(scope="module")
+def tea_shop(stack: Stack, trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    var = tmp_path_factory.mktemp("tea-shop")
+    shutil.copytree(CONTENT, var / "knowledge")
+    yield from _serve(var / "knowledge", var, stack, trained_model)
+
+
+@pytest.fixture(scope="module")
+def czech_only_shop(stack: Stack, trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    """The tea shop as a shop that writes its FAQ in Czech only publishes it."""
+    var = tmp_path_factory.mktemp("czech-only-shop")
+    yield from _serve(in_one_language(var / "knowledge", "cs"), var, stack, trained_model)
 
 
 def _sources(client: httpx.Client, text: str) -> tuple[str, list[dict]]:
@@ -51,5 +62,19 @@ def test_what_the_shop_does_not_cover_is_not_answered_from_its_faq(tea_shop: htt
 def test_the_health_check_shows_the_bars_measured_on_this_content(tea_shop: httpx.Client, stack: Stack) -> None:
     ours = tea_shop.get("/api/health").json()
     demo = httpx.get(f"{stack.api_url}/api/health", timeout=30).json()
-    assert ours["index"]["entries"] == 6 and demo["index"]["entries"] > 6
+    assert ours["index"]["entries"] == 7 and demo["index"]["entries"] > 7
     assert ours["index"]["bars"] != demo["index"]["bars"]
+
+
+NOTE = {"en": "We only have this answer in Czech so far:", "lv": "Šī atbilde mums pagaidām ir tikai čehu valodā:"}
+
+
+@pytest.mark.parametrize(("question", "lang", "entry"), OTHER_LANGUAGE)
+def test_a_shop_writing_in_czech_only_answers_other_languages_from_its_czech_entries_and_says_so(
+        czech_only_shop: httpx.Client, question: str, lang: str, entry: str) -> None:
+    conversation, headers = start(czech_only_shop)
+    body = say(czech_only_shop, conversation, headers, question)
+    assert body["language"] == lang
+    note, answer = body["replies"][-2:]
+    assert note["text"] == NOTE[lang] and note.get("source") is None
+    assert answer["source"]["id"] == entry and answer["source"]["language"] == "cs" and "Kounicova 12" in answer["text"]

@@ -1,0 +1,53 @@
+"""A shop's content in the languages the shop has: an FAQ written in Czech only answers customers who write in
+another language from its Czech entries (e5 is cross-lingual), and still refuses what it does not cover."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from api.settings import ROOT
+from knowledge import KnowledgeBase, load_content
+from knowledge.embedder import E5Embedder
+from tests.tea_shop import NOT_COVERED, OTHER_LANGUAGE, in_one_language
+
+
+@pytest.fixture(scope="module")
+def czech_only(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    var = tmp_path_factory.mktemp("czech-only")
+    kb = KnowledgeBase(content_dir=in_one_language(var / "content", "cs"), index_dir=var / "index", cache_dir=ROOT / "var" / "cache" / "embeddings",
+                       embedder=E5Embedder())
+    kb.ensure_built()
+    return kb
+
+
+def test_the_content_is_loaded_as_the_shop_wrote_it(czech_only: KnowledgeBase) -> None:
+    assert {lang for entry in load_content(czech_only.content_dir).entries for lang in entry.texts} == {"cs"}
+
+
+@pytest.mark.parametrize(("question", "lang", "entry"), OTHER_LANGUAGE)
+def test_a_question_in_another_language_is_answered_from_the_czech_entry(czech_only: KnowledgeBase, question: str, lang: str, entry: str) -> None:
+    decision = czech_only.decide(question, lang=lang)
+    best = decision.best
+    assert best is not None and (decision.action, best.entry_id, best.language, best.cross_lingual) == ("answer", entry, "cs", True), decision
+
+
+@pytest.mark.parametrize(("question", "lang"), NOT_COVERED)
+def test_what_the_shop_does_not_cover_is_still_refused_in_every_language(czech_only: KnowledgeBase, question: str, lang: str) -> None:
+    assert czech_only.decide(question, lang=lang).action == "no_answer"
+
+
+def test_character_ngrams_do_not_rank_entries_written_in_another_language(czech_only: KnowledgeBase) -> None:
+    """Shared character n-grams between Latvian and Czech are chance, not evidence: they carry no weight here."""
+    scores = czech_only.score_entries("Vai varu pasūtījumu saņemt personīgi?", lang="lv")
+    assert len(set(scores.lexical.tolist())) == 1 and len(set(scores.lexical_classifier.tolist())) == 1
+    assert len(set(czech_only.score_entries("Můžu si objednávku vyzvednout osobně?", lang="cs").lexical.tolist())) > 1
+
+
+def test_an_entry_in_every_language_is_not_shown_across_languages(tmp_path: Path) -> None:
+    from tests.tea_shop import CONTENT
+
+    kb = KnowledgeBase(content_dir=CONTENT, index_dir=tmp_path / "index", cache_dir=ROOT / "var" / "cache" / "embeddings", embedder=E5Embedder())
+    kb.ensure_built()
+    best = kb.decide("Ile kosztuje wysyłka?", lang="pl").best
+    assert best is not None and (best.entry_id, best.language, best.cross_lingual) == ("shipping-cost", "pl", False)
