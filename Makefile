@@ -1,7 +1,7 @@
 # The two commands a newcomer needs: `make run` and `make test`. Both set up what is missing first.
 PY := .venv/bin/python
 
-.PHONY: run run-scale-out test setup browser services train index validate bench bench-retrieval bench-shops bench-nlu bench-load bench-soak shell lock
+.PHONY: run run-scale-out test lint setup browser services train index validate bench bench-retrieval bench-shops bench-nlu bench-load bench-soak shell lock
 
 run: setup            ## start Rasa and the api (trains and indexes first if needed)
 	@$(PY) -m runner
@@ -9,8 +9,13 @@ run: setup            ## start Rasa and the api (trains and indexes first if nee
 run-scale-out: setup services  ## the same product on PostgreSQL and Redis: two Rasa and two api replicas behind nginx
 	@$(PY) -m runner.scale_out
 
-test: setup browser services  ## the whole test suite, integration and browser tests included
+test: setup lint browser services  ## lint, then the whole test suite, integration and browser tests included
 	@$(PY) -m pytest
+
+lint: setup           ## ruff and mypy (settings in pyproject.toml); part of make test
+	@.venv/bin/ruff check .
+	@.venv/bin/mypy
+	@.venv/bin/mypy --python-executable .venv-rasa/bin/python --python-version 3.10 bot  # the NLU component, in Rasa's Python
 
 services:             ## PostgreSQL, Redis and nginx for the scale-out profile and its tests (apt-get when missing, as root)
 	@bash scripts/services.sh

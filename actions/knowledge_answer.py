@@ -11,7 +11,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.metadata import conversation_language
 from knowledge import Decision, Hit, KnowledgeBase
 
-
 # Messages the NLU placed among questions about the shop: inside the claim form they are answered, not taken as a field.
 QUESTION_INTENTS = frozenset({"product_question"})
 

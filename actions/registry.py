@@ -3,8 +3,13 @@ from __future__ import annotations
 
 from rasa_sdk.executor import ActionExecutor
 
-from actions.complaint import (ActionAcknowledgeComplaint, ActionAskComplaintConfirmed, ActionCancelComplaint,
-                               ActionSubmitComplaint, ValidateComplaintForm)
+from actions.complaint import (
+    ActionAcknowledgeComplaint,
+    ActionAskComplaintConfirmed,
+    ActionCancelComplaint,
+    ActionSubmitComplaint,
+    ValidateComplaintForm,
+)
 from actions.desk import Desk
 from actions.greeting import ActionGreet
 from actions.handoff import ActionHandoff

@@ -1,7 +1,7 @@
 """Agents: accounts with argon2-hashed passwords, and console sessions that expire."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -52,7 +52,7 @@ async def sign_in(session: AsyncSession, *, email: str, password: str, ttl: time
     if _hasher.check_needs_rehash(agent.password_hash):
         agent.password_hash = _hasher.hash(password)
     token = new_token()
-    expires = datetime.now(timezone.utc) + ttl
+    expires = datetime.now(UTC) + ttl
     session.add(AgentSession(agent_id=agent.id, token_hash=hash_token(token), expires_at=expires))
     await session.commit()
     return agent, token, expires
@@ -60,7 +60,7 @@ async def sign_in(session: AsyncSession, *, email: str, password: str, ttl: time
 
 async def agent_for_token(session: AsyncSession, token: str) -> Agent:
     row = await session.scalar(select(AgentSession).where(AgentSession.token_hash == hash_token(token)))
-    if row is None or as_utc(row.expires_at) <= datetime.now(timezone.utc):
+    if row is None or as_utc(row.expires_at) <= datetime.now(UTC):
         raise NotAuthenticated("the session has expired or does not exist: sign in again")
     agent = await session.get(Agent, row.agent_id)
     if agent is None or not agent.active:

@@ -8,8 +8,7 @@ import uuid
 from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from types import FrameType
-from typing import Any
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -22,8 +21,8 @@ from api.errors import NotAuthenticated
 from api.language import LanguageGuesser
 from api.models import Agent, Conversation, Role
 from api.presence import Consoles
-from api.rate_limits import RateLimits, Rule
 from api.rasa_client import RasaClient
+from api.rate_limits import RateLimits, Rule
 from api.realtime import Hub
 from api.settings import Settings
 from knowledge import KnowledgeBase

@@ -6,9 +6,10 @@ reason and timings, ratings their score, tickets their number and dates, so the 
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import NotFound
@@ -32,13 +33,13 @@ async def erase_customer(session: AsyncSession, rasa: RasaClient, conversation_i
     ids = [c.id for c in conversations]
     for conversation in conversations:
         await rasa.forget(conversation.id)
-    deleted = await session.execute(delete(Message).where(Message.conversation_id.in_(ids)))
+    deleted = cast(CursorResult[Any], await session.execute(delete(Message).where(Message.conversation_id.in_(ids))))
     await session.execute(update(Handoff).where(Handoff.conversation_id.in_(ids)).values(summary={"erased": True}))
     await session.execute(update(Rating).where(Rating.conversation_id.in_(ids)).values(comment=None))
     await session.execute(update(Ticket).where(Ticket.conversation_id.in_(ids))
                           .values(problem=None, order_number=None, email=None, answer=None))
     visitor_ids = {c.visitor_id for c in conversations if c.visitor_id}
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for conversation in conversations:
         conversation.erased_at, conversation.visitor_id = now, None
     if visitor_ids:

@@ -9,10 +9,10 @@ import asyncio
 import contextlib
 import logging
 import re
-from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import Conflict, Forbidden, NotFound
@@ -72,15 +72,16 @@ async def _conversation(session: AsyncSession, conversation_id: str) -> Conversa
 async def take(session: AsyncSession, hub: Hub, conversation_id: str, agent: Agent) -> Conversation:
     """The agent takes a waiting conversation; 409 if someone else was quicker or it is not waiting."""
     agent_id, agent_name = agent.id, agent.name
-    result = await session.execute(update(Conversation).where(Conversation.id == conversation_id, Conversation.state == ConversationState.waiting)
-                                   .values(state=ConversationState.agent, updated_at=datetime.now(timezone.utc)))
+    result = cast(CursorResult[Any], await session.execute(
+        update(Conversation).where(Conversation.id == conversation_id, Conversation.state == ConversationState.waiting)
+        .values(state=ConversationState.agent, updated_at=datetime.now(UTC))))
     if result.rowcount != 1:  # nothing changed; the session's end rolls the empty transaction back
         conversation = await _conversation(session, conversation_id)
         raise Conflict(f"this conversation is {conversation.state.value}, not waiting: another agent may have taken it")
     conversation = await _conversation(session, conversation_id)
     handoff = await open_handoff(session, conversation_id)
     if handoff is not None:
-        handoff.taken_at, handoff.agent_id = datetime.now(timezone.utc), agent_id
+        handoff.taken_at, handoff.agent_id = datetime.now(UTC), agent_id
     joined = await _system_message(session, conversation, "agent_joined", agent=agent_name)
     await session.commit()
     publish_messages(hub, conversation, [joined])
@@ -113,7 +114,7 @@ async def finish(session: AsyncSession, hub: Hub, conversation_id: str, agent: A
     """Hand the conversation back to the bot or close it; the customer is told in their language."""
     conversation, handoff = await held_by(session, conversation_id, agent)
     conversation.state = to
-    handoff.ended_at = datetime.now(timezone.utc)
+    handoff.ended_at = datetime.now(UTC)
     notice = await _system_message(session, conversation, "agent_left" if to is ConversationState.bot else "conversation_closed", agent=agent.name)
     await session.commit()
     publish_messages(hub, conversation, [notice])
@@ -149,7 +150,7 @@ async def queued_notice(session: AsyncSession, services: Services, conversation:
     else:
         handoff = await open_handoff(session, conversation.id)
         if handoff is not None:
-            handoff.email_requested_at = datetime.now(timezone.utc)
+            handoff.email_requested_at = datetime.now(UTC)
         text = system_text("no_agent_online", language)
     return Message(conversation_id=conversation.id, sender=Sender.system, language=language, text=text)
 
@@ -181,13 +182,13 @@ async def leave_contact(session: AsyncSession, services: Services, conversation:
 
 async def offer_contact_after_wait(session: AsyncSession, hub: Hub, *, wait_seconds: float) -> int:
     """Customers queued longer than `wait_seconds` are told so and asked for an e-mail address (once)."""
-    cutoff = datetime.now(timezone.utc) - timedelta(seconds=wait_seconds)
+    cutoff = datetime.now(UTC) - timedelta(seconds=wait_seconds)
     rows = (await session.execute(
         select(Conversation, Handoff).join(Handoff, Handoff.conversation_id == Conversation.id)
         .where(Conversation.state == ConversationState.waiting, Handoff.ended_at.is_(None), Handoff.taken_at.is_(None),
                Handoff.email_requested_at.is_(None), Handoff.requested_at < cutoff))).all()
     for conversation, handoff in rows:
-        handoff.email_requested_at = datetime.now(timezone.utc)
+        handoff.email_requested_at = datetime.now(UTC)
         notice = await _system_message(session, conversation, "nobody_took_it")
         await session.commit()
         publish_messages(hub, conversation, [notice])

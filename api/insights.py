@@ -151,7 +151,7 @@ def _waiting(handoffs: list[Handoff]) -> WaitingTimes:
     untaken = sum(1 for h in handoffs if h.taken_at is None)
     if not waits:
         return WaitingTimes(taken=0, not_taken=untaken)
-    p90 = waits[min(len(waits) - 1, int(round(0.9 * (len(waits) - 1))))]
+    p90 = waits[min(len(waits) - 1, round(0.9 * (len(waits) - 1)))]
     return WaitingTimes(taken=len(waits), not_taken=untaken, median_seconds=statistics.median(waits), p90_seconds=p90,
                         mean_seconds=statistics.fmean(waits))
 

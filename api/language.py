@@ -16,10 +16,10 @@ DEFAULT_LANGUAGE = "en"
 # languages use (jak "how", chce "wants"/"I want") must stay out, or they outvote lingua's ł and ć.
 _CZECH_ONLY = frozenset("""den dekuji dekuju diky prosim muzu muzete chci chtel chtela kolik stoji dotaz objednavka objednavku
     objednal objednala zbozi neni jsem jste mate nefunguje vratit reklamaci reklamace kdy kde proc dlouho balik
-    zasilka zasilku ahoj cau nashledanou mejte hezky uz jeste taky""".split())
+    zasilka zasilku ahoj cau nashledanou mejte hezky uz jeste taky""".split())  # noqa: SIM905 (word lists read best as text)
 _POLISH_ONLY = frozenset("""dzien dziekuje dzieki prosze moge mozecie chcialbym chcialabym ile kosztuje pytanie zamowienie
     zamowilem zamowilam towar nie jestem jestescie macie dziala zwrot zwrocic reklamacje kiedy gdzie dlaczego paczka przesylka
-    czesc dowidzenia widzenia juz jeszcze""".split())
+    czesc dowidzenia widzenia juz jeszcze""".split())  # noqa: SIM905 (word lists read best as text)
 
 
 def czech_or_polish(text: str) -> str | None:

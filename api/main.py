@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from actions.registry import build_executor
+from api.content_watch import watch_content
 from api.db import make_engine, make_sessionmaker, migrate
 from api.deps import Services
 from api.desk import DatabaseDesk
@@ -25,7 +26,6 @@ from api.pending import answer_pending_when_the_bot_is_back
 from api.rasa_client import RasaClient
 from api.rate_limits import RateLimits
 from api.realtime import make_hub
-from api.content_watch import watch_content
 from api.routes import action_webhook, admin, agent, back_office, conversations, editor, health, knowledge, live
 from api.settings import Settings
 from knowledge import ContentError

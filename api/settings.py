@@ -9,8 +9,14 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.rate_limits import Rule, parse_rule
-from knowledge.entries import LANGUAGES
-from knowledge.search import DEFAULT_ANSWER_QUANTILE, DEFAULT_CHOICES_QUANTILE, DEFAULT_MIN_LEAD, DEFAULT_MIN_RANK_LEAD, DEFAULT_WEIGHTS, SearchTuning
+from knowledge.search import (
+    DEFAULT_ANSWER_QUANTILE,
+    DEFAULT_CHOICES_QUANTILE,
+    DEFAULT_MIN_LEAD,
+    DEFAULT_MIN_RANK_LEAD,
+    DEFAULT_WEIGHTS,
+    SearchTuning,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -110,7 +116,7 @@ class Settings(BaseSettings):
         return host
 
     @model_validator(mode="after")
-    def _rasa_stores_together(self) -> "Settings":
+    def _rasa_stores_together(self) -> Settings:
         if (self.rasa_tracker_store_url is None) != (self.rasa_lock_store_url is None):
             raise ValueError("set SHOPBOT_RASA_TRACKER_STORE_URL and SHOPBOT_RASA_LOCK_STORE_URL together: "
                              "Rasa replicas share conversations only with both")

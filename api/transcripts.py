@@ -1,7 +1,7 @@
 """Reading conversations back: the customer's catch-up, the agent's transcript and handoff note."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -50,7 +50,7 @@ async def queue_items(session: AsyncSession, *, states: tuple[ConversationState,
     rows = (await session.execute(
         select(Conversation, Handoff).join(Handoff, Handoff.conversation_id == Conversation.id)
         .where(Conversation.state.in_(states), Handoff.ended_at.is_(None)).order_by(Handoff.requested_at, Handoff.id))).all()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     items = []
     for conversation, handoff in rows:
         last = await session.scalar(select(Message.text).where(Message.conversation_id == conversation.id, Message.sender == Sender.customer)

@@ -184,8 +184,8 @@ def load(levels: list[int], seconds: float) -> str:
                 tally.peak_rss = memory.peak
                 rows.append((customers, target, tally))
     lines = [
-        f"Each customer sends a 4-message conversation (greeting, two FAQ questions, thanks; cs/pl/lv/en in turn), waits for "
-        f"each reply, and starts another until {seconds:.0f} s are up. Latency is per message, reply included.",
+        (f"Each customer sends a 4-message conversation (greeting, two FAQ questions, thanks; cs/pl/lv/en in turn), waits for "
+         f"each reply, and starts another until {seconds:.0f} s are up. Latency is per message, reply included."),
         "",
         "| customers | path | messages | msg/s | p50 ms | p95 ms | p99 ms | failed | api RSS peak MiB | Rasa RSS peak MiB |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -218,11 +218,11 @@ def soak(seconds: float, customers: int = 10) -> str:
                                     "(select 1 from messages r where r.conversation_id = m.conversation_id and r.id > m.id "
                                     "and r.sender = 'bot')").fetchone()[0]
     return "\n".join([
-        f"{customers} customers for {seconds / 60:.0f} min, the same conversations as above: {len(tally.latencies)} messages answered, "
-        f"{tally.failures} failed; p50 {tally.percentile(0.5):.0f} ms, p95 {tally.percentile(0.95):.0f} ms, p99 {tally.percentile(0.99):.0f} ms.",
+        (f"{customers} customers for {seconds / 60:.0f} min, the same conversations as above: {len(tally.latencies)} messages answered, "
+         f"{tally.failures} failed; p50 {tally.percentile(0.5):.0f} ms, p95 {tally.percentile(0.95):.0f} ms, p99 {tally.percentile(0.99):.0f} ms."),
         "",
-        f"- Messages: {warm_up.sent + tally.sent} sent (warm-up included), {stored} stored, {duplicated} stored twice, "
-        f"{unanswered} without a bot reply after them.",
+        (f"- Messages: {warm_up.sent + tally.sent} sent (warm-up included), {stored} stored, {duplicated} stored twice, "
+         f"{unanswered} without a bot reply after them."),
         "- RSS in MiB (children included), mean of each fifth of the run: "
         + "; ".join(f"{name} " + " → ".join(mib(rss) for rss in fifths(memory.series, name)) for name in ("api", "rasa")) + ".",
     ])

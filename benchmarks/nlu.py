@@ -111,7 +111,7 @@ def scores(parsed: list[dict]) -> dict[str, dict[str, float]]:
 
 
 def confusions(parsed: list[dict]) -> Counter:
-    pairs = Counter()
+    pairs: Counter[tuple[str, str]] = Counter()
     for p in parsed:
         top = p["ranking"][0][0] if p["ranking"] else "none"
         if p["intent"] in CONFUSABLE and top != p["intent"] and top in CONFUSABLE:
@@ -131,17 +131,17 @@ def report(results: dict[str, dict]) -> str:
     ours = list(results.values())[-1]
     confusion = ", ".join(f"{a} → {b}: {count}" for (a, b), count in ours["confusions"].most_common()) or "none"
     return "\n".join([
-        f"Held-out split: {n} messages written separately from the training data (benchmarks/data/nlu_heldout). Macro-F1 over all "
-        "intents of a language; the top intent is scored even when the FallbackClassifier fired (its share is shown apart).",
+        (f"Held-out split: {n} messages written separately from the training data (benchmarks/data/nlu_heldout). Macro-F1 over all "
+         "intents of a language; the top intent is scored even when the FallbackClassifier fired (its share is shown apart)."),
         "",
         *lines,
         "",
         f"Confusions among {', '.join(CONFUSABLE)} (ours, all languages, true → predicted): {confusion}.",
         "",
-        "Train s is the wall time of each `rasa train nlu` (Rasa's start-up included, about 30 s). Rasa caches trained components, "
-        "so a variant that shares DIET with an earlier one reuses it: a full training of ours costs about the DIET row plus the e5 row. "
-        "Limits: 2 CPU cores, one OpenMP thread per process, other jobs running; the held-out split has about 20 messages per intent "
-        "and language, so ±0.01-0.02 is noise.",
+        ("Train s is the wall time of each `rasa train nlu` (Rasa's start-up included, about 30 s). Rasa caches trained components, "
+         "so a variant that shares DIET with an earlier one reuses it: a full training of ours costs about the DIET row plus the e5 row. "
+         "Limits: 2 CPU cores, one OpenMP thread per process, other jobs running; the held-out split has about 20 messages per intent "
+         "and language, so ±0.01-0.02 is noise."),
     ])
 
 

@@ -22,19 +22,19 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
-import yaml  # noqa: E402
+import numpy as np
+import yaml
 
-from api.settings import ROOT, Settings  # noqa: E402
-from benchmarks.bm25_baseline import Bm25LemmaIndex  # noqa: E402
-from benchmarks.report import replace_section  # noqa: E402
-from knowledge import KnowledgeBase  # noqa: E402
-from knowledge.search import SIGNALS  # noqa: E402
-from knowledge.content import load_content  # noqa: E402
-from knowledge.cli import knowledge_base  # noqa: E402
-from knowledge.embedder import make_embedder  # noqa: E402
-from knowledge.entries import LANGUAGES  # noqa: E402
-from knowledge.index import build_index  # noqa: E402
+from api.settings import ROOT, Settings
+from benchmarks.bm25_baseline import Bm25LemmaIndex
+from benchmarks.report import replace_section
+from knowledge import KnowledgeBase
+from knowledge.cli import knowledge_base
+from knowledge.content import load_content
+from knowledge.embedder import make_embedder
+from knowledge.entries import LANGUAGES
+from knowledge.index import build_index
+from knowledge.search import SIGNALS
 
 EVAL_FILE = ROOT / "benchmarks" / "data" / "retrieval_eval.yml"
 
@@ -67,17 +67,25 @@ def minmax(values: np.ndarray) -> np.ndarray:
 
 
 def fused(q: Query, weights: dict[str, float]) -> np.ndarray:
+    assert q.signals is not None, "signals are computed before ranking"
     total = sum(weights.values())
-    return sum((w / total) * minmax(q.signals[name]) for name, w in weights.items() if w)
+    return np.sum([(w / total) * minmax(q.signals[name]) for name, w in weights.items() if w], axis=0)
 
 
 def ranking(q: Query, weights: dict[str, float]) -> list[str]:
+    assert q.ids is not None, "ids are set with the signals"
     return [q.ids[i] for i in np.argsort(-fused(q, weights), kind="stable")]
 
 
+def rank_of_entry(q: Query, weights: dict[str, float]) -> int:
+    assert q.entry is not None, "only in-scope questions are ranked"
+    return ranking(q, weights).index(q.entry) + 1
+
+
 def rank_metrics(queries: list[Query], weights: dict[str, float]) -> dict[str, float]:
-    ranks = [ranking(q, weights).index(q.entry) + 1 for q in queries]
-    return {"R@1": np.mean([r == 1 for r in ranks]), "R@3": np.mean([r <= 3 for r in ranks]), "MRR": np.mean([1 / r for r in ranks]), "n": len(ranks)}
+    ranks = [rank_of_entry(q, weights) for q in queries]
+    return {"R@1": float(np.mean([r == 1 for r in ranks])), "R@3": float(np.mean([r <= 3 for r in ranks])),
+            "MRR": float(np.mean([1 / r for r in ranks])), "n": len(ranks)}
 
 
 def mean_recall_at_1(queries: list[Query], weights: dict[str, float]) -> float:
@@ -96,6 +104,7 @@ def tune_weights(queries: list[Query], names: tuple[str, ...]) -> dict[str, floa
         key = (mean_recall_at_1(queries, weights), -sum(combo))
         if best is None or key > best[:2]:
             best = (*key, weights)
+    assert best is not None, "the grid has non-zero mixes"
     return best[2]
 
 
@@ -120,7 +129,7 @@ def measure_build(settings: Settings) -> dict[str, float]:
         start = time.perf_counter()
         index = build_index(load_content(content_dir), embedder, Path(tmp) / "index", cache_dir=Path(tmp) / "cache")
         full = time.perf_counter() - start
-        first = sorted((content_dir / "faq").glob("*.yml"))[0]
+        first = min((content_dir / "faq").glob("*.yml"))
         first.write_text(first.read_text(encoding="utf-8").replace("answer: >-", "answer: >-\n        Updated.", 1), encoding="utf-8")
         start = time.perf_counter()
         build_index(load_content(content_dir), embedder, Path(tmp) / "index", cache_dir=Path(tmp) / "cache")
@@ -159,9 +168,9 @@ def main() -> None:
     def show(w: dict[str, float]) -> str:
         return ", ".join(f"{k} {v:g}" for k, v in w.items() if v)
 
-    lines = [f"Evaluation set: `{args.eval.relative_to(ROOT) if args.eval.is_relative_to(ROOT) else args.eval}`, {sum(1 for q in queries if q.entry)} in-scope questions; "
-             "baselines' weights tuned on one half (by hash), everything reported on the other. The decision and the whole path, on this shop "
-             "and on shops built from real e-shops' FAQ pages, are in the Shops section (`make bench-shops`).",
+    lines = [(f"Evaluation set: `{args.eval.relative_to(ROOT) if args.eval.is_relative_to(ROOT) else args.eval}`, {sum(1 for q in queries if q.entry)} in-scope questions; "
+              "baselines' weights tuned on one half (by hash), everything reported on the other. The decision and the whole path, on this shop "
+              "and on shops built from real e-shops' FAQ pages, are in the Shops section (`make bench-shops`)."),
              f"Index: {kb.index.manifest['entries']} entries, {kb.index.manifest['passages']} passages, embedder `{kb.embedder.name}`.", "",
              "| language | retriever | R@1 | R@3 | MRR | n |", "| --- | --- | --- | --- | --- | --- |"]
     variants = [("lexical: char 3-5-gram TF-IDF", {"lexical": 1.0}), ("lexical: BM25 over simplemma lemmas", {"bm25": 1.0}), ("dense: e5 cosine", {"dense": 1.0}),
@@ -177,8 +186,8 @@ def main() -> None:
     p50, p95 = measure_latency(kb, [q for q in queries if not q.tune])
     build = measure_build(settings)
     lines += ["", f"Latency of one hybrid search (embedding the query included, OMP_NUM_THREADS=1): p50 {p50:.1f} ms, p95 {p95:.1f} ms.",
-              f"Index build from an empty embedding cache: {build['passages']} passages in {build['full_s']:.1f} s ({build['per_s']:.1f} passages/s); "
-              f"rebuild after one FAQ file changed: {build['incremental_s']:.2f} s."]
+              (f"Index build from an empty embedding cache: {build['passages']} passages in {build['full_s']:.1f} s ({build['per_s']:.1f} passages/s); "
+               f"rebuild after one FAQ file changed: {build['incremental_s']:.2f} s.")]
     report = "\n".join(lines)
     print(report)
     if not args.no_write:

@@ -104,7 +104,7 @@ def check_entry(data: dict[str, Any]) -> list[FieldProblem]:
         alternatives = [str(a).strip() for a in text.get("alternatives") or []]
         if any(not a for a in alternatives):
             problems.append(FieldProblem(f"{lang}.alternatives", "remove the empty line"))
-        if len(set(a.casefold() for a in alternatives)) < len(alternatives):
+        if len({a.casefold() for a in alternatives}) < len(alternatives):
             problems.append(FieldProblem(f"{lang}.alternatives", "a phrasing is there twice"))
     return problems
 
@@ -156,7 +156,7 @@ def _folded(text: str) -> FoldedScalarString:
                 folds.append(last_space)
                 line_start = last_space + 1
             last_space = i
-    folded.fold_pos = folds  # type: ignore[attr-defined]
+    folded.fold_pos = folds
     return folded
 
 
@@ -181,7 +181,7 @@ class FaqEditor:
         key = (stat.st_mtime_ns, stat.st_size)
         cached = self._parsed.get(path)
         if cached is None or cached[0] != key:
-            cached = self._parsed[path] = (key, [_plain(node) for node in (self._load(path) or {}).get("entries") or []])
+            cached = self._parsed[path] = (key, [_plain(node) for node in (self._load(path) or CommentedMap()).get("entries") or []])
         return cached[1]
 
     def entries(self) -> list[EditableEntry]:

@@ -58,7 +58,10 @@ class SentenceTransformerEmbedder:
         except Exception as exc:  # the library raises many types for a missing or broken model
             raise EmbedderError(f"cannot load sentence-transformers model {model!r}: {exc}") from exc
         self.name = f"sentence-transformers:{model}"
-        self.dim = int(self._model.get_embedding_dimension())
+        dim = self._model.get_embedding_dimension()
+        if dim is None:
+            raise EmbedderError(f"sentence-transformers model {model!r} does not say its embedding dimension")
+        self.dim = int(dim)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         return _as_rows(self._model.encode(list(texts), normalize_embeddings=True))

@@ -15,9 +15,10 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Literal
 
 import numpy as np
 
@@ -26,8 +27,20 @@ from knowledge.classifiers import EntryClassifiers
 from knowledge.content import content_files, fingerprint_files, load_content
 from knowledge.embedder import Embedder
 from knowledge.errors import ContentError
-from knowledge.index import (CONTENT_KINDS, FORMAT_VERSION, EmbeddingCache, KnowledgeIndex, Passage, Progress, build_index, cache_file, current_build_name,
-                             current_manifest, embed_cached, load_index)
+from knowledge.index import (
+    CONTENT_KINDS,
+    FORMAT_VERSION,
+    EmbeddingCache,
+    KnowledgeIndex,
+    Passage,
+    Progress,
+    build_index,
+    cache_file,
+    current_build_name,
+    current_manifest,
+    embed_cached,
+    load_index,
+)
 from knowledge.lexical import CharNgramIndex, LexicalIndex, fold
 
 log = logging.getLogger(__name__)
@@ -159,7 +172,7 @@ class EntryScores:
         """Weighted mean of per-query min-max-normalised signals (beat reciprocal rank fusion in trials)."""
         total = sum(weights.values())
         mixed = sum((w / total) * _minmax(getattr(self, name)) for name, w in weights.items() if w)
-        return mixed - OTHER_PRODUCT_PENALTY * self.other_product  # type: ignore[no-any-return]
+        return mixed - OTHER_PRODUCT_PENALTY * self.other_product
 
 
 @dataclass(frozen=True)

@@ -101,8 +101,13 @@ def running_scale_out(settings: Settings, model: Path, *, postgres: PostgresServ
                                                    tracker_store_url=postgres.database("rasa"), proxy_actions_port=proxy_actions_port,
                                                    proxy_rasa_port=proxy_rasa_port)
     profile = ScaleOut(settings)
+
+    def stop_replicas() -> None:
+        for r in profile.apis + profile.rasas:
+            stop(r.process)
+
     with ExitStack() as cleanup:
-        cleanup.callback(lambda: [stop(r.process) for r in profile.apis + profile.rasas])
+        cleanup.callback(stop_replicas)
         for name, replica in zip(REPLICAS, rasa_settings):
             log = logs / f"rasa-{name}.log"
             profile.rasas.append(Replica(f"rasa-{name}", replica, start_rasa(replica, model, log), log))

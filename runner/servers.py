@@ -38,8 +38,8 @@ def wait_for_port(name: str, port: int, *, timeout: float = 15.0) -> None:
 def postgres_bin() -> Path:
     """The newest installed server's bin folder (Debian puts it under /usr/lib/postgresql/<version>/bin)."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parent.parent.name))
-    if not found and shutil.which("initdb"):
-        found = [shutil.which("initdb")]
+    if not found and (initdb := shutil.which("initdb")):
+        found = [initdb]
     if not found:
         raise ServerError(f"PostgreSQL's server is not installed: {INSTALL_HINT}")
     return Path(found[-1]).parent
@@ -205,7 +205,7 @@ class NginxProxy:
 
     def start(self) -> None:
         check = subprocess.run([self.binary, "-t", "-p", str(self.folder), "-c", str(self.config), "-e", "stderr"],
-                               capture_output=True, text=True)
+                               capture_output=True, text=True, check=False)
         if check.returncode != 0:
             raise ServerError(f"nginx refused its configuration {self.config}: {check.stderr.strip()}")
         self.process = subprocess.Popen([self.binary, "-p", str(self.folder), "-c", str(self.config), "-e", "stderr"],

@@ -1,6 +1,7 @@
 """Trains the Rasa model only when its inputs changed: the model file is named by their fingerprint."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import subprocess
@@ -54,12 +55,9 @@ def ensure_model(model_dir: Path, *, log: Path | None = None) -> Path:
                "--out", str(model_dir), "--fixed-model-name", fingerprint]
     if log:
         log.parent.mkdir(parents=True, exist_ok=True)
-    output = open(log, "w") if log else None
-    try:
-        result = subprocess.run(command, cwd=ROOT, env=rasa_env(), stdout=output or sys.stdout, stderr=subprocess.STDOUT)
-    finally:
-        if output:
-            output.close()
+    with contextlib.ExitStack() as files:
+        output = files.enter_context(open(log, "w")) if log else None
+        result = subprocess.run(command, cwd=ROOT, env=rasa_env(), stdout=output or sys.stdout, stderr=subprocess.STDOUT, check=False)
     if result.returncode != 0 or not model.exists():
         where = f"; see {log}" if log else ""
         raise TrainingError(f"`rasa train` failed with exit code {result.returncode}{where}")

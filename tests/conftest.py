@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default
+from pathlib import Path
 
 import httpx
 import pytest
@@ -19,9 +18,8 @@ from aiosmtpd.controller import Controller
 from api.settings import ROOT, Settings
 from knowledge.embedder import E5Embedder
 from runner.processes import API_PYTHON, Stack, explicit_settings_env, free_port, running_stack, start_api, stop, wait_until
-from runner.training import ensure_model
 from runner.servers import PostgresServer
-
+from runner.training import ensure_model
 
 SHOP_ORIGIN = "http://shop.example"  # the one shop site allowed to embed the widget in tests (CORS)
 
@@ -142,7 +140,7 @@ def add_agent(settings: Settings, name: str, role: str = "agent") -> Person:
     person = Person(email=f"{name.lower()}@domovo.test", password=f"{name}-secret-password", name=name)
     env = {**os.environ, **explicit_settings_env(settings), "SHOPBOT_NEW_PASSWORD": person.password}
     result = subprocess.run([str(API_PYTHON), "-m", "api.cli", "create-agent", "--email", person.email, "--name", name, "--role", role],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     return person
 

@@ -11,7 +11,7 @@ STORIES = ROOT / "tests" / "stories"
 
 
 def run_in_rasa_env(*args: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(list(args), cwd=ROOT, env=rasa_env(), capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(list(args), cwd=ROOT, env=rasa_env(), capture_output=True, text=True, timeout=timeout, check=False)
 
 
 def test_rasa_data_validate_passes() -> None:

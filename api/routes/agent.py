@@ -1,7 +1,7 @@
 """The agent console's api: sign-in, presence, the queue, taking over, replying, hand-back, tickets, ratings."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
@@ -14,8 +14,22 @@ from api.deps import CurrentAgent, ServicesDep, SessionDep, limit_logins
 from api.errors import NotFound, RasaUnavailable
 from api.mailer import send_mail
 from api.models import Agent, CannedResponse, Conversation, ConversationState, Message, Rating, Sender, Ticket, TicketStatus
-from api.schemas import (AgentMessageIn, AgentOut, AgentSessionOut, CannedOut, ConversationDetail, Language, LoginIn, MessageOut, PresenceIn,
-                         QueueItem, RatingOut, RowId, TicketOut, TicketReplyIn)
+from api.schemas import (
+    AgentMessageIn,
+    AgentOut,
+    AgentSessionOut,
+    CannedOut,
+    ConversationDetail,
+    Language,
+    LoginIn,
+    MessageOut,
+    PresenceIn,
+    QueueItem,
+    RatingOut,
+    RowId,
+    TicketOut,
+    TicketReplyIn,
+)
 from api.system_messages import system_text
 from api.transcripts import conversation_detail, message_out, queue_items
 
@@ -138,7 +152,7 @@ async def reply_to_ticket(ticket_id: RowId, body: TicketReplyIn, agent: CurrentA
     ticket = await session.get(Ticket, ticket_id)
     if ticket is None:
         raise NotFound(f"no ticket {ticket_id}")
-    ticket.answer, ticket.answered_at, ticket.answered_by = body.text.strip(), datetime.now(timezone.utc), agent.id
+    ticket.answer, ticket.answered_at, ticket.answered_by = body.text.strip(), datetime.now(UTC), agent.id
     ticket.status = TicketStatus.answered
     session.add(Message(conversation_id=ticket.conversation_id, sender=Sender.agent, text=ticket.answer, language=ticket.language,
                         agent_id=agent.id))

@@ -1,7 +1,7 @@
 """The back office's figures for editors and admins: analytics, and the questions the bot did not answer well."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -16,7 +16,7 @@ DaysQuery = Annotated[int, Query(ge=1, le=366, description="The conversations st
 
 
 def period_of(days: int, language: Language | None) -> Period:
-    until = datetime.now(timezone.utc)
+    until = datetime.now(UTC)
     return Period(since=until - timedelta(days=days), until=until + timedelta(seconds=1), language=language)
 
 

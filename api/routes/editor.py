@@ -15,8 +15,8 @@ from api.deps import CurrentEditor, ServicesDep
 from api.errors import ApiError, Conflict, NotFound
 from api.schemas import EntryOut, EntrySave, EntrySummary, Language, PreviewIn, PreviewOut
 from knowledge import ContentError
-from knowledge.lexical import fold  # case- and accent-insensitive: `doruceni` finds `doručení`
 from knowledge.editing import EditableEntry, EditConflict, EntryNotFound, InvalidEdit
+from knowledge.lexical import fold  # case- and accent-insensitive: `doruceni` finds `doručení`
 
 router = APIRouter(prefix="/api/editor", tags=["editor"])
 

@@ -34,7 +34,7 @@ SERVICE_RESTART = 1012  # what uvicorn closes sockets with when the server shuts
 async def _token(websocket: WebSocket) -> str | None:
     try:
         first = await asyncio.wait_for(websocket.receive_json(), AUTH_TIMEOUT_SECONDS)
-    except (asyncio.TimeoutError, ValueError, WebSocketDisconnect):
+    except (TimeoutError, ValueError, WebSocketDisconnect):
         return None
     return first.get("token") if isinstance(first, dict) and first.get("type") == "auth" else None
 

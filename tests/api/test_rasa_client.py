@@ -10,7 +10,8 @@ def test_a_source_sent_as_custom_json_joins_the_text_before_it() -> None:
         {"recipient_id": "c", "custom": {"source": {"id": "delivery-cost", "title": "Kolik stojí doprava?", "score": 0.9}}},
     ])
     assert len(replies) == 1
-    assert replies[0].text == "Doprava stojí 89 Kč." and replies[0].source["id"] == "delivery-cost"
+    source = replies[0].source
+    assert replies[0].text == "Doprava stojí 89 Kč." and source is not None and source["id"] == "delivery-cost"
 
 
 def test_plain_texts_and_buttons_stay_separate_replies() -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page, sync_playwright
 
 from api.settings import ROOT
 from tests.conftest import Person
@@ -30,7 +30,12 @@ def page(browser: Browser) -> Iterator[Page]:
     context.grant_permissions(["notifications"])
     page = context.new_page()
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def dismiss(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
     page.dialogs = dialogs  # type: ignore[attr-defined]  # a script injection would open one
     yield page
     context.close()

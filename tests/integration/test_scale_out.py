@@ -94,11 +94,11 @@ def test_an_erased_customer_is_gone_from_rasas_conversations_in_postgresql(profi
         body = say(client, conversation, headers, "Cik maksā piegāde ar kurjeru uz Rīgu?")
         assert [r["source"]["id"] for r in body["replies"] if r.get("source")], body  # answered from the FAQ, in Latvian
         assert rasa_events(postgres, conversation) > 0
-        lead = Console(client, lead.email, lead.password, online=False)
+        console = Console(client, lead.email, lead.password, online=False)
         try:
-            assert lead.client.delete(f"/api/admin/customers/{conversation}", headers=lead.headers).status_code == 200
+            assert console.client.delete(f"/api/admin/customers/{conversation}", headers=console.headers).status_code == 200
         finally:
-            lead.close()
+            console.close()
     assert rasa_events(postgres, conversation) == 0
 
 

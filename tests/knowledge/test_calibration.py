@@ -15,7 +15,6 @@ from knowledge.search import Hit, SearchTuning, decide
 from tests.tea_shop import ANSWERED, CONTENT, NOT_COVERED
 
 
-
 @pytest.fixture(scope="module")
 def tea_shop(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     """A small shop's FAQ as it publishes it (one question, one answer), served with the product's defaults."""
@@ -29,13 +28,14 @@ def tea_shop(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
 @pytest.mark.parametrize(("question", "lang", "entry"), ANSWERED)
 def test_a_shop_without_alternatives_is_answered_in_every_language(tea_shop: KnowledgeBase, question: str, lang: str, entry: str) -> None:
     decision = tea_shop.decide(question, lang=lang)
+    assert decision.best is not None, (decision.action, decision.bar, decision.margin)
     assert (decision.action, decision.best.entry_id) == ("answer", entry), (decision.action, decision.best.entry_id, decision.best.evidence, decision.bar, decision.margin)
 
 
 @pytest.mark.parametrize(("question", "lang"), NOT_COVERED)
 def test_what_the_shop_does_not_cover_gets_no_answer(tea_shop: KnowledgeBase, question: str, lang: str) -> None:
     decision = tea_shop.decide(question, lang=lang)
-    assert decision.action == "no_answer", (decision.best.entry_id, decision.best.evidence, tea_shop.bars.for_language(lang))
+    assert decision.action == "no_answer", (decision.best, tea_shop.bars.for_language(lang))
 
 
 def test_an_unsure_match_offers_choices_and_a_pressed_choice_is_answered(tea_shop: KnowledgeBase) -> None:

@@ -10,8 +10,8 @@ import pytest
 
 from api.settings import ROOT, Settings
 from knowledge import IndexLoadError, KnowledgeBase
-from knowledge.content import load_content
 from knowledge.cli import knowledge_base
+from knowledge.content import load_content
 from knowledge.index import build_index, load_index
 
 
@@ -55,7 +55,7 @@ class CountingEmbedder(SeededEmbedder):
     def __init__(self) -> None:
         self.embedded = 0
 
-    def embed_passages(self, texts: list[str]) -> np.ndarray:  # type: ignore[override]
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
         self.embedded += len(texts)
         return self._rows(texts)
 
@@ -128,6 +128,7 @@ def test_an_unrelated_question_gets_no_answer(real_kb: KnowledgeBase, question: 
 )
 def test_a_plain_faq_question_is_answered_outright(real_kb: KnowledgeBase, question: str, lang: str, entry: str) -> None:
     decision = real_kb.decide(question, lang=lang)
+    assert decision.best is not None, (decision.action, decision.bar, decision.margin)
     assert (decision.action, decision.best.entry_id) == ("answer", entry), (decision.action, decision.best.evidence, decision.bar, decision.margin)
 
 
@@ -141,6 +142,7 @@ def test_when_no_hit_clearly_leads_the_top_three_are_offered(real_kb: KnowledgeB
     assert "delivery-cost" in [hit.entry_id for hit in decision.hits]
     for hit in decision.hits:  # a choice pressed sends its title back: that entry is answered, not the same choices again
         chosen = strict.decide(hit.title, lang="cs")
+        assert chosen.best is not None, (hit.title, chosen.action)
         assert (chosen.action, chosen.best.entry_id) == ("answer", hit.entry_id), (hit.title, chosen.action)
 
 
@@ -165,4 +167,5 @@ def test_contents_sharing_one_cache_do_not_re_embed_each_other(content_dir: Path
 def test_a_fact_stated_in_a_manual_section_is_answered_from_it(real_kb: KnowledgeBase, question: str, lang: str, section: str) -> None:
     """Sections are found for the single facts they state, and a question naming one product gets that product's section."""
     decision = real_kb.decide(question, lang=lang)
+    assert decision.best is not None, decision.action
     assert (decision.action, decision.best.entry_id) == ("answer", section), (decision.action, [h.entry_id for h in decision.hits])
