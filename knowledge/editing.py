@@ -96,17 +96,26 @@ def check_entry(data: dict[str, Any]) -> list[FieldProblem]:
     link = data.get("link")
     if link and not str(link).startswith(("https://", "http://")):
         problems.append(FieldProblem("link", "a link starts with https://"))
+    written = [lang for lang in LANGUAGES if _written(data.get(lang))]
+    if not written:
+        problems.append(FieldProblem(f"{LANGUAGES[0]}.question", "write the question and answer in one language at least"))
     for lang in LANGUAGES:
         text = data.get(lang) or {}
         for field in ("question", "answer"):
-            if not str(text.get(field) or "").strip():
-                problems.append(FieldProblem(f"{lang}.{field}", f"write the {field} in {lang}: every entry needs all four languages"))
+            if lang in written and not str(text.get(field) or "").strip():
+                problems.append(FieldProblem(f"{lang}.{field}", f"write the {field} in {lang} too, or leave the {lang} fields empty"))
         alternatives = [str(a).strip() for a in text.get("alternatives") or []]
         if any(not a for a in alternatives):
             problems.append(FieldProblem(f"{lang}.alternatives", "remove the empty line"))
         if len({a.casefold() for a in alternatives}) < len(alternatives):
             problems.append(FieldProblem(f"{lang}.alternatives", "a phrasing is there twice"))
     return problems
+
+
+def _written(text: dict[str, Any] | None) -> bool:
+    """Whether an entry's block in one language has any text (a question, an answer or a phrasing)."""
+    text = text or {}
+    return any(str(text.get(field) or "").strip() for field in ("question", "answer")) or any(str(a).strip() for a in text.get("alternatives") or [])
 
 
 def _yaml() -> YAML:
@@ -130,7 +139,10 @@ def _entry_node(data: dict[str, Any], existing: CommentedMap | None) -> Commente
             if key == "tags":
                 node[key].fa.set_flow_style()
     for lang in LANGUAGES:
-        text = data[lang]
+        text = data.get(lang) or {}
+        if not _written(text):  # a language the shop does not write in (yet): no block, listed as missing
+            node.pop(lang, None)
+            continue
         block = node.get(lang) if isinstance(node.get(lang), CommentedMap) else CommentedMap()
         if str(block.get("question") or "") != text["question"].strip():
             block["question"] = text["question"].strip()

@@ -106,6 +106,19 @@ def test_a_new_entry_needs_an_unused_id_and_lands_in_the_chosen_file(content: Pa
     assert all(len(line) <= 110 for line in (content / "faq" / "services.yml").read_text(encoding="utf-8").splitlines())
 
 
+def test_an_entry_in_the_shops_languages_only_is_saved_and_its_missing_languages_listed(content: Path) -> None:
+    editor = FaqEditor(content)
+    empty = {"question": "", "answer": ""}
+    saved = editor.save({"id": "pickup", "cs": {"question": "Můžu si zboží vyzvednout osobně?", "answer": "Ano, na prodejně v Brně."},
+                         "pl": empty, "lv": empty, "en": empty}, version=None, file="delivery.yml")
+    assert saved.missing_languages == ["pl", "lv", "en"]
+    pickup = next(e for e in load_content(content).entries if e.id == "pickup")
+    assert list(pickup.texts) == ["cs"]
+    with pytest.raises(InvalidEdit) as refused:
+        editor.save({"id": "nothing", "cs": empty, "pl": empty, "lv": empty, "en": empty}, version=None, file="delivery.yml")
+    assert [p.message for p in refused.value.problems] == ["write the question and answer in one language at least"]
+
+
 def manual_copy(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "knowledge" / "manuals", tmp_path / "manuals")
     return tmp_path
