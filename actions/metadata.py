@@ -1,5 +1,6 @@
 """Slots the api fills through message metadata: the detected language, a returning visitor, whether a
-colleague is online (offers of a person depend on it), and the anger counted so far."""
+colleague is online (offers of a person depend on it), the shop's name (the bot's texts say it; it comes from
+the api's settings, so renaming the shop needs no retraining), and the anger counted so far."""
 from __future__ import annotations
 
 from typing import Any
@@ -14,6 +15,7 @@ LANGUAGE_SLOT = "language"
 RETURNING_SLOT = "returning_customer"
 ANGER_SLOT = "anger_count"
 AGENTS_ONLINE_SLOT = "agents_online"
+SHOP_NAME_SLOT = "shop_name"
 
 
 def message_metadata(tracker: Tracker) -> dict[str, Any]:
@@ -30,7 +32,7 @@ def conversation_language(tracker: Tracker) -> str:
 
 
 class ActionReadMetadata(Action):
-    """Custom slot mapping for the three slots above; Rasa runs it once after every customer message."""
+    """Custom slot mapping for the slots above; Rasa runs it once after every customer message."""
 
     def name(self) -> str:
         return "action_read_metadata"
@@ -44,6 +46,9 @@ class ActionReadMetadata(Action):
         returning = bool(metadata.get("returning"))
         if returning != bool(tracker.get_slot(RETURNING_SLOT)):
             events.append(SlotSet(RETURNING_SLOT, returning))
+        shop_name = metadata.get("shop_name")
+        if shop_name and shop_name != tracker.get_slot(SHOP_NAME_SLOT):
+            events.append(SlotSet(SHOP_NAME_SLOT, shop_name))
         online = bool(metadata.get("agents_online"))
         if online != bool(tracker.get_slot(AGENTS_ONLINE_SLOT)):
             events.append(SlotSet(AGENTS_ONLINE_SLOT, online))

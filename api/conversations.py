@@ -133,7 +133,7 @@ async def ask_bot(session: AsyncSession, services: Services, conversation: Conve
     """Send a stored customer message to Rasa; store, publish and return the replies (RasaUnavailable if it is down)."""
     language = message.language or conversation.language or "en"
     metadata = {"language": language, "returning": await is_returning(session, conversation),
-                "agents_online": await services.consoles.anyone_online(session)}
+                "agents_online": await services.consoles.anyone_online(session), "shop_name": services.settings.shop_name}
     bot_replies = await services.rasa.send(conversation.id, (message.payload or {}).get("button") or message.text, metadata)
     stored = [_stored_reply(conversation.id, reply, language) for reply in bot_replies]
     message.status = MessageStatus.answered

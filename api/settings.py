@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     # People
     agent_session_hours: float = Field(12, description="How long an agent's console stays signed in.")
     agent_reconnect_grace_seconds: float = Field(15, description="A console that loses its connection this long gives its chats back to the queue.")
+    shop_name: str = Field("Domovo", min_length=1, max_length=80, description="The shop's name as the bot and e-mails say it "
+                           "(\"I'm {shop_name}'s virtual assistant\"); changing it needs no retraining.")
     handoff_wait_seconds: float = Field(180, description="After this long in the queue the customer is offered to leave an e-mail address.")
     smtp_host: str | None = Field(None, description="Mail server for replies to tickets; unset means tickets are answered in the console only.")
     smtp_port: int = 25

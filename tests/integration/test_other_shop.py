@@ -17,9 +17,14 @@ from tests.tea_shop import ANSWERED, CONTENT, NOT_COVERED, OTHER_LANGUAGE, in_on
 pytestmark = pytest.mark.integration
 
 
+TEA_SHOP_NAME = "Čajovna Lístek"
+
+
 def _serve(content: Path, var: Path, stack: Stack, trained_model: Path) -> Iterator[httpx.Client]:
-    """A second Rasa and api on `content` (module-scoped by the callers: they must not outlive their tests)."""
-    settings = stack.settings.model_copy(update={"var_dir": var, "content_dir": content, "api_port": free_port(), "rasa_port": free_port()})
+    """A second Rasa and api on `content`, under the tea shop's own name (module-scoped by the callers: they must not
+    outlive their tests). The same trained model serves it: the name comes from the settings, not the training data."""
+    settings = stack.settings.model_copy(update={"var_dir": var, "content_dir": content, "api_port": free_port(), "rasa_port": free_port(),
+                                                 "shop_name": TEA_SHOP_NAME})
     with running_stack(settings, trained_model, api_log=var / "api.log") as running, httpx.Client(base_url=running.api_url, timeout=30.0) as client:
         yield client
 
@@ -57,6 +62,13 @@ def test_a_shop_without_alternatives_is_answered_in_every_language(tea_shop: htt
 def test_what_the_shop_does_not_cover_is_not_answered_from_its_faq(tea_shop: httpx.Client, question: str, lang: str) -> None:
     language, sources = _sources(tea_shop, question)
     assert language == lang and sources == []
+
+
+@pytest.mark.parametrize(("greeting", "expected"), [("Dobrý den", f"obchodu {TEA_SHOP_NAME}"), ("Hello", f"{TEA_SHOP_NAME}'s virtual assistant")])
+def test_the_bot_greets_with_the_shops_own_name(tea_shop: httpx.Client, greeting: str, expected: str) -> None:
+    conversation, headers = start(tea_shop)
+    text = " ".join(reply["text"] for reply in say(tea_shop, conversation, headers, greeting)["replies"])
+    assert expected in text and "Domovo" not in text
 
 
 def test_the_health_check_shows_the_bars_measured_on_this_content(tea_shop: httpx.Client, stack: Stack) -> None:
