@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     cache_dir: Path | None = Field(None, description="Embedding cache, shareable between index builds; default var_dir/cache/embeddings.")
 
     # The api
-    api_host: str = "0.0.0.0"
+    api_host: str = "127.0.0.1"  # loopback unless a deployment says otherwise (behind its reverse proxy)
     api_port: int = 8000
     public_url: str | None = Field(None, description="Base URL the api is reached at; default http://localhost:<api_port>.")
 

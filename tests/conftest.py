@@ -79,8 +79,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, trained_model: Path, mailbox
     settings = Settings(
         var_dir=var,
         content_dir=content,
-        api_host="127.0.0.1",
-        api_port=free_port(),
+        api_port=free_port(),  # the api's host is left to its default: the suite checks it is loopback
         rasa_port=free_port(),
         models_dir=ROOT / "var" / "models",
         cache_dir=ROOT / "var" / "cache" / "embeddings",
