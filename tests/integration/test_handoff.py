@@ -110,7 +110,7 @@ def test_a_closed_console_gives_its_chat_back_to_the_queue(client: httpx.Client,
 
 
 def test_with_nobody_online_a_polish_customer_leaves_an_email_and_gets_the_answer_by_mail(
-        client: httpx.Client, admin: Person, mailbox: Mailbox) -> None:
+        client: httpx.Client, admin: Person, mailbox: Mailbox, stack: Stack) -> None:
     time.sleep(0.5)  # consoles of earlier tests have closed
     conversation, headers, body = ask_for_a_person(client, "Chciałbym porozmawiać z konsultantem, proszę.")
     assert body["language"] == "pl"
@@ -127,7 +127,7 @@ def test_with_nobody_online_a_polish_customer_leaves_an_email_and_gets_the_answe
     finally:
         console.close()
     [mail] = [m for m in mailbox.messages if m["To"] == "jan.kowalski@example.com"]
-    assert mail["Subject"] == SYSTEM_TEXTS["email_subject"]["pl"]
+    assert mail["Subject"] == SYSTEM_TEXTS["email_subject"]["pl"].format(shop_name=stack.settings.shop_name) == "Obsługa klienta Domovo: odpowiedź na twoje pytanie"
     assert "przesyłka wyjdzie jutro" in mail.get_content()
 
 
