@@ -28,7 +28,7 @@ from api.errors import ApiError
 from api.models import ConversationState
 from api.queue import queue_position
 from api.realtime import AGENTS, SESSION_CHECK, agent_channel, conversation_channel
-from api.sockets import UNAUTHORIZED, CloseSocket, TypingLimit, read_event
+from api.sockets import POLICY, UNAUTHORIZED, CloseSocket, TypingLimit, read_event
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -50,11 +50,11 @@ async def _token(websocket: WebSocket, services: Services) -> str:
     settings = services.settings
     try:
         first = await asyncio.wait_for(read_event(websocket, settings.ws_max_message_bytes), settings.ws_auth_seconds)
-    except TimeoutError:
-        raise CloseSocket(UNAUTHORIZED, f"authenticate within {settings.ws_auth_seconds:g} s") from None
+    except TimeoutError:  # not 4401: the widget would forget its conversation, the console sign out
+        raise CloseSocket(POLICY, f"authenticate within {settings.ws_auth_seconds:g} s") from None
     token = first.get("token")
     if first.get("type") != "auth" or not isinstance(token, str) or not token:
-        raise CloseSocket(UNAUTHORIZED, 'the first frame must be {"type": "auth", "token": "..."}')
+        raise CloseSocket(POLICY, 'the first frame must be {"type": "auth", "token": "..."}')
     return token
 
 
