@@ -105,7 +105,7 @@ async def handle_customer_message(session: AsyncSession, services: Services, con
                       payload={key: value for key, value in (("button", payload), ("client_id", client_id)) if value} or None)
     session.add(message)
     await session.commit()
-    publish_messages(services.hub, conversation, [message])
+    await publish_messages(session, services.hub, conversation, [message])
 
     if conversation.state is not ConversationState.bot:  # a person is in charge: the bot says nothing
         replies = await leave_contact(session, services, conversation, message) if conversation.state is ConversationState.waiting else []
@@ -124,7 +124,7 @@ async def handle_customer_message(session: AsyncSession, services: Services, con
         notice = Message(conversation_id=conversation.id, sender=Sender.system, text=system_text("one_moment", language), language=language)
         session.add(notice)
         await session.commit()
-        publish_messages(services.hub, conversation, [notice])
+        await publish_messages(session, services.hub, conversation, [notice])
         return MessageResult(message_id=message.id, language=language, replies=[_reply(notice)], state=conversation.state, pending=True)
     return MessageResult(message_id=message.id, language=language, replies=[_reply(m) for m in stored], state=conversation.state)
 
@@ -142,7 +142,7 @@ async def ask_bot(session: AsyncSession, services: Services, conversation: Conve
         stored.append(await queued_notice(session, services, conversation))
     session.add_all(stored)
     await session.commit()
-    publish_messages(services.hub, conversation, stored)
+    await publish_messages(session, services.hub, conversation, stored)
     if conversation.state is ConversationState.waiting:
         await announce_queue(session, services.hub)
     return stored

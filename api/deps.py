@@ -25,6 +25,7 @@ from api.rasa_client import RasaClient
 from api.rate_limits import RateLimits, Rule
 from api.realtime import Hub
 from api.settings import Settings
+from api.sockets import OpenSockets
 from knowledge import KnowledgeBase
 from knowledge.editing import FaqEditor, ManualEditor
 
@@ -45,6 +46,7 @@ class Services:
     hub: Hub = field(default_factory=Hub)
     instance: str = field(default_factory=lambda: uuid.uuid4().hex)  # this process, as the holder of background duties
     consoles: Consoles = field(default_factory=Consoles)
+    sockets: OpenSockets = field(default_factory=OpenSockets)  # live sockets per address, conversation and agent
     stopping: bool = False  # set by SIGTERM/SIGINT, before uvicorn closes the sockets
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 

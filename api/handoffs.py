@@ -19,7 +19,7 @@ from api.errors import Conflict, Forbidden, NotFound
 from api.leases import holds_duty
 from api.models import Agent, Conversation, ConversationState, Handoff, Message, Sender, Ticket, TicketKind
 from api.queue import open_handoff, queue_position
-from api.realtime import AGENTS, Hub, conversation_channel
+from api.realtime import AGENTS, Hub, agent_channel, conversation_channel
 from api.system_messages import system_text
 
 if TYPE_CHECKING:
@@ -38,12 +38,31 @@ def message_event(message: Message, *, agent_name: str | None = None) -> dict[st
             "agent": agent_name}
 
 
-def publish_messages(hub: Hub, conversation: Conversation, messages: list[Message], *, agent_name: str | None = None) -> None:
-    """Customers see their conversation; agents see every conversation that is waiting or with a person."""
+async def consoles_of(session: AsyncSession, conversation_id: str) -> str | None:
+    """Which consoles may follow the conversation live: every one while it waits (anyone may take it), its holder's
+    while an agent has it, none while the bot alone handles it (an agent reads that transcript over REST if needed)."""
+    row = (await session.execute(
+        select(Conversation.state, Handoff.agent_id).outerjoin(Handoff, (Handoff.conversation_id == Conversation.id) & Handoff.ended_at.is_(None))
+        .where(Conversation.id == conversation_id).order_by(Handoff.id.desc()).limit(1))).first()
+    if row is None:
+        return None
+    state, holder = row
+    if state is ConversationState.waiting:
+        return AGENTS
+    if state is ConversationState.agent and holder is not None:
+        return agent_channel(holder)
+    return None
+
+
+async def publish_messages(session: AsyncSession, hub: Hub, conversation: Conversation, messages: list[Message], *,
+                           agent_name: str | None = None) -> None:
+    """Customers see their conversation; consoles see it only while it waits or, its holder's, while an agent has it."""
+    consoles = await consoles_of(session, conversation.id)
     for message in messages:
         event = message_event(message, agent_name=agent_name)
         hub.publish(conversation_channel(conversation.id), event)
-        hub.publish(AGENTS, event)
+        if consoles is not None:
+            hub.publish(consoles, event)
 
 
 async def announce_queue(session: AsyncSession, hub: Hub) -> None:
@@ -84,7 +103,7 @@ async def take(session: AsyncSession, hub: Hub, conversation_id: str, agent: Age
         handoff.taken_at, handoff.agent_id = datetime.now(UTC), agent_id
     joined = await _system_message(session, conversation, "agent_joined", agent=agent_name)
     await session.commit()
-    publish_messages(hub, conversation, [joined])
+    await publish_messages(session, hub, conversation, [joined])
     hub.publish(conversation_channel(conversation.id), {"type": "state", "state": conversation.state.value, "agent": agent_name})
     await announce_queue(session, hub)
     return conversation
@@ -106,7 +125,7 @@ async def agent_reply(session: AsyncSession, hub: Hub, conversation_id: str, age
     message = Message(conversation_id=conversation.id, sender=Sender.agent, text=text, language=conversation.language, agent_id=agent.id)
     session.add(message)
     await session.commit()
-    publish_messages(hub, conversation, [message], agent_name=agent.name)
+    await publish_messages(session, hub, conversation, [message], agent_name=agent.name)
     return message
 
 
@@ -117,7 +136,7 @@ async def finish(session: AsyncSession, hub: Hub, conversation_id: str, agent: A
     handoff.ended_at = datetime.now(UTC)
     notice = await _system_message(session, conversation, "agent_left" if to is ConversationState.bot else "conversation_closed", agent=agent.name)
     await session.commit()
-    publish_messages(hub, conversation, [notice])
+    await publish_messages(session, hub, conversation, [notice])
     hub.publish(conversation_channel(conversation.id), {"type": "state", "state": conversation.state.value})
     hub.publish(AGENTS, {"type": "queue_changed"})
     return conversation, notice
@@ -175,7 +194,7 @@ async def leave_contact(session: AsyncSession, services: Services, conversation:
                      text=system_text(key, conversation.language, **values))
     session.add(notice)
     await session.commit()
-    publish_messages(services.hub, conversation, [notice])
+    await publish_messages(session, services.hub, conversation, [notice])
     services.hub.publish(AGENTS, {"type": "tickets_changed"})
     return [notice]
 
@@ -191,7 +210,7 @@ async def offer_contact_after_wait(session: AsyncSession, hub: Hub, *, wait_seco
         handoff.email_requested_at = datetime.now(UTC)
         notice = await _system_message(session, conversation, "nobody_took_it")
         await session.commit()
-        publish_messages(hub, conversation, [notice])
+        await publish_messages(session, hub, conversation, [notice])
     return len(rows)
 
 

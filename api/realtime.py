@@ -20,11 +20,17 @@ from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 
-AGENTS = "agents"  # every signed-in console listens here: queue changes, new messages in their chats
+AGENTS = "agents"  # every signed-in console listens here: queue changes, messages of waiting conversations
+SESSION_CHECK = "session_check"  # to an agent's channel: their consoles check their session now (never sent on)
 
 
 def conversation_channel(conversation_id: str) -> str:
     return f"conversation:{conversation_id}"
+
+
+def agent_channel(agent_id: int) -> str:
+    """One agent's consoles: messages and typing in the chats they hold, and session checks."""
+    return f"agent:{agent_id}"
 
 
 class Hub:

@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     # People
     agent_session_hours: float = Field(12, description="How long an agent's console stays signed in.")
     agent_reconnect_grace_seconds: float = Field(15, description="A console that loses its connection this long gives its chats back to the queue.")
+    agent_session_check_seconds: float = Field(30, gt=0, description="How often an open console checks that its session still holds "
+                                               "(sign-out and disabling close it at once; this catches expiry).")
     shop_name: str = Field("Domovo", min_length=1, max_length=80, description="The shop's name as the bot and e-mails say it "
                            "(\"I'm {shop_name}'s virtual assistant\"); changing it needs no retraining.")
     handoff_wait_seconds: float = Field(180, description="After this long in the queue the customer is offered to leave an e-mail address.")
@@ -92,6 +94,15 @@ class Settings(BaseSettings):
     # Limits on what customers send
     max_message_chars: int = 2000
     max_body_bytes: int = 16_384
+
+    # Live sockets (per api process): what one client may hold and send
+    ws_auth_seconds: float = Field(5, gt=0, description="A socket that has not authenticated within this long is closed.")
+    ws_max_message_bytes: int = Field(4096, ge=256, description="The largest frame a socket may send (auth and typing events are tiny).")
+    ws_max_sockets_per_ip: int = Field(100, ge=1, description="Open sockets from one IP address, authenticated or not (an office shares one).")
+    ws_max_sockets_per_conversation: int = Field(5, ge=1, description="Open sockets on one conversation (a customer's tabs).")
+    ws_max_sockets_per_agent: int = Field(10, ge=1, description="Open consoles of one agent.")
+    ws_typing_per_second: float = Field(1.0, gt=0, description="Typing events one socket may pass on per second; the excess is dropped.")
+    ws_typing_burst: int = Field(3, ge=1, description="Typing events one socket may pass on at once before the rate applies.")
 
     # Rate limits, in the `limits` library's notation ("20/minute;300/hour"). The client IP is the one uvicorn
     # reports, i.e. X-Forwarded-For from the proxies in uvicorn's FORWARDED_ALLOW_IPS (default: 127.0.0.1 only).

@@ -121,7 +121,7 @@ def start_rasa(settings: Settings, model: Path, log: Path) -> subprocess.Popen:
 
 
 def start_api(settings: Settings, log: Path | None) -> subprocess.Popen:
-    command = [str(API_PYTHON), "-m", "uvicorn", "api.main:create_app", "--factory",
+    command = [str(API_PYTHON), "-m", "uvicorn", "api.main:create_app", "--factory", "--ws-max-size", str(settings.ws_max_message_bytes),
                "--host", settings.api_host, "--port", str(settings.api_port)]
     output = log.open("ab") if log else None
     return subprocess.Popen(command, cwd=ROOT, env=service_env(settings), stdout=output, stderr=subprocess.STDOUT if output else None, start_new_session=True)

@@ -86,6 +86,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory, trained_model: Path, mailbox
         smtp_host="127.0.0.1",
         smtp_port=mailbox.port,
         agent_reconnect_grace_seconds=2,
+        agent_session_check_seconds=1,  # an expired session is noticed within a second
+        ws_auth_seconds=2,
         widget_origins=[SHOP_ORIGIN],
         # All the suite's traffic comes from 127.0.0.1: the limits themselves are tested on `limited_api`
         rate_limit_conversation_messages="1000/minute",

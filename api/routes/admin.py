@@ -10,6 +10,7 @@ from api.erasure import erase_customer
 from api.errors import NotFound
 from api.export import messages_csv, ratings_csv
 from api.models import Agent, CannedResponse
+from api.realtime import SESSION_CHECK, agent_channel
 from api.routes.agent import agent_out
 from api.routes.back_office import DaysQuery, period_of
 from api.schemas import AgentCreate, AgentOut, CannedIn, CannedOut, ErasureOut, Language, RowId
@@ -28,13 +29,14 @@ async def add_agent(body: AgentCreate, admin: CurrentAdmin, session: SessionDep)
 
 
 @router.delete("/agents/{agent_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def disable_agent(agent_id: RowId, admin: CurrentAdmin, session: SessionDep) -> None:
+async def disable_agent(agent_id: RowId, admin: CurrentAdmin, session: SessionDep, services: ServicesDep) -> None:
     """Disabled, not deleted: their name stays on the messages they wrote."""
     agent = await session.get(Agent, agent_id)
     if agent is None:
         raise NotFound(f"no agent {agent_id}")
     agent.active = False
     await session.commit()
+    services.hub.publish(agent_channel(agent_id), {"type": SESSION_CHECK})  # their open consoles close at once
 
 
 @router.post("/canned", status_code=status.HTTP_201_CREATED)

@@ -14,6 +14,7 @@ from api.deps import CurrentAgent, ServicesDep, SessionDep, limit_logins
 from api.errors import NotFound, RasaUnavailable
 from api.mailer import send_mail
 from api.models import Agent, CannedResponse, Conversation, ConversationState, Message, Rating, Sender, Ticket, TicketStatus
+from api.realtime import SESSION_CHECK, agent_channel
 from api.schemas import (
     AgentMessageIn,
     AgentOut,
@@ -50,9 +51,11 @@ async def login(body: LoginIn, session: SessionDep, services: ServicesDep) -> Ag
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def logout(agent: CurrentAgent, session: SessionDep,
+async def logout(agent: CurrentAgent, session: SessionDep, services: ServicesDep,
                  credentials: Annotated[HTTPAuthorizationCredentials, Depends(HTTPBearer())]) -> None:
+    """End the session; its open consoles close at once (4401), on whichever replica they are."""
     await sign_out(session, credentials.credentials)
+    services.hub.publish(agent_channel(agent.id), {"type": SESSION_CHECK})
 
 
 @router.get("/me")

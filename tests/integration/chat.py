@@ -11,7 +11,8 @@ from typing import Any
 
 import httpx
 import yaml
-from websockets.sync.client import connect
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
 
 from api.settings import ROOT
 from runner.processes import Stack
@@ -90,6 +91,21 @@ class Live:
 
     def close(self) -> None:
         self._socket.close()
+
+
+def closed(socket: ClientConnection, timeout: float) -> tuple[int, str, float]:
+    """Read (and drop) events until the server closes the socket: its close code, reason and how long it took."""
+    began = time.monotonic()
+    deadline = began + timeout
+    try:
+        while (left := deadline - time.monotonic()) > 0:
+            socket.recv(timeout=left)
+    except ConnectionClosed as exc:
+        assert exc.rcvd is not None, f"closed without a close frame: {exc}"
+        return exc.rcvd.code, exc.rcvd.reason, time.monotonic() - began
+    except TimeoutError:
+        pass
+    raise AssertionError(f"the socket was still open after {timeout} s")
 
 
 def ws_url(base_url: str | httpx.URL, path: str) -> str:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -16,14 +15,6 @@ from tests.integration.chat import Console, Live, database_rows, say, start, ws_
 
 pytestmark = pytest.mark.integration
 SYSTEM_TEXTS = yaml.safe_load((ROOT / "api" / "system_messages.yml").read_text(encoding="utf-8"))
-
-
-@pytest.fixture
-def alice(client: httpx.Client, admin: Person) -> Iterator[Console]:
-    console = Console(client, admin.email, admin.password)
-    yield console
-    console.put("/api/agent/presence", {"presence": "away"})
-    console.close()
 
 
 @pytest.fixture(scope="module")

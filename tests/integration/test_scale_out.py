@@ -10,11 +10,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from api.sockets import UNAUTHORIZED
 from runner.processes import Stack, free_port, start_rasa, stop, wait_until
 from runner.scale_out import ScaleOut, running_scale_out
 from runner.servers import PostgresServer, RedisServer
 from tests.conftest import Person, add_agent
-from tests.integration.chat import Console, Live, said, say, start, ws_url
+from tests.integration.chat import Console, Live, closed, said, say, start, ws_url
 
 pytestmark = pytest.mark.integration
 
@@ -72,6 +73,15 @@ def test_a_customer_on_one_replica_and_an_agent_on_the_other_talk_live(profile: 
             console.put("/api/agent/presence", {"presence": "away"})
             console.close()
             customer.close()
+
+
+def test_signing_out_on_one_replica_closes_the_console_on_the_other(profile: ScaleOut, lead: Person) -> None:
+    a, b = profile.apis
+    with httpx.Client(base_url=a.url, timeout=30) as on_a, httpx.Client(base_url=b.url, timeout=30) as on_b:
+        console = Console(on_b, lead.email, lead.password, online=False)
+        assert on_a.post("/api/agent/logout", headers=console.headers).status_code == 204
+        code, _, seconds = closed(console.live._socket, timeout=5)  # told through Redis
+        assert code == UNAUTHORIZED and seconds < 2, (code, seconds)
 
 
 def test_the_replicas_count_one_address_together(profile: ScaleOut) -> None:
