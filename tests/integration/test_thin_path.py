@@ -103,6 +103,13 @@ def test_the_action_webhook_refuses_calls_without_the_token(client: httpx.Client
     assert response.status_code == 403
 
 
+def test_the_action_webhook_refuses_a_non_ascii_token_like_any_wrong_one(client: httpx.Client) -> None:
+    response = client.post("/internal/actions/webhook", json={"next_action": "action_answer_question"},
+                           headers={"X-Action-Token": "žluťoučký kůň".encode()})
+    assert response.status_code == 403
+    assert "token" in response.json()["detail"]
+
+
 def test_a_long_conversation_keeps_answering_from_the_knowledge_base(client: httpx.Client) -> None:
     """Rasa sends the whole tracker to the action webhook, so later turns carry much larger calls."""
     conversation, headers = start(client, language="lv")
