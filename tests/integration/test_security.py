@@ -1,10 +1,17 @@
 """Security on the real stack: CORS only for the configured shop, and no secret in any log."""
 from __future__ import annotations
 
-import httpx
+import logging
+import secrets
 
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from api.main import create_app
 from runner.processes import Stack
-from tests.conftest import SHOP_ORIGIN, Person
+from tests.conftest import SHOP_ORIGIN, Person, add_agent
 from tests.integration.chat import say, start
 
 
@@ -36,3 +43,26 @@ def test_no_token_or_password_reaches_the_logs(client: httpx.Client, stack: Stac
                "a password": admin.password, "an agent session": session, "a customer token": headers["Authorization"].split()[1]}
     leaked = [name for name, secret in secrets.items() if secret in logs]
     assert leaked == []
+
+
+def test_a_failing_rasa_call_is_reported_without_rasa_s_token(stack: Stack, caplog: pytest.LogCaptureFixture) -> None:
+    """Rasa takes its token in the URL, and httpx's errors quote the URL: the public health, 503 bodies and logs must not.
+
+    A second api (in this process, its own database) holds a token the real Rasa refuses, as after a token
+    rotation that reached only one side: every call it makes with the token fails.
+    """
+    token = secrets.token_urlsafe(32)
+    settings = stack.settings.model_copy(update={"rasa_token": SecretStr(token), "watch_content": False,
+                                                 "database_url": f"sqlite+aiosqlite:///{stack.settings.var_dir / 'rotated.db'}"})
+    lead = add_agent(settings, "Rotated", "admin")
+    caplog.set_level(logging.INFO)
+    with TestClient(create_app(settings)) as api:
+        health = api.get("/api/health")
+        assert health.status_code == 503 and health.json()["rasa"]["ok"] is False
+        assert "401" in health.json()["rasa"]["error"]  # what went wrong is still said
+        conversation = api.post("/api/conversations", json={"language": "en"}).json()["id"]
+        session = api.post("/api/agent/login", json={"email": lead.email, "password": lead.password}).json()["token"]
+        erased = api.delete(f"/api/admin/customers/{conversation}", headers={"Authorization": f"Bearer {session}"})
+        assert erased.status_code == 503 and "could not erase" in erased.json()["detail"]
+    leaks = {"health": health.text, "the 503 body": erased.text, "the log": caplog.text}
+    assert [where for where, text in leaks.items() if token in text] == []
