@@ -60,12 +60,15 @@ def test_a_missing_token_is_rejected(client: httpx.Client) -> None:
     assert "Authorization" in response.json()["detail"]
 
 
-def test_another_conversations_token_is_rejected(client: httpx.Client) -> None:
+def test_another_conversations_token_is_rejected_as_if_the_conversation_did_not_exist(client: httpx.Client) -> None:
     conversation, _ = start(client)
     _, other_headers = start(client)
-    response = ask(client, conversation, other_headers, "Ahoj")
-    assert response.status_code == 403
-    assert "token" in response.json()["detail"]
+    foreign = ask(client, conversation, other_headers, "Ahoj")
+    unknown = ask(client, "0" * 32, other_headers, "Ahoj")
+    assert foreign.status_code == unknown.status_code == 404
+    assert foreign.json() == unknown.json()  # nothing tells the caller that the conversation exists
+    read = client.get(f"/api/conversations/{conversation}/messages", headers=other_headers)
+    assert read.status_code == 404 and read.json() == unknown.json()
 
 
 def test_a_100_kb_text_is_rejected_before_it_reaches_the_bot(client: httpx.Client) -> None:
