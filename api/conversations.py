@@ -73,9 +73,12 @@ async def authorized_conversation(session: AsyncSession, conversation_id: str, t
 
 
 def validate_text(text: str, *, max_chars: int) -> str:
+    """The text as stored; refused with the reason when the bot cannot take it (PostgreSQL cannot store a NUL in text)."""
     text = text.strip()
     if not text:
         raise InvalidMessage("the message is empty: write some text")
+    if "\x00" in text:
+        raise InvalidMessage("the message contains a NUL character (\\x00), which is not text: remove it and send again")
     if len(text) > max_chars:
         raise InvalidMessage(f"the message is {len(text)} characters long; the limit is {max_chars}")
     return text

@@ -4,7 +4,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.integration.chat import ask, start
+from runner.processes import Stack
+from tests.integration.chat import ask, database_rows, start
 
 pytestmark = pytest.mark.integration
 
@@ -51,6 +52,17 @@ def test_empty_text_is_rejected_with_a_reason(client: httpx.Client) -> None:
     response = ask(client, conversation, headers, "   ")
     assert response.status_code == 422
     assert "empty" in response.json()["detail"]
+
+
+def test_a_nul_character_is_refused_with_a_reason_and_nothing_is_stored(client: httpx.Client, stack: Stack) -> None:
+    """PostgreSQL cannot store a NUL in text: refused on every database alike, before anything is stored."""
+    conversation, headers = start(client)
+    response = ask(client, conversation, headers, "Ahoj\x00 kde je balík?")
+    assert response.status_code == 422
+    assert "NUL" in response.json()["detail"]
+    for body in ({"text": "Ano", "payload": '/affirm{"x": "\x00"}'}, {"text": "Ahoj", "client_id": "a\x00b"}):
+        assert client.post(f"/api/conversations/{conversation}/messages", json=body, headers=headers).status_code == 422
+    assert database_rows(stack, "select count(*) from messages where conversation_id = ?", conversation) == [(0,)]
 
 
 def test_a_missing_token_is_rejected(client: httpx.Client) -> None:
