@@ -27,6 +27,7 @@ from knowledge.content import load_content
 from knowledge.entries import LANGUAGES
 from knowledge.errors import ContentError, ContentProblem, KnowledgeError
 from knowledge.faq import load_faq_file
+from knowledge.links import link_problem
 from knowledge.manuals import parse_manual_file, slug
 
 # Used with fullmatch: `$` would also accept a trailing newline (`account-create\n` beside `account-create`)
@@ -95,8 +96,8 @@ def check_entry(data: dict[str, Any]) -> list[FieldProblem]:
     if not ENTRY_ID.fullmatch(str(data.get("id") or "")):
         problems.append(FieldProblem("id", "use lowercase letters, digits and dashes, e.g. `delivery-to-slovakia`"))
     link = data.get("link")
-    if link and not str(link).startswith(("https://", "http://")):
-        problems.append(FieldProblem("link", "a link starts with https://"))
+    if link and (problem := link_problem(str(link))):
+        problems.append(FieldProblem("link", problem))
     for lang in LANGUAGES:
         text = data.get(lang) or {}
         for field in ("question", "answer"):

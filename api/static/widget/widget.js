@@ -155,6 +155,12 @@
   // --- messages ------------------------------------------------------------------------------------------
   function scrollDown() { ui.log.scrollTop = ui.log.scrollHeight; }
 
+  // A source's link becomes clickable only as a web or e-mail address: never javascript: or data: (a link is data)
+  function safeHref(link) {
+    try { const url = new URL(link, location.href); return ["http:", "https:", "mailto:"].includes(url.protocol) ? url.href : null; }
+    catch (_) { return null; }
+  }
+
   function bubble(sender, text, who) {
     const node = document.createElement("div");
     node.className = `msg ${sender}`;
@@ -177,9 +183,10 @@
     if (message.source) {
       const source = document.createElement("span"); source.className = "source";
       source.append(document.createTextNode(`${t("source")}: `));
-      const link = document.createElement(message.source.link ? "a" : "span");
+      const href = message.source.link ? safeHref(message.source.link) : null;
+      const link = document.createElement(href ? "a" : "span");
       link.textContent = message.source.title;
-      if (message.source.link) { link.href = message.source.link; link.target = "_blank"; link.rel = "noopener"; }
+      if (href) { link.href = href; link.target = "_blank"; link.rel = "noopener"; }
       source.append(link); node.append(source);
     }
     if (message.buttons && message.buttons.length) {
