@@ -37,8 +37,11 @@ def page(browser: Browser) -> Iterator[Page]:
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.dialogs = dialogs  # type: ignore[attr-defined]  # a script injection would open one
+    refused: list[str] = []  # what a page's Content-Security-Policy blocked: a policy that breaks the page
+    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert refused == [], refused
 
 
 def screenshot(page: Page, name: str) -> Path:

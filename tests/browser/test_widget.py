@@ -37,6 +37,8 @@ def conversation_id(page: Page, stack: Stack) -> str:
 
 def test_a_czech_question_is_answered_with_a_source_link_and_survives_a_reload(page: Page, stack: Stack) -> None:
     open_demo(page, stack)
+    # styled under the demo page's policy without 'unsafe-inline' (an inline <style> would be refused, the panel unstyled)
+    assert page.locator(f"{WIDGET} .panel").evaluate("node => getComputedStyle(node).position") == "fixed"
     write(page, "Kolik stojí doprava kurýrem?")
     source = page.locator(f"{WIDGET} .msg.bot .source a")
     expect(source).to_be_visible(timeout=20_000)

@@ -32,6 +32,26 @@ def test_only_the_configured_shop_may_call_the_api_from_its_pages(client: httpx.
     assert from_shop.headers["access-control-expose-headers"] == "Retry-After"  # the widget reads how long to wait
 
 
+@pytest.mark.parametrize("path", ["/console/", "/console/office.html", "/console/console.js"])
+def test_the_console_and_back_office_allow_only_their_own_files_and_no_framing(client: httpx.Client, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200
+    policy = response.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert response.headers["x-frame-options"] == "DENY" and response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_demo_page_and_the_widget_script_may_be_embedded_but_not_sniffed(client: httpx.Client) -> None:
+    demo = client.get("/demo/")
+    assert "script-src 'self'" in demo.headers["content-security-policy"] and "unsafe-inline" not in demo.headers["content-security-policy"]
+    widget = client.get("/widget/widget.js")
+    assert widget.headers["x-content-type-options"] == "nosniff" and widget.headers["content-type"].startswith("text/javascript")
+    for response in (demo, widget):  # shops frame their own pages and embed the widget script as they like
+        assert "x-frame-options" not in response.headers and "frame-ancestors" not in response.headers.get("content-security-policy", "")
+    assert client.get("/api/health").headers["x-content-type-options"] == "nosniff"
+
+
 def test_no_token_or_password_reaches_the_logs(client: httpx.Client, stack: Stack, admin: Person) -> None:
     conversation, headers = start(client, "cs")
     say(client, conversation, headers, "Chci mluvit s člověkem")  # a handoff: Rasa's tracker is paused and resumed with its token
