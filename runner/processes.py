@@ -25,6 +25,7 @@ from api.settings import ROOT, Settings
 from runner.training import RASA_BIN, rasa_env
 
 API_PYTHON = ROOT / ".venv" / "bin" / "python"
+RASA_PYTHON = RASA_BIN.parent / "python"
 
 
 class StartupError(RuntimeError):
@@ -113,10 +114,9 @@ def lock_store_env(settings: Settings) -> dict[str, str]:
 
 
 def start_rasa(settings: Settings, model: Path, log: Path) -> subprocess.Popen:
-    # `--auth-token=…` in one argument: a random token may start with "-", which argparse takes for an option
-    command = [str(RASA_BIN), "run", "--enable-api", f"--auth-token={settings.rasa_token.get_secret_value()}",
-               "--interface", settings.rasa_host, "--port", str(settings.rasa_port), "--model", str(model),
-               "--endpoints", str(settings.rasa_endpoints), "--credentials", "credentials.yml"]
+    """`rasa run` through bot/serve.py, which takes the token from SHOPBOT_RASA_TOKEN: never an argument, which `ps` shows."""
+    command = [str(RASA_PYTHON), "-m", "bot.serve", "run", "--enable-api", "--interface", settings.rasa_host, "--port", str(settings.rasa_port),
+               "--model", str(model), "--endpoints", str(settings.rasa_endpoints), "--credentials", "credentials.yml"]
     env = {**rasa_env(), **service_env(settings), **lock_store_env(settings)}
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=open_private_log(log), stderr=subprocess.STDOUT, start_new_session=True)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import secrets
 import stat
+from pathlib import Path
 
 import httpx
 import pytest
@@ -97,3 +98,19 @@ def test_the_database_and_the_logs_are_readable_by_the_products_user_only(stack:
              for path in [*var.glob("shopbot.db*"), var / "logs", *(var / "logs").glob("*.log")]}
     assert "shopbot.db" in modes and "logs/api.log" in modes and "logs/rasa.log" in modes
     assert modes == {name: 0o700 if name == "logs" else 0o600 for name in modes}
+
+
+def test_rasa_s_token_is_on_no_command_line_and_still_guards_its_api(stack: Stack) -> None:
+    """Any local user reads every process's arguments (`ps`, /proc/<pid>/cmdline); with the token Rasa's whole HTTP API opens."""
+    token = stack.settings.rasa_token.get_secret_value()
+    command_lines = {}
+    for path in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            command_lines[path.parent.name] = path.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # a process that ended meanwhile
+            continue
+    assert str(stack.rasa.pid) in command_lines  # Rasa was among them
+    assert [pid for pid, line in command_lines.items() if token in line] == []
+    status = f"http://127.0.0.1:{stack.settings.rasa_port}/status"
+    assert httpx.get(status, timeout=10).status_code == 401  # the token still reached Rasa
+    assert httpx.get(status, params={"token": token}, timeout=10).status_code == 200
