@@ -84,7 +84,8 @@ class RasaClient:
 
     async def send(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> list[BotReply]:
         try:
-            response = await self._http.post("/webhooks/rest/webhook", json={"sender": conversation_id, "message": text, "metadata": metadata})
+            response = await self._http.post("/webhooks/shopbot/webhook", json={"sender": conversation_id, "message": text, "metadata": metadata},
+                                             headers={"Authorization": f"Bearer {self._token}"})  # bot/channel.py answers only us
             response.raise_for_status()
             return replies_from_rasa(response.json())
         except (httpx.HTTPError, ValueError) as exc:

@@ -15,8 +15,8 @@ TOKEN_VARIABLE = "SHOPBOT_RASA_TOKEN"
 
 
 def main() -> None:
-    """Read (and drop) the token from the environment, then run Rasa's command line with it added in memory only."""
-    token = os.environ.pop(TOKEN_VARIABLE, "")  # nothing Rasa starts inherits it
+    """Read the token from the environment, then run Rasa's command line with it added in memory only."""
+    token = os.environ.get(TOKEN_VARIABLE, "")  # kept: credentials.yml gives it to our channel (bot/channel.py) as well
     if not token:
         sys.exit(f"{TOKEN_VARIABLE} is not set: Rasa's HTTP API would run without a token")
     from rasa.__main__ import main as rasa_main  # imported late: Rasa's import takes seconds

@@ -114,3 +114,16 @@ def test_rasa_s_token_is_on_no_command_line_and_still_guards_its_api(stack: Stac
     status = f"http://127.0.0.1:{stack.settings.rasa_port}/status"
     assert httpx.get(status, timeout=10).status_code == 401  # the token still reached Rasa
     assert httpx.get(status, params={"token": token}, timeout=10).status_code == 200
+
+
+def test_only_the_api_can_send_rasa_a_message(client: httpx.Client, stack: Stack) -> None:
+    """Another local process posting `/request_human` straight to Rasa must not queue the customer's chat for a person."""
+    conversation, headers = start(client, "en")
+    rasa = f"http://127.0.0.1:{stack.settings.rasa_port}/webhooks"
+    message = {"sender": conversation, "message": "/request_human", "metadata": {"language": "en"}}
+    attempts = [httpx.post(f"{rasa}/rest/webhook", json=message, timeout=30),  # Rasa's own REST channel
+                httpx.post(f"{rasa}/shopbot/webhook", json=message, timeout=30),
+                httpx.post(f"{rasa}/shopbot/webhook", json=message, headers={"Authorization": "Bearer guessed"}, timeout=30)]
+    assert [a.status_code for a in attempts] == [404, 401, 401]
+    assert client.get(f"/api/conversations/{conversation}/messages", headers=headers).json()["state"] == "bot"
+    assert say(client, conversation, headers, "Hello")["replies"]  # the api itself still gets through
