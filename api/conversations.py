@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.errors import ApiError, Forbidden, NotFound, RasaUnavailable
+from api.errors import ApiError, NotFound, RasaUnavailable
 from api.handoffs import announce_queue, leave_contact, publish_messages, queued_notice
 from api.models import Conversation, ConversationState, Message, MessageStatus, Sender, Visitor
 from api.rasa_client import BotReply
@@ -61,19 +61,24 @@ async def is_returning(session: AsyncSession, conversation: Conversation) -> boo
 
 
 async def authorized_conversation(session: AsyncSession, conversation_id: str, token: str) -> Conversation:
-    """The conversation if `token` is its customer token; the same 404 for unknown ids and foreign tokens."""
+    """The conversation if `token` is its customer token; the same 404 for unknown ids and foreign tokens.
+
+    A 403 for a foreign token would confirm that the id exists: whoever holds a token learns nothing of others.
+    """
+    token_hash = hash_token(token)
     conversation = await session.get(Conversation, conversation_id)
-    if conversation is None:
-        raise NotFound(f"no conversation {conversation_id!r}")
-    if not hmac.compare_digest(conversation.token_hash, hash_token(token)):
-        raise Forbidden("this token does not belong to this conversation")
+    if conversation is None or not hmac.compare_digest(conversation.token_hash, token_hash):
+        raise NotFound("no such conversation for this token")
     return conversation
 
 
 def validate_text(text: str, *, max_chars: int) -> str:
+    """The text as stored; refused with the reason when the bot cannot take it (PostgreSQL cannot store a NUL in text)."""
     text = text.strip()
     if not text:
         raise InvalidMessage("the message is empty: write some text")
+    if "\x00" in text:
+        raise InvalidMessage("the message contains a NUL character (\\x00), which is not text: remove it and send again")
     if len(text) > max_chars:
         raise InvalidMessage(f"the message is {len(text)} characters long; the limit is {max_chars}")
     return text

@@ -17,11 +17,20 @@ MESSAGE_COLUMNS = ("conversation_id", "conversation_started", "conversation_lang
 RATING_COLUMNS = ("conversation_id", "conversation_language", "rated_at", "score", "comment")
 
 
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets (OWASP: CSV injection)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A customer's `=HYPERLINK(...)` must reach the admin's spreadsheet as text: a leading quote makes it one."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
 def _csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(columns)
-    writer.writerows(rows)
+    writer.writerows([spreadsheet_safe(value) for value in row] for row in rows)
     return out.getvalue()
 
 

@@ -27,6 +27,7 @@ from api.rasa_client import RasaClient
 from api.rate_limits import RateLimits
 from api.realtime import make_hub
 from api.routes import action_webhook, admin, agent, back_office, conversations, editor, health, knowledge, live
+from api.security_headers import SecurityHeaders
 from api.settings import Settings
 from knowledge import ContentError
 from knowledge.cli import knowledge_base
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Shopbot", summary="Multilingual customer-support chatbot", lifespan=lifespan, docs_url="/api/docs", openapi_url="/api/openapi.json")
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
     if settings.widget_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.widget_origins, allow_methods=["GET", "POST", "PUT"],

@@ -1,6 +1,7 @@
 """The api's client for the Rasa server, which listens on loopback and is reached only from here."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,20 +47,49 @@ def replies_from_rasa(messages: list[dict[str, Any]]) -> list[BotReply]:
     return replies
 
 
+class _WithoutToken(logging.Filter):
+    """httpx logs every request's URL at INFO: the token in it is masked before any handler sees the record."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self._token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self._token and self._token in message:
+            record.msg, record.args = message.replace(self._token, "***"), ()
+        return True
+
+
 class RasaClient:
-    """Sends customer messages to Rasa and checks its health; raises RasaUnavailable on any failure."""
+    """Sends customer messages to Rasa and checks its health; raises RasaUnavailable on any failure.
+
+    Rasa takes its token only as `?token=` in the URL, and httpx puts the URL in its error texts; so what
+    this client reports (health, 503 bodies, logs) is described from the error, never its text as is, and httpx's own
+    request log has the token masked.
+    """
 
     def __init__(self, base_url: str, token: str, *, timeout: float) -> None:
         self._token = token
         self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout)
+        self._log_filter = _WithoutToken(token)
+        logging.getLogger("httpx").addFilter(self._log_filter)
+
+    def _failure(self, exc: Exception) -> str:
+        """What went wrong, without the URL or the token: the status Rasa answered, or the kind of failure."""
+        if isinstance(exc, httpx.HTTPStatusError):
+            return f"HTTP {exc.response.status_code} {exc.response.reason_phrase}".strip()
+        detail = str(exc).replace(self._token, "***") if self._token else str(exc)
+        return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
 
     async def send(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> list[BotReply]:
         try:
-            response = await self._http.post("/webhooks/rest/webhook", json={"sender": conversation_id, "message": text, "metadata": metadata})
+            response = await self._http.post("/webhooks/shopbot/webhook", json={"sender": conversation_id, "message": text, "metadata": metadata},
+                                             headers={"Authorization": f"Bearer {self._token}"})  # bot/channel.py answers only us
             response.raise_for_status()
             return replies_from_rasa(response.json())
         except (httpx.HTTPError, ValueError) as exc:
-            raise RasaUnavailable(f"the dialogue engine did not answer: {exc}") from exc
+            raise RasaUnavailable(f"the dialogue engine did not answer: {self._failure(exc)}") from None
 
     async def resume(self, conversation_id: str) -> None:
         """Un-pause the conversation in Rasa after an agent hands it back (the bot paused itself at handoff).
@@ -73,7 +103,7 @@ class RasaClient:
                                              json=events)
             response.raise_for_status()
         except httpx.HTTPError as exc:
-            raise RasaUnavailable(f"could not resume the conversation in the dialogue engine: {exc}") from exc
+            raise RasaUnavailable(f"could not resume the conversation in the dialogue engine: {self._failure(exc)}") from None
 
     async def forget(self, conversation_id: str) -> None:
         """Replace the conversation's tracker with an empty one: the customer asked us to erase their data."""
@@ -81,7 +111,7 @@ class RasaClient:
             response = await self._http.put(f"/conversations/{conversation_id}/tracker/events", params={"token": self._token}, json=[])
             response.raise_for_status()
         except httpx.HTTPError as exc:
-            raise RasaUnavailable(f"could not erase the conversation in the dialogue engine: {exc}") from exc
+            raise RasaUnavailable(f"could not erase the conversation in the dialogue engine: {self._failure(exc)}") from None
 
     async def status(self) -> dict[str, Any]:
         """Rasa's own status (loaded model), or the reason it cannot be had."""
@@ -91,7 +121,8 @@ class RasaClient:
             body = response.json()
             return {"ok": bool(body.get("model_id")), "model": body.get("model_file"), "model_id": body.get("model_id")}
         except (httpx.HTTPError, ValueError) as exc:
-            return {"ok": False, "error": str(exc) or type(exc).__name__}
+            return {"ok": False, "error": self._failure(exc)}
 
     async def aclose(self) -> None:
         await self._http.aclose()
+        logging.getLogger("httpx").removeFilter(self._log_filter)

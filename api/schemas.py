@@ -34,9 +34,10 @@ class LanguageIn(BaseModel):
 
 class MessageIn(BaseModel):
     text: str = Field(description="What the customer wrote, or the title of the button they pressed.")
-    payload: str | None = Field(None, max_length=300, pattern=r"^/[a-z_]+(\{.*\})?$",
+    payload: str | None = Field(None, max_length=300, pattern=r"^/[a-z_]+(\{[^\x00\n]*\})?$",
                                 description="The pressed button's payload (`/intent{...}`), sent to the bot instead of the text.")
-    client_id: str | None = Field(None, max_length=64, description="Chosen by the client; a resend with the same id is stored once.")
+    client_id: str | None = Field(None, max_length=64, pattern=r"^[^\x00]*$",
+                                  description="Chosen by the client; a resend with the same id is stored once.")
 
 
 class Source(BaseModel):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import secrets
-from functools import cached_property
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -140,8 +139,9 @@ class Settings(BaseSettings):
         """Rasa's endpoints file: conversations in memory, or in PostgreSQL with locks in Redis (several replicas)."""
         return ROOT / ("endpoints.scale-out.yml" if self.rasa_tracker_store_url else "endpoints.yml")
 
-    @cached_property
+    @property
     def database(self) -> str:
+        """Computed on each use, not cached: a model_copy with another database_url or var_dir must not keep the original's."""
         return self.database_url or f"sqlite+aiosqlite:///{self.var_dir / 'shopbot.db'}"
 
     @property

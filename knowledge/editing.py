@@ -27,10 +27,12 @@ from knowledge.content import load_content
 from knowledge.entries import LANGUAGES
 from knowledge.errors import ContentError, ContentProblem, KnowledgeError
 from knowledge.faq import load_faq_file
+from knowledge.links import link_problem
 from knowledge.manuals import parse_manual_file, slug
 
-ENTRY_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-FILE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*\.yml$")
+# Used with fullmatch: `$` would also accept a trailing newline (`account-create\n` beside `account-create`)
+ENTRY_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+FILE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*\.yml")
 LONG_TEXT = 100  # answers longer than this are written as folded blocks (`>-`) of lines this long, as editors write them
 
 
@@ -91,11 +93,11 @@ def _plain(node: Any) -> Any:
 def check_entry(data: dict[str, Any]) -> list[FieldProblem]:
     """What the page shows next to each field before anything is written."""
     problems = []
-    if not ENTRY_ID.match(str(data.get("id") or "")):
+    if not ENTRY_ID.fullmatch(str(data.get("id") or "")):
         problems.append(FieldProblem("id", "use lowercase letters, digits and dashes, e.g. `delivery-to-slovakia`"))
     link = data.get("link")
-    if link and not str(link).startswith(("https://", "http://")):
-        problems.append(FieldProblem("link", "a link starts with https://"))
+    if link and (problem := link_problem(str(link))):
+        problems.append(FieldProblem("link", problem))
     written = [lang for lang in LANGUAGES if _written(data.get(lang))]
     if not written:
         problems.append(FieldProblem(f"{LANGUAGES[0]}.question", "write the question and answer in one language at least"))
@@ -238,7 +240,7 @@ class FaqEditor:
         if entry_id in {entry.id for entry in load_content(self.content_dir).entries}:
             raise InvalidEdit([FieldProblem("id", f"`{entry_id}` is a manual section's id: choose another id")])
         name = file or "new.yml"
-        if not FILE_NAME.match(name):
+        if not FILE_NAME.fullmatch(name):
             raise InvalidEdit([FieldProblem("file", "a file name like `delivery.yml`: lowercase letters, digits, dashes")])
         path = self.faq_dir / name
         return path, (self._load(path) if path.exists() else CommentedMap(entries=CommentedSeq())), None
@@ -257,8 +259,8 @@ def check_section(data: dict[str, Any]) -> list[FieldProblem]:
         title, body = str(text.get("question") or "").strip(), str(text.get("answer") or "").strip()
         if not title:
             problems.append(FieldProblem(f"{lang}.question", f"write the section's title in {lang}"))
-        elif "\n" in title:
-            problems.append(FieldProblem(f"{lang}.question", "a title is one line"))
+        elif title.splitlines() != [title]:  # \r, \u2028 and the like break lines for the manual's parser as \n does
+            problems.append(FieldProblem(f"{lang}.question", "a title is one line: remove the line break"))
         if not body:
             problems.append(FieldProblem(f"{lang}.answer", f"write the section's text in {lang}: every section needs all four languages"))
         elif any(line.startswith("#") for line in body.splitlines()):

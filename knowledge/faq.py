@@ -8,6 +8,7 @@ import yaml
 
 from knowledge.entries import LANGUAGES, Entry, EntryText
 from knowledge.errors import ContentProblem
+from knowledge.links import link_problem
 
 ENTRY_FIELDS = {"id", "tags", "product", "link", *LANGUAGES}
 TEXT_FIELDS = {"question", "alternatives", "answer"}
@@ -84,8 +85,17 @@ class _FileChecker:
                 texts[lang] = text
         tags = self.string_list(fields["tags"][1], "`tags`") if "tags" in fields else ()
         product = self.text(fields["product"][1], "`product`") if "product" in fields else None
-        link = self.text(fields["link"][1], "`link`") if "link" in fields else None
+        link = self.link(fields["link"][1], entry_id) if "link" in fields else None
         return Entry(entry_id, texts, self.path, node.line, "faq", tags, product, link)
+
+    def link(self, node: _Node, entry_id: str) -> str | None:
+        """The entry's link if the widget may show it: a `javascript:` link from git must not reach a page."""
+        link = self.text(node, "`link`")
+        problem = link_problem(link) if link else None
+        if problem:
+            self.problem(node.line, f"`{entry_id}.link` {link!r}: {problem}")
+            return None
+        return link or None
 
     def translation(self, node: _Node, entry_id: str, lang: str) -> EntryText | None:
         if not isinstance(node.value, dict):

@@ -20,10 +20,12 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import SecretStr
 
+from api.private_files import open_private_log, private_dir
 from api.settings import ROOT, Settings
 from runner.training import RASA_BIN, rasa_env
 
 API_PYTHON = ROOT / ".venv" / "bin" / "python"
+RASA_PYTHON = RASA_BIN.parent / "python"
 
 
 class StartupError(RuntimeError):
@@ -112,18 +114,17 @@ def lock_store_env(settings: Settings) -> dict[str, str]:
 
 
 def start_rasa(settings: Settings, model: Path, log: Path) -> subprocess.Popen:
-    # `--auth-token=…` in one argument: a random token may start with "-", which argparse takes for an option
-    command = [str(RASA_BIN), "run", "--enable-api", f"--auth-token={settings.rasa_token.get_secret_value()}",
-               "--interface", settings.rasa_host, "--port", str(settings.rasa_port), "--model", str(model),
-               "--endpoints", str(settings.rasa_endpoints), "--credentials", "credentials.yml"]
+    """`rasa run` through bot/serve.py, which takes the token from SHOPBOT_RASA_TOKEN: never an argument, which `ps` shows."""
+    command = [str(RASA_PYTHON), "-m", "bot.serve", "run", "--enable-api", "--interface", settings.rasa_host, "--port", str(settings.rasa_port),
+               "--model", str(model), "--endpoints", str(settings.rasa_endpoints), "--credentials", "credentials.yml"]
     env = {**rasa_env(), **service_env(settings), **lock_store_env(settings)}
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=open_private_log(log), stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def start_api(settings: Settings, log: Path | None) -> subprocess.Popen:
     command = [str(API_PYTHON), "-m", "uvicorn", "api.main:create_app", "--factory", "--ws-max-size", str(settings.ws_max_message_bytes),
                "--host", settings.api_host, "--port", str(settings.api_port)]
-    output = log.open("ab") if log else None
+    output = open_private_log(log) if log else None  # logs may quote customers: readable by this user only
     return subprocess.Popen(command, cwd=ROOT, env=service_env(settings), stdout=output, stderr=subprocess.STDOUT if output else None, start_new_session=True)
 
 
@@ -159,8 +160,7 @@ def stop(process: subprocess.Popen, *, grace: float = 15.0) -> None:
 @contextmanager
 def running_stack(settings: Settings, model: Path, *, api_log: Path | None = None, timeout: float = 240.0) -> Iterator[Stack]:
     """Rasa and the api, started, healthy, and stopped on exit whatever happens."""
-    logs = settings.var_dir / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
+    logs = private_dir(settings.var_dir / "logs")
     rasa_log = logs / "rasa.log"
     rasa = start_rasa(settings, model, rasa_log)
     stack = None

@@ -15,6 +15,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from api.private_files import private_dir
 from api.settings import Settings
 from knowledge import ContentError, KnowledgeError
 from knowledge.cli import build_knowledge
@@ -93,8 +94,7 @@ def running_scale_out(settings: Settings, model: Path, *, postgres: PostgresServ
     `postgres` and `redis` are started by the caller (persistent ones for `make run-scale-out`, throwaway ones in tests).
     """
     folder = settings.var_dir / "scale-out"
-    logs = folder / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
+    logs = private_dir(folder / "logs")
     proxy_actions_port, proxy_rasa_port = free_port(), free_port()
     database_url = postgres.database("shopbot").replace("postgresql://", "postgresql+asyncpg://")
     rasa_settings, api_settings = replica_settings(settings, folder, database_url=database_url, redis_url=redis.url,

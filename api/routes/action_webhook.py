@@ -20,8 +20,12 @@ router = APIRouter(prefix="/internal/actions", tags=["internal"], include_in_sch
 
 @router.post("/webhook")
 async def webhook(request: Request, services: ServicesDep, x_action_token: str = Header("")) -> JSONResponse:
-    """Same contract as rasa_sdk's own action server, guarded by the token header Rasa sends (see endpoints.yml)."""
-    if not hmac.compare_digest(x_action_token, services.settings.action_token.get_secret_value()):
+    """Same contract as rasa_sdk's own action server, guarded by the token header Rasa sends (see endpoints.yml).
+
+    Compared as bytes: `hmac.compare_digest` refuses str with non-ASCII characters (a 500 instead of a 403).
+    """
+    expected = services.settings.action_token.get_secret_value()
+    if not hmac.compare_digest(x_action_token.encode(), expected.encode()):
         raise Forbidden("wrong or missing action webhook token")
     action_call: dict[str, Any] = await request.json()
     try:

@@ -4,11 +4,16 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, sync_playwright
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 
+from api.models import Message, Sender
 from api.settings import ROOT
+from runner.processes import Stack
 from tests.conftest import Person
 
 CHROMIUM = os.environ.get("SHOPBOT_CHROMIUM", "/usr/bin/chromium")
@@ -37,8 +42,11 @@ def page(browser: Browser) -> Iterator[Page]:
 
     page.on("dialog", dismiss)
     page.dialogs = dialogs  # type: ignore[attr-defined]  # a script injection would open one
+    refused: list[str] = []  # what a page's Content-Security-Policy blocked: a policy that breaks the page
+    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert refused == [], refused
 
 
 def screenshot(page: Page, name: str) -> Path:
@@ -56,3 +64,17 @@ def fill_sign_in(page: Page, url: str, person: Person) -> None:
     form.get_by_label("E-mail").fill(person.email)
     form.get_by_label("Password").fill(person.password)
     form.get_by_role("button", name="Sign in").click()
+
+
+def store_bot_reply(stack: Stack, conversation_id: str, text: str, source: dict[str, Any]) -> None:
+    """A bot reply citing `source`, written to the stack's database as the api stores one (e.g. from an older index).
+
+    Synchronously (Playwright's sync API holds an event loop in this thread): the same model through sqlite3.
+    """
+    engine = create_engine(stack.settings.database.replace("sqlite+aiosqlite://", "sqlite://"))
+    try:
+        with Session(engine) as session:
+            session.add(Message(conversation_id=conversation_id, sender=Sender.bot, text=text, language="cs", payload={"source": source}))
+            session.commit()
+    finally:
+        engine.dispose()

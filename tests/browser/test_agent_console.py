@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from runner.processes import Stack
-from tests.browser.conftest import fill_sign_in, screenshot
+from tests.browser.conftest import fill_sign_in, screenshot, store_bot_reply
 from tests.conftest import Person
 from tests.integration.chat import say, start
 
@@ -59,6 +59,19 @@ def test_an_agent_is_notified_takes_over_replies_live_and_hands_back(page: Page,
     assert client.get(f"/api/conversations/{conversation}/messages", headers=headers).json()["state"] == "bot"
     assert page.dialogs == []  # type: ignore[attr-defined]
     page.get_by_label("Your status").select_option("away")
+
+
+def test_a_cited_source_with_a_javascript_link_is_shown_as_text(page: Page, stack: Stack, admin: Person, client: httpx.Client) -> None:
+    conversation, headers = start(client)
+    assert say(client, conversation, headers, "I want to talk to a human, please")["state"] == "waiting"
+    say(client, conversation, headers, "My parcel 77123 has not arrived")  # while waiting: what the queue shows
+    store_bot_reply(stack, conversation, "Delivery costs 3 EUR.", {"id": "a", "title": "Bad link", "score": 0.9,
+                                                                   "link": "javascript:window.__ran = 1"})
+    sign_in(page, stack, admin)
+    page.locator("#queue li", has_text="parcel 77123").click()
+    expect(page.locator("#transcript")).to_contain_text("Bad link")
+    assert page.locator("#transcript a", has_text="Bad link").count() == 0
+    assert page.locator("#transcript [href^='javascript' i]").count() == 0
 
 
 def test_a_canned_response_is_inserted_by_its_shortcut(page: Page, stack: Stack, admin: Person, client: httpx.Client) -> None:

@@ -8,9 +8,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from api.settings import ROOT
 from runner.processes import Stack
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, store_bot_reply
 from tests.conftest import Person
-from tests.integration.chat import Console, database_rows
+from tests.integration.chat import Console, database_rows, start
 
 pytestmark = pytest.mark.browser
 WIDGET = "#shopbot-widget"
@@ -37,6 +37,8 @@ def conversation_id(page: Page, stack: Stack) -> str:
 
 def test_a_czech_question_is_answered_with_a_source_link_and_survives_a_reload(page: Page, stack: Stack) -> None:
     open_demo(page, stack)
+    # styled under the demo page's policy without 'unsafe-inline' (an inline <style> would be refused, the panel unstyled)
+    assert page.locator(f"{WIDGET} .panel").evaluate("node => getComputedStyle(node).position") == "fixed"
     write(page, "Kolik stojí doprava kurýrem?")
     source = page.locator(f"{WIDGET} .msg.bot .source a")
     expect(source).to_be_visible(timeout=20_000)
@@ -50,6 +52,23 @@ def test_a_czech_question_is_answered_with_a_source_link_and_survives_a_reload(p
     expect(page.get_by_role("dialog")).to_be_visible()  # it stays open across reloads
     expect(messages(page, "customer")).to_have_text(["VyKolik stojí doprava kurýrem?"])
     expect(page.locator(f"{WIDGET} .msg.bot .source a")).to_have_count(1)
+
+
+def test_a_source_link_that_is_not_a_web_or_email_address_is_shown_as_text(page: Page, stack: Stack, client: httpx.Client) -> None:
+    """A `javascript:` link that reached a stored reply (e.g. from an index built before the loader refused it) never becomes clickable."""
+    conversation, headers = start(client, "cs")
+    store_bot_reply(stack, conversation, "Doprava stojí 89 Kč.", {"id": "a", "title": "Zlý odkaz", "score": 0.9,
+                                                                   "link": "JavaScript:window.__ran = 1"})
+    store_bot_reply(stack, conversation, "Platit můžete kartou.", {"id": "b", "title": "Dobrý odkaz", "score": 0.9, "link": "/pomoc/platba"})
+    page.goto(f"{stack.api_url}/demo/")
+    token = headers["Authorization"].split()[1]
+    page.evaluate("([key, saved]) => localStorage.setItem(key, JSON.stringify(saved))",
+                  [f"shopbot:{stack.api_url}", {"id": conversation, "token": token, "open": True}])
+    page.reload()
+    expect(page.locator(f"{WIDGET} .source", has_text="Zlý odkaz")).to_be_visible(timeout=20_000)
+    assert page.locator(f"{WIDGET} .source a", has_text="Zlý odkaz").count() == 0
+    assert page.locator(f"{WIDGET} [href]").evaluate_all("nodes => nodes.map(n => n.getAttribute('href'))") == [
+        f"{stack.api_url}/pomoc/platba"]  # a path on the shop's site stays a link
 
 
 def test_a_button_choice_carries_the_claim_on(page: Page, stack: Stack) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.integration.chat import ask, start
+from runner.processes import Stack
+from tests.integration.chat import ask, database_rows, start
 
 pytestmark = pytest.mark.integration
 
@@ -53,6 +54,17 @@ def test_empty_text_is_rejected_with_a_reason(client: httpx.Client) -> None:
     assert "empty" in response.json()["detail"]
 
 
+def test_a_nul_character_is_refused_with_a_reason_and_nothing_is_stored(client: httpx.Client, stack: Stack) -> None:
+    """PostgreSQL cannot store a NUL in text: refused on every database alike, before anything is stored."""
+    conversation, headers = start(client)
+    response = ask(client, conversation, headers, "Ahoj\x00 kde je balík?")
+    assert response.status_code == 422
+    assert "NUL" in response.json()["detail"]
+    for body in ({"text": "Ano", "payload": '/affirm{"x": "\x00"}'}, {"text": "Ahoj", "client_id": "a\x00b"}):
+        assert client.post(f"/api/conversations/{conversation}/messages", json=body, headers=headers).status_code == 422
+    assert database_rows(stack, "select count(*) from messages where conversation_id = ?", conversation) == [(0,)]
+
+
 def test_a_missing_token_is_rejected(client: httpx.Client) -> None:
     conversation, _ = start(client)
     response = client.post(f"/api/conversations/{conversation}/messages", json={"text": "Ahoj"})
@@ -60,12 +72,15 @@ def test_a_missing_token_is_rejected(client: httpx.Client) -> None:
     assert "Authorization" in response.json()["detail"]
 
 
-def test_another_conversations_token_is_rejected(client: httpx.Client) -> None:
+def test_another_conversations_token_is_rejected_as_if_the_conversation_did_not_exist(client: httpx.Client) -> None:
     conversation, _ = start(client)
     _, other_headers = start(client)
-    response = ask(client, conversation, other_headers, "Ahoj")
-    assert response.status_code == 403
-    assert "token" in response.json()["detail"]
+    foreign = ask(client, conversation, other_headers, "Ahoj")
+    unknown = ask(client, "0" * 32, other_headers, "Ahoj")
+    assert foreign.status_code == unknown.status_code == 404
+    assert foreign.json() == unknown.json()  # nothing tells the caller that the conversation exists
+    read = client.get(f"/api/conversations/{conversation}/messages", headers=other_headers)
+    assert read.status_code == 404 and read.json() == unknown.json()
 
 
 def test_a_100_kb_text_is_rejected_before_it_reaches_the_bot(client: httpx.Client) -> None:
@@ -101,6 +116,13 @@ def test_health_reports_every_part(client: httpx.Client) -> None:
 def test_the_action_webhook_refuses_calls_without_the_token(client: httpx.Client) -> None:
     response = client.post("/internal/actions/webhook", json={"next_action": "action_answer_question"})
     assert response.status_code == 403
+
+
+def test_the_action_webhook_refuses_a_non_ascii_token_like_any_wrong_one(client: httpx.Client) -> None:
+    response = client.post("/internal/actions/webhook", json={"next_action": "action_answer_question"},
+                           headers=[(b"X-Action-Token", "žluťoučký kůň".encode())])
+    assert response.status_code == 403
+    assert "token" in response.json()["detail"]
 
 
 def test_a_long_conversation_keeps_answering_from_the_knowledge_base(client: httpx.Client) -> None:

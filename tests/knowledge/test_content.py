@@ -100,3 +100,24 @@ def test_every_problem_is_listed_not_just_the_first(tmp_path: Path) -> None:
     assert any("has no `id`" in p for p in problems)
     assert any("`y.en` has no `answer`" in p for p in problems)
     assert len(problems) == 2  # y lacking cs, pl and lv is work to do, not an error
+
+
+def with_link(link: str) -> str:
+    """A file whose one entry has `link` on line 4 (as a double-quoted YAML string, so escapes such as \\t work)."""
+    return "entries:\n" + GOOD_ENTRY.format(id="x").replace("    tags: [delivery]\n", f"    tags: [delivery]\n    link: {link}\n")
+
+
+@pytest.mark.parametrize("link", ['"javascript:alert(document.cookie)"', '" JaVaScRiPt:alert(1)"', '"java\\tscript:alert(1)"',
+                                  '"data:text/html,<script>alert(1)</script>"', '"vbscript:msgbox(1)"', '"domovo.example/doprava"'])
+def test_a_link_a_page_must_not_follow_is_reported_with_its_line(tmp_path: Path, link: str) -> None:
+    """The widget and the console make the link clickable: only web and e-mail addresses may get there from git."""
+    path = write(tmp_path, "a.yml", with_link(link))
+    [problem] = problems_of(tmp_path)
+    assert problem.startswith(f"{path}:4:") and "`x.link`" in problem and "https://" in problem
+
+
+@pytest.mark.parametrize("link", ["https://domovo.example/doprava", "http://domovo.example", "mailto:podpora@domovo.example", "/pomoc/doprava"])
+def test_web_and_email_links_and_paths_on_the_shops_site_load(tmp_path: Path, link: str) -> None:
+    write(tmp_path, "a.yml", with_link(f'"{link}"'))
+    [entry] = load_content(tmp_path).entries
+    assert entry.link == link

@@ -119,6 +119,18 @@ def test_an_entry_in_the_shops_languages_only_is_saved_and_its_missing_languages
     assert [p.message for p in refused.value.problems] == ["write the question and answer in one language at least"]
 
 
+@pytest.mark.parametrize(("entry_id", "file"), [("engraving\n", "services.yml"), ("engraving", "services.yml\n"), ("delivery-cost\n", "delivery.yml")])
+def test_an_id_or_file_name_with_a_trailing_line_break_is_refused(content: Path, entry_id: str, file: str) -> None:
+    """`$` in a pattern accepts a trailing newline: `delivery-cost\n` beside `delivery-cost` would stop the index from rebuilding."""
+    editor = FaqEditor(content)
+    new = {"id": entry_id, **{lang: {"question": f"{lang} engraving?", "answer": "Yes."} for lang in ("cs", "pl", "lv", "en")}}
+    with pytest.raises(InvalidEdit) as refused:
+        editor.save(new, version=None, file=file)
+    assert [p.field for p in refused.value.problems] == ["id" if entry_id.endswith("\n") else "file"]
+    assert sorted(p.name for p in (content / "faq").iterdir()) == ["delivery.yml"]
+    assert (content / "faq" / "delivery.yml").read_text(encoding="utf-8") == FAQ
+
+
 def manual_copy(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "knowledge" / "manuals", tmp_path / "manuals")
     return tmp_path
@@ -161,3 +173,18 @@ def test_renaming_a_sections_english_title_gives_it_the_new_id(tmp_path: Path) -
     renamed = editor.save(section.id, {**section.data, "en": {**section.data["en"], "question": "Before the very first use"}},
                           version=section.version)
     assert renamed.id == "aroma-pro/before-the-very-first-use"
+
+
+@pytest.mark.parametrize("line_break", ["\r", "\n", "\r\n", "\u2028", "\x85", "\x0b"])
+def test_a_manual_title_with_any_line_break_is_refused_and_the_manual_stays_whole(tmp_path: Path, line_break: str) -> None:
+    """The manual's parser splits lines at every Unicode line break: one in a title would write a section of its own."""
+    content = manual_copy(tmp_path)
+    before = {p: p.read_text(encoding="utf-8") for p in (content / "manuals").rglob("*.md")}
+    editor = ManualEditor(content)
+    section = editor.get("aroma-pro/before-first-use")
+    injected = {**section.data, "pl": {**section.data["pl"], "question": f"Przed pierwszym użyciem{line_break}## Injected"}}
+    with pytest.raises(InvalidEdit) as refused:
+        editor.save(section.id, injected, version=section.version)
+    assert [p.field for p in refused.value.problems] == ["pl.question"]
+    assert {p: p.read_text(encoding="utf-8") for p in (content / "manuals").rglob("*.md")} == before
+    assert not load_manual(content / "manuals" / "aroma-pro")[1]

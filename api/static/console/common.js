@@ -28,6 +28,12 @@ function el(tag, text, className) {
   return node;
 }
 
+// A link from the content becomes clickable only as a web or e-mail address: never javascript: or data:
+function safeHref(link) {
+  try { const url = new URL(link, location.href); return ["http:", "https:", "mailto:"].includes(url.protocol) ? url.href : null; }
+  catch (_) { return null; }
+}
+
 function signedOut() {
   session.token = null; sessionStorage.removeItem("agentToken");
   session.onSignedOut();

@@ -109,7 +109,8 @@ function messageView(message) {
   if (message.source) {
     const cite = el("span", null, "who");
     cite.append(el("span", "Source: "));
-    if (message.source.link) { const a = el("a", message.source.title); a.href = message.source.link; a.target = "_blank"; a.rel = "noopener"; cite.append(a); }
+    const href = message.source.link ? safeHref(message.source.link) : null;
+    if (href) { const a = el("a", message.source.title); a.href = href; a.target = "_blank"; a.rel = "noopener"; cite.append(a); }
     else cite.append(el("span", message.source.title));
     li.append(cite);
   }

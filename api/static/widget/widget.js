@@ -43,42 +43,44 @@
   document.body.append(host);
   const root = host.attachShadow({ mode: "open" });
   const color = /^#[0-9a-f]{3,8}$/i.test(options.color || "") ? options.color : "#0b5cad";
+  // The styles as a constructed style sheet, not a <style> element: pages whose Content-Security-Policy has no
+  // 'unsafe-inline' (the demo page's, and many shops') keep the widget styled. Older browsers get the element.
+  const css = `
+    :host { all: initial; font-family: system-ui, sans-serif; font-size: 15px; color: #111; }
+    [hidden] { display: none !important; }
+    button, input, select, textarea { font: inherit; }
+    .launcher { position: fixed; right: 16px; bottom: 16px; width: 56px; height: 56px; border-radius: 50%; border: 0;
+      background: ${color}; color: #fff; display: grid; place-items: center; cursor: pointer; box-shadow: 0 2px 8px #0004; z-index: 2147483646; }
+    .panel { position: fixed; right: 16px; bottom: 84px; width: min(380px, calc(100vw - 32px)); height: min(600px, calc(100vh - 110px));
+      display: flex; flex-direction: column; background: #fff; border-radius: 12px; box-shadow: 0 4px 24px #0005; overflow: hidden; z-index: 2147483647; }
+    @media (max-width: 480px) { .panel { right: 0; bottom: 0; width: 100vw; height: 100dvh; border-radius: 0; } }
+    header { background: ${color}; color: #fff; display: flex; align-items: center; gap: 8px; padding: 10px 12px; }
+    header h2 { font-size: 16px; margin: 0; flex: 1; }
+    header select { background: #fff; color: #111; border-radius: 4px; border: 0; padding: 2px; }
+    header button { background: transparent; color: #fff; border: 0; font-size: 22px; cursor: pointer; min-width: 44px; min-height: 44px; }
+    .log { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 8px; background: #f6f7f9; }
+    .msg { max-width: 85%; padding: 8px 10px; border-radius: 10px; white-space: pre-wrap; overflow-wrap: anywhere; }
+    .customer { align-self: flex-end; background: ${color}; color: #fff; }
+    .bot, .agent { align-self: flex-start; background: #fff; border: 1px solid #ddd; }
+    .agent { border-color: #2e7d32; }
+    .system { align-self: center; color: #444; font-style: italic; font-size: 13px; text-align: center; }
+    .who { display: block; font-size: 12px; color: #555; margin-bottom: 2px; }
+    .customer .who { color: #eef; }
+    .pending { opacity: .7; }
+    .source { display: block; margin-top: 4px; font-size: 13px; }
+    .source a { color: ${color}; }
+    .choices { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; }
+    .choices button { border: 1px solid ${color}; color: ${color}; background: #fff; border-radius: 16px; padding: 6px 12px; cursor: pointer; min-height: 36px; }
+    .choices button:disabled { opacity: .5; cursor: default; }
+    .status { padding: 4px 12px; font-size: 13px; color: #444; min-height: 18px; }
+    .offline { background: #fff3cd; color: #5c4400; padding: 8px 12px; font-size: 13px; }
+    form { display: flex; gap: 6px; padding: 8px; border-top: 1px solid #ddd; }
+    textarea { flex: 1; resize: none; border: 1px solid #aaa; border-radius: 8px; padding: 8px; min-height: 40px; max-height: 120px; }
+    form button { background: ${color}; color: #fff; border: 0; border-radius: 8px; padding: 0 14px; cursor: pointer; min-height: 44px; }
+    button:focus-visible, select:focus-visible, textarea:focus-visible, a:focus-visible { outline: 3px solid #f90; outline-offset: 2px; }
+    .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  `;
   root.innerHTML = `
-    <style>
-      :host { all: initial; font-family: system-ui, sans-serif; font-size: 15px; color: #111; }
-      [hidden] { display: none !important; }
-      button, input, select, textarea { font: inherit; }
-      .launcher { position: fixed; right: 16px; bottom: 16px; width: 56px; height: 56px; border-radius: 50%; border: 0;
-        background: ${color}; color: #fff; display: grid; place-items: center; cursor: pointer; box-shadow: 0 2px 8px #0004; z-index: 2147483646; }
-      .panel { position: fixed; right: 16px; bottom: 84px; width: min(380px, calc(100vw - 32px)); height: min(600px, calc(100vh - 110px));
-        display: flex; flex-direction: column; background: #fff; border-radius: 12px; box-shadow: 0 4px 24px #0005; overflow: hidden; z-index: 2147483647; }
-      @media (max-width: 480px) { .panel { right: 0; bottom: 0; width: 100vw; height: 100dvh; border-radius: 0; } }
-      header { background: ${color}; color: #fff; display: flex; align-items: center; gap: 8px; padding: 10px 12px; }
-      header h2 { font-size: 16px; margin: 0; flex: 1; }
-      header select { background: #fff; color: #111; border-radius: 4px; border: 0; padding: 2px; }
-      header button { background: transparent; color: #fff; border: 0; font-size: 22px; cursor: pointer; min-width: 44px; min-height: 44px; }
-      .log { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 8px; background: #f6f7f9; }
-      .msg { max-width: 85%; padding: 8px 10px; border-radius: 10px; white-space: pre-wrap; overflow-wrap: anywhere; }
-      .customer { align-self: flex-end; background: ${color}; color: #fff; }
-      .bot, .agent { align-self: flex-start; background: #fff; border: 1px solid #ddd; }
-      .agent { border-color: #2e7d32; }
-      .system { align-self: center; color: #444; font-style: italic; font-size: 13px; text-align: center; }
-      .who { display: block; font-size: 12px; color: #555; margin-bottom: 2px; }
-      .customer .who { color: #eef; }
-      .pending { opacity: .7; }
-      .source { display: block; margin-top: 4px; font-size: 13px; }
-      .source a { color: ${color}; }
-      .choices { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; }
-      .choices button { border: 1px solid ${color}; color: ${color}; background: #fff; border-radius: 16px; padding: 6px 12px; cursor: pointer; min-height: 36px; }
-      .choices button:disabled { opacity: .5; cursor: default; }
-      .status { padding: 4px 12px; font-size: 13px; color: #444; min-height: 18px; }
-      .offline { background: #fff3cd; color: #5c4400; padding: 8px 12px; font-size: 13px; }
-      form { display: flex; gap: 6px; padding: 8px; border-top: 1px solid #ddd; }
-      textarea { flex: 1; resize: none; border: 1px solid #aaa; border-radius: 8px; padding: 8px; min-height: 40px; max-height: 120px; }
-      form button { background: ${color}; color: #fff; border: 0; border-radius: 8px; padding: 0 14px; cursor: pointer; min-height: 44px; }
-      button:focus-visible, select:focus-visible, textarea:focus-visible, a:focus-visible { outline: 3px solid #f90; outline-offset: 2px; }
-      .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
-    </style>
     <button class="launcher" type="button" aria-expanded="false"><svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg></button>
     <section class="panel" role="dialog" hidden>
       <header>
@@ -96,6 +98,9 @@
         <button type="submit"></button>
       </form>
     </section>`;
+  if (root.adoptedStyleSheets !== undefined && "replaceSync" in CSSStyleSheet.prototype) {
+    const sheet = new CSSStyleSheet(); sheet.replaceSync(css); root.adoptedStyleSheets = [sheet];
+  } else { const style = document.createElement("style"); style.textContent = css; root.prepend(style); }
   const $ = (selector) => root.querySelector(selector);
   const ui = { launcher: $(".launcher"), panel: $(".panel"), title: $("header h2"), language: $("select"), close: $(".close"),
     offline: $(".offline"), log: $(".log"), status: $(".status"), form: $("form"), input: $("textarea"), send: $("form button") };
@@ -155,6 +160,12 @@
   // --- messages ------------------------------------------------------------------------------------------
   function scrollDown() { ui.log.scrollTop = ui.log.scrollHeight; }
 
+  // A source's link becomes clickable only as a web or e-mail address: never javascript: or data: (a link is data)
+  function safeHref(link) {
+    try { const url = new URL(link, location.href); return ["http:", "https:", "mailto:"].includes(url.protocol) ? url.href : null; }
+    catch (_) { return null; }
+  }
+
   function bubble(sender, text, who) {
     const node = document.createElement("div");
     node.className = `msg ${sender}`;
@@ -177,9 +188,10 @@
     if (message.source) {
       const source = document.createElement("span"); source.className = "source";
       source.append(document.createTextNode(`${t("source")}: `));
-      const link = document.createElement(message.source.link ? "a" : "span");
+      const href = message.source.link ? safeHref(message.source.link) : null;
+      const link = document.createElement(href ? "a" : "span");
       link.textContent = message.source.title;
-      if (message.source.link) { link.href = message.source.link; link.target = "_blank"; link.rel = "noopener"; }
+      if (href) { link.href = href; link.target = "_blank"; link.rel = "noopener"; }
       source.append(link); node.append(source);
     }
     if (message.buttons && message.buttons.length) {
