@@ -120,13 +120,13 @@ async def through_the_api(client: httpx.AsyncClient, language: str, address: str
             tally.failures += 1
 
 
-def bare_rasa(rasa_url: str) -> Converse:
+def bare_rasa(rasa_url: str, token: str) -> Converse:
     async def converse(client: httpx.AsyncClient, language: str, address: str, tally: Tally) -> None:
-        """The same script straight to Rasa's REST webhook, with the metadata the api sends."""
+        """The same script straight to Rasa's channel (bot/channel.py, which answers the api's token only), with the metadata the api sends."""
         sender = uuid.uuid4().hex
         for text in SCRIPTS[language]:
             started = time.perf_counter()
-            response = await client.post(f"{rasa_url}/webhooks/rest/webhook",
+            response = await client.post(f"{rasa_url}/webhooks/shopbot/webhook", headers={"Authorization": f"Bearer {token}"},
                                          json={"sender": sender, "message": text, "metadata": {"language": language, "returning": False}})
             tally.sent += 1
             if response.status_code == 200 and response.json():
@@ -177,7 +177,7 @@ def load(levels: list[int], seconds: float) -> str:
         rows = []
         for customers in levels:
             for target, base_url, converse in (("api", stack.api_url, through_the_api),
-                                               ("bare Rasa", stack.settings.rasa_url, bare_rasa(stack.settings.rasa_url))):
+                                               ("bare Rasa", stack.settings.rasa_url, bare_rasa(stack.settings.rasa_url, stack.settings.rasa_token.get_secret_value()))):
                 print(f"{customers} customers through {target} for {seconds:.0f} s...", flush=True)
                 with memory.watching():
                     tally = asyncio.run(drive(base_url, converse, customers, seconds))
