@@ -59,9 +59,10 @@ def calibrate(evidence: dict[str, np.ndarray], confidence: dict[str, np.ndarray]
               lexical_confidence: dict[str, np.ndarray] | None = None) -> Bars:
     """Bars from the best evidence and classifier confidences each off-topic question reached against this content.
 
-    The e5 classifier's bar is its `choices_quantile`, the char n-gram classifier's its `answer_quantile`: the
-    latter's margins run higher on off-topic questions that share a word with an entry's phrasings
-    (docs/benchmarks.md, "Shops"). Without entries that have alternatives both stay shut.
+    The e5 classifier's bar is its `choices_quantile`, the char n-gram classifier's its `answer_quantile` and never
+    below a margin of 0 (the linear SVM itself assigning the entry): its margins run higher on off-topic questions
+    that share words with an entry's phrasings ("Can you recommend a good pizza place?" beside "can you recommend a
+    kettle?"; docs/benchmarks.md, "Shops"). Without entries that have alternatives both stay shut.
     """
     lexical_confidence = lexical_confidence or {}
 
@@ -69,5 +70,5 @@ def calibrate(evidence: dict[str, np.ndarray], confidence: dict[str, np.ndarray]
         return float(np.quantile(values, quantile)) if values is not None and len(values) else shut
 
     return Bars({lang: LanguageBars(float(np.quantile(scores, answer_quantile)), float(np.quantile(scores, choices_quantile)),
-                                    bar(confidence.get(lang), choices_quantile, 1.0), bar(lexical_confidence.get(lang), answer_quantile, float("inf")))
+                                    bar(confidence.get(lang), choices_quantile, 1.0), max(bar(lexical_confidence.get(lang), answer_quantile, float("inf")), 0.0))
                  for lang, scores in evidence.items() if len(scores)})

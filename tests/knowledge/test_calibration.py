@@ -65,6 +65,9 @@ def test_bars_are_quantiles_of_the_reference_questions_best_evidence() -> None:
                      lexical_confidence={"cs": np.linspace(-1, 1, 101)})
     cs = bars.for_language("cs")
     assert (cs.answer, cs.choices, cs.phrased, cs.phrased_lexical) == pytest.approx((0.9801, 0.495, 0.5, 0.98))
+    # off-topic questions far from every phrasing: the char n-gram classifier must still assign the entry itself (margin ≥ 0)
+    far = calibrate({"cs": np.zeros(10)}, {"cs": np.zeros(10)}, answer_quantile=0.99, choices_quantile=0.5, lexical_confidence={"cs": np.full(10, -0.5)})
+    assert far.for_language("cs").phrased_lexical == 0.0
     assert bars.for_language("sk") == bars.for_language("cs")  # a language without reference questions gets the strictest
     reference = load_reference_questions()
     assert set(reference) == {"cs", "pl", "lv", "en"} and all(len(questions) >= 100 for questions in reference.values())
