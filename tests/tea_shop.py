@@ -2,12 +2,10 @@
 alternatives, as real shops publish it; with questions it answers in every language and ones it does not cover."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import yaml
-
 from api.settings import ROOT
+from benchmarks.shops import stripped
 
 CONTENT = ROOT / "tests" / "fixtures" / "tea-shop"
 ANSWERED = [("Jakou teplotu má mít voda na zelený čaj?", "cs", "green-tea-brewing"),
@@ -21,10 +19,5 @@ OTHER_LANGUAGE = [("Can I pick up my order in person?", "en", "personal-pickup")
 
 
 def in_one_language(target: Path, lang: str = "cs") -> Path:
-    """The tea shop as a shop that writes its FAQ in one language publishes it: every other language's text removed."""
-    shutil.copytree(CONTENT, target)
-    for path in target.glob("faq/*.yml"):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        data["entries"] = [{key: value for key, value in entry.items() if key not in {"cs", "pl", "lv", "en"} - {lang}} for entry in data["entries"]]
-        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return target
+    """The tea shop as a shop that writes its FAQ in one language publishes it (the benchmark's one-language shops, made the same way)."""
+    return stripped(CONTENT, target, keep=lang)
