@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     answer_quantile: float = Field(DEFAULT_ANSWER_QUANTILE, description="Share of off-topic reference questions whose best evidence against the content a question must beat to be answered outright.")
     choices_quantile: float = Field(DEFAULT_CHOICES_QUANTILE, description="The same, for the top hits to be offered as choices; below it the bot says it has no answer.")
     min_rank_lead: float = Field(DEFAULT_MIN_RANK_LEAD, description="Lead in the ranking score an entry with alternatives needs to be answered on its classifiers' confidence.")
-    min_lead: float = Field(DEFAULT_MIN_LEAD, description="Evidence lead of the top hit over every other entry needed to answer outright; below it the bot offers choices.")
+    min_lead: float = Field(DEFAULT_MIN_LEAD, description="Evidence lead of the top hit over every other entry needed to answer outright (at most: less where off-topic questions' top hits lead by less on the content, as across languages); below it the bot offers choices.")
     search_weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS), description="Fusion weights of the search signals (JSON).")
 
     # Promises the bot makes about complaints (the FAQ says the same: keep them in step)

@@ -79,7 +79,8 @@ class SearchTuning:
 
     A question is answered outright when its top hit's evidence beats `answer_quantile` of the off-topic
     reference questions' best evidence against this content and leads every other entry by `min_lead`
-    (in evidence units: a sum of cosines, so a content-independent scale); it gets the top three as choices
+    (in evidence units: a sum of cosines), or by less where off-topic questions' top hits lead by less on this content
+    (`LanguageBars.lead`: questions in a language the content lacks); it gets the top three as choices
     when the evidence beats `choices_quantile`; below that the bot says it has no answer. An entry with alternative
     phrasings is also answered when the hit leads the ranking score by `min_rank_lead` and the dense entry classifier
     beats `choices_quantile` of the off-topic questions' confidence, or the char n-gram one `answer_quantile` of
@@ -315,6 +316,7 @@ class KnowledgeBase:
         top: dict[str, np.ndarray] = {}
         confidence: dict[str, np.ndarray] = {}
         lexical_confidence: dict[str, np.ndarray] = {}
+        leads: dict[str, np.ndarray] = {}
         start = 0
         for lang, questions in self._reference.items():
             batch = vectors[start:start + len(questions)]
@@ -324,13 +326,16 @@ class KnowledgeBase:
                 continue
             lexical = np.stack([loaded.lexical.scores(q, lang) for q in questions])
             signals = loaded.similarity(batch, lexical, lang)
-            top[lang] = _evidence(signals).max(axis=1)
+            evidence = np.sort(_evidence(signals), axis=1)
+            top[lang] = evidence[:, -1]
+            if evidence.shape[1] > 1:
+                leads[lang] = evidence[:, -1] - evidence[:, -2]
             if loaded.phrased:
                 classified = [loaded.classifiers.scores(q, v) for q, v in zip(questions, batch)]
                 confidence[lang] = np.array([np.exp(dense.max()) for dense, _ in classified])
                 lexical_confidence[lang] = np.array([lexical.max() for _, lexical in classified])
         return calibrate(top, confidence, answer_quantile=self.tuning.answer_quantile, choices_quantile=self.tuning.choices_quantile,
-                         lexical_confidence=lexical_confidence)
+                         lexical_confidence=lexical_confidence, leads=leads, max_lead=self.tuning.min_lead)
 
     def is_current(self) -> bool:
         """Whether the index on disk was built from the content files as they are now, by this embedder."""
@@ -466,7 +471,7 @@ def decide(query: str, hits: list[Hit], evidence: np.ndarray, bars: LanguageBars
         action = "answer"
     elif best.evidence < bars.choices and not learnt:
         action = "no_answer"
-    elif (best.evidence >= bars.answer and margin >= tuning.min_lead) or learnt:
+    elif (best.evidence >= bars.answer and margin >= min(tuning.min_lead, bars.lead)) or learnt:
         action = "answer"
     else:
         action = "clarify"

@@ -15,7 +15,8 @@ ANSWERED = [("Jakou teplotu má mít voda na zelený čaj?", "cs", "green-tea-br
 NOT_COVERED = [("What will the weather be in Brno tomorrow?", "en"), ("Kto wygrał wczoraj mecz?", "pl"), ("Kāds laiks būs rīt Rīgā?", "lv"),
                ("Jak dlouho vařit vajíčko natvrdo?", "cs"), ("Does Lipton sell matcha in Tesco?", "en")]
 # Asked in other languages than the one shop's FAQ is written in (`in_one_language`), answered from the Czech entry.
-OTHER_LANGUAGE = [("Can I pick up my order in person?", "en", "personal-pickup"), ("Vai varu pasūtījumu saņemt personīgi?", "lv", "personal-pickup")]
+OTHER_LANGUAGE = [("Can I pick up my order in person?", "en", "personal-pickup"), ("Vai varu pasūtījumu saņemt personīgi?", "lv", "personal-pickup"),
+                  ("Ile kosztuje dostawa?", "pl", "shipping-cost")]  # leads by 0.047: answered on the lead measured across languages
 
 
 def in_one_language(target: Path, lang: str = "cs") -> Path:

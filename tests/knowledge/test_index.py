@@ -133,15 +133,12 @@ def test_a_plain_faq_question_is_answered_outright(real_kb: KnowledgeBase, quest
 
 
 def test_when_no_hit_clearly_leads_the_top_three_are_offered(real_kb: KnowledgeBase) -> None:
-    from dataclasses import replace
-
-    strict = KnowledgeBase(content_dir=real_kb.content_dir, index_dir=real_kb.index_dir, cache_dir=real_kb.cache_dir, embedder=real_kb.embedder,
-                           tuning=replace(real_kb.tuning, min_lead=10.0, min_rank_lead=10.0))
-    decision = strict.decide("Kolik stojí doprava kurýrem?", lang="cs")
-    assert decision.action == "clarify" and len(decision.hits) == 3
-    assert "delivery-cost" in [hit.entry_id for hit in decision.hits]
+    decision = real_kb.decide("Mám problém s objednávkou", lang="cs")  # three order entries fit about as well
+    assert decision.action == "clarify" and len(decision.hits) == 3, (decision.action, decision.margin)
+    assert decision.margin < real_kb.bars.for_language("cs").lead
+    assert {"order-confirmation-missing", "order-change-cancel"} <= {hit.entry_id for hit in decision.hits}
     for hit in decision.hits:  # a choice pressed sends its title back: that entry is answered, not the same choices again
-        chosen = strict.decide(hit.title, lang="cs")
+        chosen = real_kb.decide(hit.title, lang="cs")
         assert chosen.best is not None, (hit.title, chosen.action)
         assert (chosen.action, chosen.best.entry_id) == ("answer", hit.entry_id), (hit.title, chosen.action)
 

@@ -32,6 +32,14 @@ def test_a_question_in_another_language_is_answered_from_the_czech_entry(czech_o
     assert best is not None and (decision.action, best.entry_id, best.language, best.cross_lingual) == ("answer", entry, "cs", True), decision
 
 
+def test_the_lead_needed_is_measured_per_language_and_smaller_across_languages(czech_only: KnowledgeBase) -> None:
+    """Off-topic questions' top hits lead by less when e5 alone compares languages, so the lead an answer needs shrinks
+    with them there, and never exceeds the product's fixed lead in the content's own language."""
+    bars = czech_only.bars
+    assert bars.for_language("cs").lead == czech_only.tuning.min_lead
+    assert all(bars.for_language(lang).lead < czech_only.tuning.min_lead for lang in ("pl", "lv", "en"))
+
+
 @pytest.mark.parametrize(("question", "lang"), NOT_COVERED)
 def test_what_the_shop_does_not_cover_is_still_refused_in_every_language(czech_only: KnowledgeBase, question: str, lang: str) -> None:
     assert czech_only.decide(question, lang=lang).action == "no_answer"
