@@ -1,7 +1,7 @@
 # The two commands a newcomer needs: `make run` and `make test`. Both set up what is missing first.
 PY := .venv/bin/python
 
-.PHONY: run run-scale-out test lint setup browser services train index validate bench bench-retrieval bench-shops bench-nlu bench-load bench-soak shell lock
+.PHONY: run run-scale-out test lint setup browser services train index validate bench bench-retrieval bench-shops bench-nlu bench-load bench-back-office bench-soak shell lock
 
 run: setup            ## start Rasa and the api (trains and indexes first if needed)
 	@$(PY) -m runner
@@ -49,6 +49,9 @@ bench-nlu: setup      ## intent pipelines side by side on the held-out split (ab
 
 bench-load: setup     ## the chat path under 1, 10 and 50 customers next to bare Rasa, with memory (about 5 min)
 	@$(PY) -m benchmarks.load
+
+bench-back-office: setup  ## the back office's unanswered-question groups at 2,000 and 100,000 questions: time and memory
+	@$(PY) -m benchmarks.back_office
 
 bench-soak: setup     ## 10 customers for 10 minutes: memory over time, every message stored once and answered
 	@$(PY) -m benchmarks.load --soak 600

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from api.agents import agent_for_token, require_role
 from api.conversations import authorized_conversation
 from api.errors import NotAuthenticated
+from api.insights import ReportCache
 from api.language import LanguageGuesser
 from api.models import Agent, Conversation, Role
 from api.presence import Consoles
@@ -46,6 +47,7 @@ class Services:
     hub: Hub = field(default_factory=Hub)
     instance: str = field(default_factory=lambda: uuid.uuid4().hex)  # this process, as the holder of background duties
     consoles: Consoles = field(default_factory=Consoles)
+    reports: ReportCache = field(default_factory=ReportCache)  # the back office's unanswered-question groups, briefly
     sockets: OpenSockets = field(default_factory=OpenSockets)  # live sockets per address, conversation and agent
     stopping: bool = False  # set by SIGTERM/SIGINT, before uvicorn closes the sockets
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)

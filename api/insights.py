@@ -7,20 +7,22 @@ from __future__ import annotations
 
 import asyncio
 import statistics
+import time
 from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import numpy as np
 from sklearn.cluster import AgglomerativeClustering
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from api.models import Conversation, Handoff, Message, Rating, Sender, as_utc
 from api.schemas import Analytics, DayFigures, LanguageFigures, UnansweredGroup, WaitingTimes
-from knowledge.embedder import Embedder
+from knowledge.lexical import fold
 
 # Why a question is listed: the bot had no answer, only offered choices, found it outside the shop's topics,
 # answered unsure, or the answer did not help.
@@ -62,19 +64,24 @@ def _in_period(period: Period):  # type: ignore[no-untyped-def]
     return clauses
 
 
-async def asked_questions(session: AsyncSession, period: Period) -> list[AskedQuestion]:
-    """The bot's search decisions, which the api stored with its replies (`payload.knowledge`)."""
-    rows = await session.scalars(select(Message).join(Conversation, Message.conversation_id == Conversation.id)
-                                 .where(Message.sender == Sender.bot, Message.payload.is_not(None), *_in_period(period)).order_by(Message.id))
+async def asked_questions(session: AsyncSession, period: Period, *, newest: int | None = None) -> list[AskedQuestion]:
+    """The bot's search decisions, which the api stored with its replies (`payload.knowledge`), oldest first, or only the
+    `newest` of them: a year of a busy shop's replies is a hundred thousand rows, 6 s to read and parse."""
+    query = (select(Message.conversation_id, Message.payload, Message.language, Message.created_at)
+             .join(Conversation, Message.conversation_id == Conversation.id)
+             .where(Message.sender == Sender.bot, Message.payload.is_not(None), *_in_period(period)))
+    rows = list(await session.execute(query.order_by(Message.id) if newest is None else query.order_by(Message.id.desc()).limit(newest)))
+    if newest is not None:
+        rows.reverse()
     asked = []
-    for message in rows:
-        record = (message.payload or {}).get("knowledge")
+    for conversation_id, payload, language, created_at in rows:
+        record = (payload or {}).get("knowledge")
         if not isinstance(record, dict) or not record.get("query"):
             continue
-        source = (message.payload or {}).get("source") or {}
-        asked.append(AskedQuestion(message.conversation_id, record.get("language") or message.language or "en", record["query"],
+        source = (payload or {}).get("source") or {}
+        asked.append(AskedQuestion(conversation_id, record.get("language") or language or "en", record["query"],
                                    record.get("decision", NO_ANSWER), float(record.get("margin") or 0.0), list(record.get("entries") or []),
-                                   source.get("title"), as_utc(message.created_at)))
+                                   source.get("title"), as_utc(created_at)))
     return asked
 
 
@@ -106,43 +113,112 @@ def _why_listed(question: AskedQuestion, *, low_margin: float, handed_over: set[
     return None
 
 
-def group_questions(questions: list[AskedQuestion], reasons: list[str], embedder: Embedder, *, distance: float,
-                    examples: int = 5) -> list[UnansweredGroup]:
-    """Questions that mean the same, in any language, grouped by their e5 embeddings (average-linkage clustering)."""
-    if not questions:
-        return []
-    vectors = embedder.embed_queries([q.text for q in questions])
-    if len(questions) == 1:
+READ_PER_WORDING = 20  # decisions read per wording the cap allows: repeats, and the answered ones that are not listed
+
+
+@dataclass(frozen=True)
+class Grouped:
+    """The groups, and how many listed questions they are drawn from: at most `cap` distinct ones, the most recent."""
+
+    groups: list[UnansweredGroup]
+    listed: int
+    grouped: int
+
+
+def group_questions(questions: list[AskedQuestion], reasons: list[str], embed: Callable[[list[str]], np.ndarray], *, distance: float,
+                    cap: int, examples: int = 5) -> Grouped:
+    """Questions that mean the same, in any language, grouped by their e5 embeddings (average-linkage clustering).
+
+    Clustering needs memory in the square of its input (8,000 questions took 668 MB), so the same wording counts
+    once and only the `cap` most recently asked wordings are clustered; each group still counts every question in it.
+    """
+    by_wording: dict[str, list[int]] = defaultdict(list)
+    for i in sorted(range(len(questions)), key=lambda i: questions[i].asked_at, reverse=True):
+        by_wording[" ".join(fold(questions[i].text).split())].append(i)
+    wordings = list(by_wording.values())[:cap]
+    if not wordings:
+        return Grouped([], len(questions), 0)
+    vectors = embed([questions[members[0]].text for members in wordings])
+    if len(wordings) == 1:
         labels = np.zeros(1, dtype=int)
     else:
         labels = AgglomerativeClustering(n_clusters=None, distance_threshold=distance, metric="cosine", linkage="average").fit_predict(vectors)
     groups = []
     for label in np.unique(labels):
-        members = np.flatnonzero(labels == label)
-        centroid = vectors[members].mean(axis=0)
-        ordered = members[np.argsort(-(vectors[members] @ centroid))]  # the most typical phrasing first
+        distinct = np.flatnonzero(labels == label)
+        centroid = vectors[distinct].mean(axis=0)
+        typical = distinct[np.argsort(-(vectors[distinct] @ centroid))]  # the most typical phrasing first
+        ordered = [i for w in typical for i in wordings[w]]
         texts = list(dict.fromkeys(questions[i].text for i in ordered))
-        by_language: dict[str, list[str]] = defaultdict(list)
+        by_language: dict[str, dict[str, None]] = defaultdict(dict)  # insertion-ordered sets: a group may hold thousands
         for i in ordered:
-            if questions[i].text not in by_language[questions[i].language]:
-                by_language[questions[i].language].append(questions[i].text)
+            by_language[questions[i].language][questions[i].text] = None
         groups.append(UnansweredGroup(
-            size=len(members), question=texts[0], examples=texts[:examples],
-            languages=dict(Counter(questions[i].language for i in members)), reasons=dict(Counter(reasons[i] for i in members)),
-            phrasings=dict(by_language), last_asked=max(questions[i].asked_at for i in members),
-            near_entries=[entry for entry, _ in Counter(e for i in members for e in questions[i].entries[:1]).most_common(3)],
+            size=len(ordered), question=texts[0], examples=texts[:examples],
+            languages=dict(Counter(questions[i].language for i in ordered)), reasons=dict(Counter(reasons[i] for i in ordered)),
+            phrasings={lang: list(texts) for lang, texts in by_language.items()}, last_asked=max(questions[i].asked_at for i in ordered),
+            near_entries=[entry for entry, _ in Counter(e for i in ordered for e in questions[i].entries[:1]).most_common(3)],
             conversation_ids=list(dict.fromkeys(questions[i].conversation_id for i in ordered))[:examples]))
-    return sorted(groups, key=lambda g: (-g.size, -g.last_asked.timestamp()))
+    return Grouped(sorted(groups, key=lambda g: (-g.size, -g.last_asked.timestamp())), len(questions), sum(len(w) for w in wordings))
 
 
-async def unanswered(session: AsyncSession, period: Period, embedder: Embedder, *, low_margin: float, distance: float) -> list[UnansweredGroup]:
-    """Questions the bot could not answer, answered unsure, or whose answer was followed by a handoff or a bad rating."""
-    questions = await asked_questions(session, period)
+async def unanswered(session: AsyncSession, period: Period, embed: Callable[[list[str]], np.ndarray], *, low_margin: float, distance: float,
+                     cap: int) -> Grouped:
+    """Questions the bot could not answer, answered unsure, or whose answer was followed by a handoff or a bad rating,
+    among the newest decisions: `READ_PER_WORDING` for each wording that may be grouped."""
+    questions = await asked_questions(session, period, newest=cap * READ_PER_WORDING)
     handed_over = set(await _handoffs(session, period))
     bad_ratings = {cid for cid, rating in (await _ratings(session, period)).items() if rating.score <= 2}
     listed = [(q, why) for q in questions if (why := _why_listed(q, low_margin=low_margin, handed_over=handed_over, bad_ratings=bad_ratings))]
     # Embedding and clustering are CPU work: keep the event loop free for the chats.
-    return await asyncio.to_thread(group_questions, [q for q, _ in listed], [why for _, why in listed], embedder, distance=distance)
+    return await asyncio.to_thread(group_questions, [q for q, _ in listed], [why for _, why in listed], embed, distance=distance, cap=cap)
+
+
+def with_suggested_files(groups: list[UnansweredGroup], file_of_entry: Mapping[str, str]) -> list[UnansweredGroup]:
+    """Each group's draft goes to the FAQ file of the entry the search came closest with (the first file was a poor
+    default: a group about delivery prices drafted into `account.yml`)."""
+    return [group.model_copy(update={"suggested_file": next((file_of_entry[e] for e in group.near_entries if e in file_of_entry), None)})
+            for group in groups]
+
+
+def missing_topics(groups: list[UnansweredGroup], decide: Callable[[str, str], str], *, top: int = 10) -> list[UnansweredGroup]:
+    """The largest groups the content does not cover now: asked again, the search neither answers nor offers choices.
+    A group the bot only answered unsure, or that an editor has covered since, is not a missing topic."""
+    missing = []
+    for group in groups[:3 * top]:  # each is searched again: the largest groups are the ones worth it
+        language = max(group.languages, key=lambda lang: group.languages[lang])
+        if decide(group.phrasings.get(language, [group.question])[0], language) == "no_answer":
+            missing.append(group)
+            if len(missing) == top:
+                break
+    return missing
+
+
+async def data_version(session: AsyncSession) -> tuple[int | None, ...]:
+    """Changes whenever a message, rating or handoff is added: a cached report older than that is stale."""
+    row = (await session.execute(select(func.max(Message.id), func.max(Rating.id), func.max(Handoff.id)))).one()
+    return tuple(row)
+
+
+class ReportCache:
+    """Recent reports by what they were computed from, for a short while: an editor paging through unanswered
+    questions, or the analytics tab opened after them, must not cluster thousands of questions again."""
+
+    def __init__(self, *, seconds: float = 60.0, size: int = 32) -> None:
+        self.seconds = seconds
+        self.size = size
+        self._reports: dict[Hashable, tuple[float, Any]] = {}
+
+    def get(self, key: Hashable) -> Any | None:
+        found = self._reports.get(key)
+        if found is None or time.monotonic() - found[0] > self.seconds:
+            return None
+        return found[1]
+
+    def put(self, key: Hashable, report: Any) -> None:
+        if len(self._reports) >= self.size:
+            self._reports.pop(min(self._reports, key=lambda k: self._reports[k][0]))
+        self._reports[key] = (time.monotonic(), report)
 
 
 def _waiting(handoffs: list[Handoff]) -> WaitingTimes:

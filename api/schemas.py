@@ -194,8 +194,18 @@ class UnansweredGroup(BaseModel):
     reasons: dict[str, int] = Field(description="no_answer, clarify, out_of_scope, low_confidence, handoff, bad_rating: how many of each.")
     phrasings: dict[str, list[str]] = Field(description="Per language, the customers' phrasings: a new entry's question and alternatives.")
     near_entries: list[str] = Field(description="Entries the search came closest with: maybe one of them needs these phrasings.")
+    suggested_file: str | None = Field(None, description="The FAQ file of the closest entry: where a new entry from this group belongs.")
     last_asked: datetime
     conversation_ids: list[str]
+
+
+class UnansweredPage(BaseModel):
+    """One page of the groups, largest first, and what they were drawn from."""
+
+    data: list[UnansweredGroup]
+    count: int = Field(description="Groups in all pages.")
+    questions: int = Field(description="Poorly answered questions among the newest decisions read (20 per wording the cap allows).")
+    grouped: int = Field(description="Of those, the questions grouped: the most recent distinct wordings up to the cap, and their repeats.")
 
 
 class WaitingTimes(BaseModel):
@@ -235,7 +245,8 @@ class Analytics(BaseModel):
     days: list[DayFigures]
     total: LanguageFigures
     languages: dict[str, LanguageFigures]
-    missing_topics: list[UnansweredGroup] = Field(default_factory=list, description="The largest groups of unanswered questions.")
+    missing_topics: list[UnansweredGroup] = Field(default_factory=list, description="The largest groups of questions the content does not cover: "
+                                                  "asked again now, the search still finds nothing to answer or offer.")
 
 
 class ErasureOut(BaseModel):

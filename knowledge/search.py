@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +59,7 @@ DEFAULT_MIN_RANK_LEAD = 0.16
 # An entry about another product than the one the question names ("error E3 on the PureAir" is not the coffee
 # machine's error list) falls below every entry that is not.
 OTHER_PRODUCT_PENALTY = 1.0
+REMEMBERED_QUERIES = 20_000  # query vectors kept (384 floats each: about 30 MB), so the back office need not embed them again
 _WORD = re.compile(r"\w+")
 
 
@@ -279,6 +281,8 @@ class KnowledgeBase:
         self.last_error: ContentError | None = None
         self._loaded: _Loaded | None = None
         self._build_lock = threading.Lock()
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._queries_lock = threading.Lock()
 
     @property
     def index(self) -> KnowledgeIndex:
@@ -378,7 +382,7 @@ class KnowledgeBase:
     def score_entries(self, query: str, *, lang: str) -> EntryScores:
         """Every entry's signals for `query` (the benchmark compares rankings on these)."""
         loaded = self._serving()
-        query_vector = self.embedder.embed_queries([query])
+        query_vector = self.embed_queries([query])
         layout = loaded.layout(lang)
         signals = loaded.similarity(query_vector, loaded.lexical.scores(query, lang)[None, :], lang)
         dense_clf, lexical_clf = loaded.classifiers.scores(query, query_vector[0])
@@ -390,6 +394,23 @@ class KnowledgeBase:
         other = np.array([bool(named) and entries[i].product is not None and entries[i].product not in named for i in layout.ids], dtype=np.float32)
         return EntryScores(layout.ids, signals["dense"][0], signals["dense_qa"][0], signals["dense_question"][0], signals["lexical"][0],
                            signals["lexical_qa"][0], dense_clf[order], _neutral_where(~layout.own_language, lexical_clf[order]), shown, other)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        """Query vectors, remembered for the most recent texts: the back office groups the questions customers asked,
+        and embedding them all again on every page load took seconds per thousand (issue #21, item 3)."""
+        with self._queries_lock:
+            known = {text: self._queries[text] for text in texts if text in self._queries}
+            for text in known:
+                self._queries.move_to_end(text)
+        missing = list(dict.fromkeys(text for text in texts if text not in known))
+        if missing:
+            known.update(zip(missing, self.embedder.embed_queries(missing)))
+            with self._queries_lock:
+                for text in missing:
+                    self._queries[text] = known[text]
+                while len(self._queries) > REMEMBERED_QUERIES:
+                    self._queries.popitem(last=False)
+        return np.stack([known[text] for text in texts]) if texts else np.zeros((0, self.embedder.dim), np.float32)
 
     @staticmethod
     def _best_language(loaded: _Loaded, entry_id: str, query_vector: np.ndarray) -> str:

@@ -3,13 +3,19 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from api.insights import Period, analytics, unanswered
+from api.insights import AskedQuestion, Period, analytics, group_questions, missing_topics, unanswered, with_suggested_files
 from api.models import Conversation, ConversationState, Handoff, Message, Rating, Sender
+from api.schemas import UnansweredGroup
+from api.settings import ROOT
+from knowledge import KnowledgeBase
+from knowledge.editing import FaqEditor
 from knowledge.embedder import E5Embedder
+from tests.tea_shop import CONTENT as TEA_SHOP
 
 DAY_1 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 DAY_2 = DAY_1 + timedelta(days=1)
@@ -88,7 +94,9 @@ def test_unanswered_questions_are_grouped_by_meaning_across_languages(sessions, 
     async def scenario() -> None:
         ids = await scripted(sessions)
         async with sessions() as session:
-            groups = await unanswered(session, PERIOD, e5, low_margin=0.15, distance=0.17)
+            grouped = await unanswered(session, PERIOD, e5.embed_queries, low_margin=0.15, distance=0.17, cap=100)
+        groups = grouped.groups
+        assert (grouped.listed, grouped.grouped) == (4, 4)
         largest = groups[0]
         assert largest.size == 3 and largest.languages == {"pl": 1, "lv": 1, "en": 1}
         assert largest.reasons == {"no_answer": 2, "clarify": 1}
@@ -98,3 +106,47 @@ def test_unanswered_questions_are_grouped_by_meaning_across_languages(sessions, 
         assert [(g.question, g.reasons) for g in groups[1:]] == [("Can I pay with bitcoin?", {"low_confidence": 1})]
 
     asyncio.run(scenario())
+
+
+def _question(text: str, hours_ago: int, language: str = "en") -> AskedQuestion:
+    return AskedQuestion(f"c-{text}-{hours_ago}", language, text, "no_answer", 0.0, [], None, DAY_2 - timedelta(hours=hours_ago))
+
+
+def test_a_wording_asked_again_is_embedded_once_and_counted_every_time(e5: E5Embedder) -> None:
+    embedded: list[str] = []
+
+    def embed(texts: list[str]):  # type: ignore[no-untyped-def]
+        embedded.extend(texts)
+        return e5.embed_queries(texts)
+
+    questions = [_question("Do you sell e-bikes?", h) for h in range(30)] + [_question("do you SELL e-bikes?", 40)]
+    grouped = group_questions(questions, ["no_answer"] * len(questions), embed, distance=0.17, cap=100)
+    assert embedded == ["Do you sell e-bikes?"]
+    assert [g.size for g in grouped.groups] == [31] and (grouped.listed, grouped.grouped) == (31, 31)
+
+
+def test_only_the_most_recent_wordings_up_to_the_cap_are_grouped(e5: E5Embedder) -> None:
+    questions = [_question("Do you sell e-bikes?", 1), _question("Can I pay with bitcoin?", 2), _question("Do you ship to Norway?", 3),
+                 _question("Do you sell e-bikes?", 4)]
+    grouped = group_questions(questions, ["no_answer"] * 4, e5.embed_queries, distance=0.17, cap=2)
+    assert {text for g in grouped.groups for text in g.examples} == {"Do you sell e-bikes?", "Can I pay with bitcoin?"}
+    assert (grouped.listed, grouped.grouped) == (4, 3)
+
+
+def _group(question: str, language: str, near: list[str]) -> UnansweredGroup:
+    return UnansweredGroup(size=3, question=question, examples=[question], languages={language: 3}, reasons={"no_answer": 3},
+                           phrasings={language: [question]}, near_entries=near, last_asked=DAY_2, conversation_ids=["c"])
+
+
+def test_a_draft_goes_to_the_file_of_the_entry_the_search_came_closest_with() -> None:
+    files = {entry.id: entry.file for entry in FaqEditor(ROOT / "knowledge").entries()}
+    [group] = with_suggested_files([_group("Kolik stojí doprava do Brna?", "cs", ["no-such-entry", "delivery-cost"])], files)
+    assert group.suggested_file == files["delivery-cost"] == "delivery.yml"
+    assert with_suggested_files([_group("Prodáváte kola?", "cs", [])], files)[0].suggested_file is None
+
+
+def test_what_the_content_covers_now_is_not_a_missing_topic(e5: E5Embedder, tmp_path: Path) -> None:
+    kb = KnowledgeBase(content_dir=TEA_SHOP, index_dir=tmp_path / "index", cache_dir=ROOT / "var" / "cache" / "embeddings", embedder=e5)
+    kb.ensure_built()
+    covered, missing = _group("Kolik stojí poštovné?", "cs", ["shipping-cost"]), _group("Kdy hraje Sparta?", "cs", [])
+    assert missing_topics([covered, missing], lambda text, lang: kb.decide(text, lang=lang).action) == [missing]

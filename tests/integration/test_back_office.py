@@ -36,12 +36,17 @@ def test_questions_the_bot_could_not_answer_reach_the_editors_grouped_and_counte
 
     groups = editor.get("/api/back-office/unanswered?days=1")
     assert groups.status_code == 200, groups.text
-    listed = {cid: group for group in groups.json() for cid in group["conversation_ids"]}
-    assert weather_lv in listed and weather_en in listed, groups.json()
+    page = groups.json()
+    assert page["count"] == len(page["data"]) and page["grouped"] == page["questions"] >= 2
+    listed = {cid: group for group in page["data"] for cid in group["conversation_ids"]}
+    assert weather_lv in listed and weather_en in listed, page
     assert listed[weather_lv] is listed[weather_en], "the same question in two languages is one group"
     reasons = listed[weather_lv]["reasons"]  # out_of_scope from the NLU, or no_answer from the search's own scope gate
     assert reasons.get("out_of_scope", 0) + reasons.get("no_answer", 0) >= 2 and {"lv", "en"} <= set(listed[weather_lv]["languages"])
     assert delivery not in listed  # answered outright, and nobody complained
+    first = editor.get("/api/back-office/unanswered?days=1&limit=1").json()
+    assert first["data"] == page["data"][:1] and first["count"] == page["count"]
+    assert editor.get(f"/api/back-office/unanswered?days=1&offset={page['count']}").json()["data"] == []
 
     figures = editor.get("/api/back-office/analytics?days=1")
     assert figures.status_code == 200, figures.text

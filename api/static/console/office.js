@@ -199,21 +199,41 @@ function draftFrom(group) {
   return entry;
 }
 
-async function showUnanswered() {
-  const groups = await api(`/api/back-office/unanswered?${filterQuery("unanswered-filter")}`);
-  if (!groups.length) { $("groups").replaceChildren(el("li", "Nothing unanswered in this period.")); return; }
-  $("groups").replaceChildren(...groups.map((group) => {
-    const li = el("li", null, "group");
-    const languages = Object.entries(group.languages).map(([l, n]) => `${l} ${n}`).join(" · ");
-    const reasons = Object.entries(group.reasons).map(([r, n]) => `${REASONS[r] || r} ${n}`).join(" · ");
-    li.append(el("strong", `${group.size}× ${group.question}`), el("div", `${languages} — ${reasons}`, "meta"));
-    const examples = el("ul"); examples.append(...group.examples.map((text) => el("li", text))); li.append(examples);
-    if (group.near_entries.length) li.append(el("div", `closest entries: ${group.near_entries.join(", ")}`, "meta"));
-    const create = el("button", "Create an entry from these"); create.type = "button";
-    create.addEventListener("click", async () => { await showTab("knowledge"); state.entry = null; fillForm(draftFrom(group), { isNew: true }); });
-    li.append(create);
-    return li;
-  }));
+const GROUPS_PER_PAGE = 50;
+
+// The groups arrive a page at a time, the largest first; "Show more" fetches the next page.
+async function showUnanswered({ more = false } = {}) {
+  const shown = more ? $("groups").querySelectorAll("li.group").length : 0;
+  if (!more) $("groups").replaceChildren(el("li", "Loading…", "meta"));
+  $("unanswered").setAttribute("aria-busy", "true");
+  let page;
+  try {
+    page = await api(`/api/back-office/unanswered?${filterQuery("unanswered-filter")}&offset=${shown}&limit=${GROUPS_PER_PAGE}`);
+  } finally {
+    $("unanswered").removeAttribute("aria-busy");
+  }
+  $("groups-note").textContent = page.grouped < page.questions
+    ? `Grouped the ${page.grouped} most recent of ${page.questions} questions.` : "";
+  if (!page.count) { $("groups").replaceChildren(el("li", "Nothing unanswered in this period.")); $("groups-more").hidden = true; return; }
+  const items = page.data.map(groupItem);
+  if (more) $("groups").append(...items); else $("groups").replaceChildren(...items);
+  $("groups-more").hidden = shown + page.data.length >= page.count;
+}
+$("groups-more").addEventListener("click", () => showUnanswered({ more: true }));
+
+function groupItem(group) {
+  const li = el("li", null, "group");
+  const languages = Object.entries(group.languages).map(([l, n]) => `${l} ${n}`).join(" · ");
+  const reasons = Object.entries(group.reasons).map(([r, n]) => `${REASONS[r] || r} ${n}`).join(" · ");
+  li.append(el("strong", `${group.size}× ${group.question}`), el("div", `${languages} — ${reasons}`, "meta"));
+  const examples = el("ul"); examples.append(...group.examples.map((text) => el("li", text))); li.append(examples);
+  if (group.near_entries.length) li.append(el("div", `closest entries: ${group.near_entries.join(", ")}`, "meta"));
+  const create = el("button", "Create an entry from these"); create.type = "button";
+  create.addEventListener("click", async () => {
+    await showTab("knowledge"); state.entry = null; fillForm(draftFrom(group), { isNew: true, file: group.suggested_file });
+  });
+  li.append(create);
+  return li;
 }
 
 // --- analytics -------------------------------------------------------------------------------------
