@@ -19,7 +19,6 @@ from api.agents import agent_for_token, require_role
 from api.conversations import authorized_conversation
 from api.errors import NotAuthenticated
 from api.insights import ReportCache
-from api.language import LanguageGuesser
 from api.models import Agent, Conversation, Role
 from api.presence import Consoles
 from api.rasa_client import RasaClient
@@ -29,6 +28,7 @@ from api.settings import Settings
 from api.sockets import OpenSockets
 from knowledge import KnowledgeBase
 from knowledge.editing import FaqEditor, ManualEditor
+from knowledge.language import LanguageGuesser
 
 
 @dataclass

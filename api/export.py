@@ -11,19 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.insights import Period
 from api.models import Conversation, Message, Rating
+from knowledge.spreadsheets import spreadsheet_safe  # what customers wrote stays text in the admin's spreadsheet
 
 MESSAGE_COLUMNS = ("conversation_id", "conversation_started", "conversation_language", "state", "message_id", "sent_at", "sender", "language",
                    "text", "source_entry", "bot_decision")
 RATING_COLUMNS = ("conversation_id", "conversation_language", "rated_at", "score", "comment")
-
-
-# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets (OWASP: CSV injection)
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    """A customer's `=HYPERLINK(...)` must reach the admin's spreadsheet as text: a leading quote makes it one."""
-    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
 def _csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:

@@ -19,7 +19,6 @@ from api.deps import Services
 from api.desk import DatabaseDesk
 from api.errors import install_error_handlers
 from api.handoffs import offer_contact_when_nobody_comes
-from api.language import LanguageGuesser
 from api.leases import release_all
 from api.limits import BodySizeLimit
 from api.pending import answer_pending_when_the_bot_is_back
@@ -32,6 +31,7 @@ from api.settings import Settings
 from knowledge import ContentError
 from knowledge.cli import knowledge_base
 from knowledge.editing import FaqEditor, ManualEditor
+from knowledge.language import LanguageGuesser
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"

@@ -8,6 +8,7 @@ from fastapi import Path
 from pydantic import BaseModel, Field
 
 from api.models import ConversationState, Presence, Role
+from knowledge.editing import MAX_ANSWER, MAX_ID, MAX_LINK, MAX_QUESTION  # the same limits for the editor page and imports
 
 Language = Literal["cs", "pl", "lv", "en"]
 MAX_ROW_ID = 2**63 - 1  # the largest integer key SQLite and PostgreSQL store; a larger one is a 422, not a crash
@@ -255,9 +256,9 @@ class ErasureOut(BaseModel):
 
 
 class EntryTextIn(BaseModel):
-    question: str = Field("", max_length=500)
+    question: str = Field("", max_length=MAX_QUESTION)
     alternatives: list[str] = Field(default_factory=list, max_length=200)
-    answer: str = Field("", max_length=20_000)
+    answer: str = Field("", max_length=MAX_ANSWER)
 
 
 class FaqEntryIn(BaseModel):
@@ -266,10 +267,10 @@ class FaqEntryIn(BaseModel):
     For a manual section, each language's `question` is the section's title and `answer` its text.
     """
 
-    id: str = Field(max_length=160)
+    id: str = Field(max_length=MAX_ID)
     tags: list[str] = Field(default_factory=list, max_length=20)
     product: str | None = Field(None, max_length=80)
-    link: str | None = Field(None, max_length=500)
+    link: str | None = Field(None, max_length=MAX_LINK)
     cs: EntryTextIn = Field(default_factory=EntryTextIn)
     pl: EntryTextIn = Field(default_factory=EntryTextIn)
     lv: EntryTextIn = Field(default_factory=EntryTextIn)

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from api.language import DEFAULT_LANGUAGE
+from knowledge.language import DEFAULT_LANGUAGE
 
 TEXTS_FILE = Path(__file__).with_name("system_messages.yml")
 

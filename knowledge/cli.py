@@ -1,8 +1,10 @@
-"""`shopbot-kb`: the editors' command line (validate, build, search, stats)."""
+"""`shopbot-kb`: the editors' command line (validate, build, search, stats, import, export)."""
 from __future__ import annotations
 
 import argparse
+import difflib
 import sys
+from pathlib import Path
 
 from tqdm import tqdm
 
@@ -10,6 +12,8 @@ from api.settings import Settings
 from knowledge.content import LANGUAGES, load_content
 from knowledge.embedder import make_embedder
 from knowledge.errors import ContentError, KnowledgeError
+from knowledge.exporting import export_csv
+from knowledge.importing import ImportReport, import_faq
 from knowledge.search import KnowledgeBase
 
 
@@ -72,6 +76,70 @@ def _stats(settings: Settings, _: argparse.Namespace) -> None:
         print(f"  {lang}: {len(content.entries) - len(missing)} entries, {alternatives} alternative phrasings" + (f", missing: {', '.join(missing)}" if missing else ""))
 
 
+def _import(settings: Settings, args: argparse.Namespace) -> None:
+    report = import_faq(settings.content_dir, args.sources, topic=args.topic, language=args.language, replace=args.replace,
+                        write=not args.dry_run)
+    _print_import(report, settings.content_dir, dry_run=args.dry_run)
+    if not report.changed and (report.skipped or report.kept or not report.read):
+        print("Nothing imported: see above what was left out and why; fix it in the file, or use --replace to overwrite "
+              "the editors' texts.", file=sys.stderr)
+        raise SystemExit(1)
+
+
+def _print_import(report: ImportReport, content_dir: Path, *, dry_run: bool) -> None:
+    """What was read, left out, kept and written, in the order a person reviews it."""
+    print(f"Read {report.read} question(s) with answers.")
+    for note in report.notes:
+        print(f"  note: {note}")
+    if report.skipped:
+        print(f"Left out {len(report.skipped)}:")
+        for skipped in report.skipped:
+            print(f"  {skipped.where}: {skipped.reason}")
+    for kept in report.kept:
+        print(f"Kept the editor's text for {kept.entry_id} {kept.language} ({kept.where} differs): use --replace to overwrite it")
+    for replaced in report.replaced:
+        print(f"Replaced the text of {replaced.entry_id} {replaced.language} with {replaced.where}; it was: {replaced.before}")
+    if report.added:
+        print(f"New entries ({len(report.added)}): {', '.join(report.added)}")
+    if report.filled:
+        print(f"Languages added ({len(report.filled)}): {', '.join(f'{c.entry_id} {c.language}' for c in report.filled)}")
+    for linked in report.linked:
+        print(f"Link of {linked.entry_id} set from {linked.where}" + (f"; it was {linked.before}" if linked.before else ""))
+    if report.unchanged:
+        print(f"{report.unchanged} text(s) the content already has word for word")
+    verb = "Would write" if dry_run else "Wrote"
+    for path, text in report.files.items():
+        shown = path.relative_to(content_dir.parent) if path.is_relative_to(content_dir.parent) else path
+        print(f"{verb} {shown} ({'new file' if report.before.get(path) is None else 'changed'})")
+        if dry_run:
+            before = report.before.get(path) or ""
+            sys.stdout.writelines(difflib.unified_diff(before.splitlines(keepends=True), text.splitlines(keepends=True),
+                                                       fromfile=f"{shown} (now)", tofile=f"{shown} (after the import)"))
+    if report.files and not dry_run:
+        print("Review the changes with `git diff`; `shopbot-kb stats` lists the languages still missing.")
+    elif not report.files and report.read:
+        print("Nothing to write: the content already has every text that was read." if not report.kept else "Nothing to write.")
+
+
+def _export(settings: Settings, args: argparse.Namespace) -> None:
+    if args.out is None:
+        rows, missing = export_csv(settings.content_dir, sys.stdout, languages=args.languages, missing_only=args.missing_only)
+    else:
+        with args.out.open("w", encoding="utf-8-sig", newline="") as out:  # the BOM tells Excel it is UTF-8
+            rows, missing = export_csv(settings.content_dir, out, languages=args.languages, missing_only=args.missing_only)
+    where = args.out or "standard output"
+    print(f"Exported {rows} row(s) to {where}, {missing} to translate: fill in question and answer, then `shopbot-kb import` the file.",
+          file=sys.stderr)
+
+
+def _languages(value: str) -> list[str]:
+    languages = [lang.strip() for lang in value.split(",") if lang.strip()]
+    unknown = [lang for lang in languages if lang not in LANGUAGES]
+    if unknown or not languages:
+        raise argparse.ArgumentTypeError(f"{', '.join(unknown) or value!r}: give some of {','.join(LANGUAGES)}, comma-separated")
+    return languages
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="shopbot-kb", description="Validate, build and query the shop's knowledge base.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -82,8 +150,20 @@ def main(argv: list[str] | None = None) -> None:
     search.add_argument("--lang", choices=LANGUAGES, default="en")
     search.add_argument("-k", type=int, default=5)
     commands.add_parser("stats", help="entries and phrasings per language, missing translations")
+    importing = commands.add_parser("import", help="add a shop's FAQ from CSV or XLSX exports and saved HTML or Markdown help pages",
+                                    description="Read questions and answers and write them as FAQ entries for review in git. An entry "
+                                    "that exists (same id, or the same question in the same language) only gets the languages it lacks.")
+    importing.add_argument("sources", nargs="+", metavar="FILE_OR_URL", help=".csv, .xlsx, .html or .md file, or an http(s) address")
+    importing.add_argument("--topic", help="the file (faq/<topic>.yml) for entries whose source names no topic (default: imported)")
+    importing.add_argument("--language", choices=LANGUAGES, help="the language of rows that name none, and of pages")
+    importing.add_argument("--replace", action="store_true", help="overwrite the editors' texts with the imported ones (each is reported)")
+    importing.add_argument("--dry-run", action="store_true", help="only show what would be written")
+    exporting = commands.add_parser("export", help="write a CSV for translators: one row per entry and language")
+    exporting.add_argument("--out", type=Path, help="the CSV file to write (default: standard output)")
+    exporting.add_argument("--missing-only", action="store_true", help="only the rows still to translate")
+    exporting.add_argument("--languages", type=_languages, default=list(LANGUAGES), help="e.g. cs,en (default: all four)")
     args = parser.parse_args(argv)
-    handlers = {"validate": _validate, "build": _build, "search": _search, "stats": _stats}
+    handlers = {"validate": _validate, "build": _build, "search": _search, "stats": _stats, "import": _import, "export": _export}
     try:
         handlers[args.command](Settings(), args)
     except ContentError as exc:

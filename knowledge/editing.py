@@ -1,4 +1,4 @@
-"""Editing FAQ entries and manual sections from the editor page: the same plain files the CLI and git review use.
+"""Editing FAQ entries and manual sections from the editor page (and `shopbot-kb import`): the plain files git reviews.
 
 Files are rewritten with ruamel.yaml's round trip, so editors' comments, key order and layout stay; each
 entry carries a version (a hash of its content) so that two editors saving the same entry are told about
@@ -7,33 +7,40 @@ the whole file has passed the same validator `shopbot-kb validate` runs.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
 import os
 import re
+import shutil
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import FoldedScalarString
+from ruamel.yaml.error import CommentMark
+from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+from ruamel.yaml.tokens import CommentToken
 
 from knowledge.content import load_content
 from knowledge.entries import LANGUAGES
 from knowledge.errors import ContentError, ContentProblem, KnowledgeError
 from knowledge.faq import load_faq_file
 from knowledge.links import link_problem
-from knowledge.manuals import parse_manual_file, slug
+from knowledge.manuals import load_manual, parse_manual_file, slug
 
 # Used with fullmatch: `$` would also accept a trailing newline (`account-create\n` beside `account-create`)
 ENTRY_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 FILE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*\.yml")
 LONG_TEXT = 100  # answers longer than this are written as folded blocks (`>-`) of lines this long, as editors write them
+# The longest texts an entry takes, from the editor page or an import: a chat shows the answer whole, and a
+# question longer than this is a pasted article, not a customer's question.
+MAX_ID, MAX_QUESTION, MAX_ANSWER, MAX_LINK = 160, 500, 20_000, 500
 
 
 @dataclass(frozen=True)
@@ -95,23 +102,32 @@ def check_entry(data: dict[str, Any]) -> list[FieldProblem]:
     problems = []
     if not ENTRY_ID.fullmatch(str(data.get("id") or "")):
         problems.append(FieldProblem("id", "use lowercase letters, digits and dashes, e.g. `delivery-to-slovakia`"))
+    elif len(data["id"]) > MAX_ID:
+        problems.append(FieldProblem("id", f"an id has at most {MAX_ID} characters"))
     link = data.get("link")
-    if link and (problem := link_problem(str(link))):
+    if link and (problem := link_problem(str(link)) or _too_long(str(link), MAX_LINK)):
         problems.append(FieldProblem("link", problem))
     written = [lang for lang in LANGUAGES if _written(data.get(lang))]
     if not written:
         problems.append(FieldProblem(f"{LANGUAGES[0]}.question", "write the question and answer in one language at least"))
     for lang in LANGUAGES:
         text = data.get(lang) or {}
-        for field in ("question", "answer"):
-            if lang in written and not str(text.get(field) or "").strip():
+        for field, longest in (("question", MAX_QUESTION), ("answer", MAX_ANSWER)):
+            value = str(text.get(field) or "").strip()
+            if lang in written and not value:
                 problems.append(FieldProblem(f"{lang}.{field}", f"write the {field} in {lang} too, or leave the {lang} fields empty"))
+            elif problem := _too_long(value, longest):
+                problems.append(FieldProblem(f"{lang}.{field}", problem))
         alternatives = [str(a).strip() for a in text.get("alternatives") or []]
         if any(not a for a in alternatives):
             problems.append(FieldProblem(f"{lang}.alternatives", "remove the empty line"))
         if len({a.casefold() for a in alternatives}) < len(alternatives):
             problems.append(FieldProblem(f"{lang}.alternatives", "a phrasing is there twice"))
     return problems
+
+
+def _too_long(text: str, longest: int) -> str | None:
+    return f"{len(text)} characters, at most {longest}: shorten it" if len(text) > longest else None
 
 
 def _written(text: dict[str, Any] | None) -> bool:
@@ -131,13 +147,13 @@ def _yaml() -> YAML:
 def _entry_node(data: dict[str, Any], existing: CommentedMap | None) -> CommentedMap:
     """The entry as ruamel nodes, reusing the existing node so comments on untouched fields stay."""
     node = existing if existing is not None else CommentedMap()
-    node["id"] = data["id"]
+    _put(node, "id", data["id"])
     for key in ("tags", "product", "link"):
         value = data.get(key)
         if not value:
             node.pop(key, None)
         elif _plain(node.get(key)) != value:  # untouched fields keep their quoting
-            node[key] = CommentedSeq(value) if key == "tags" else value
+            _put(node, key, CommentedSeq(value) if key == "tags" else value)
             if key == "tags":
                 node[key].fa.set_flow_style()
     for lang in LANGUAGES:
@@ -156,8 +172,55 @@ def _entry_node(data: dict[str, Any], existing: CommentedMap | None) -> Commente
         answer = " ".join(text["answer"].split())
         if " ".join(str(block.get("answer") or "").split()) != answer:  # unchanged answers keep their line breaks
             block["answer"] = _folded(answer) if len(answer) > LONG_TEXT else answer
-        node[lang] = block
+        _put(node, lang, block)
     return node
+
+
+ENTRY_ORDER = ("id", "tags", "product", "link", *LANGUAGES)
+
+
+def _put(node: CommentedMap, key: str, value: Any) -> None:
+    """Set a field; a new one goes where editors put it (id, tags, product, link, cs, pl, lv, en). A new last field takes
+    over the blank line that separates the entry from the next, or a language added at the end would stand below it."""
+    if key in node:
+        node[key] = value
+        return
+    later = [i for i, k in enumerate(node) if k in ENTRY_ORDER and ENTRY_ORDER.index(k) > ENTRY_ORDER.index(key)]
+    if later:
+        node.insert(later[0], key, value)
+        return
+    old_end = _end(node)
+    comment = old_end[0].ca.items.get(old_end[1]) if old_end else None
+    node[key] = value
+    if comment and len(comment) > 2 and comment[2] is not None:
+        token, comment[2] = comment[2], None
+        if not token.value.strip():  # blank lines only: as many as a value of the new kind needs
+            _blank_line_after(node)
+        elif new_end := _end(node):
+            new_end[0].ca.items[new_end[1]] = [None, None, token, None]
+
+
+def _blank_line_after(entry: CommentedMap) -> None:
+    """Editors keep a blank line between entries; ruamel keeps it as a comment after the entry's last value."""
+    end = _end(entry)
+    if end is None:
+        return
+    mapping, key = end
+    comment = mapping.ca.items.get(key)
+    if comment and len(comment) > 2 and comment[2] is not None:
+        return
+    block = isinstance(mapping[key], FoldedScalarString | LiteralScalarString)  # a block scalar ends with its line break
+    mapping.ca.items[key] = [None, None, CommentToken("\n" if block else "\n\n", CommentMark(0), None), None]
+
+
+def _end(node: CommentedMap) -> tuple[CommentedMap, Any] | None:
+    """The innermost mapping an entry ends in and its last key: where ruamel keeps what follows the entry."""
+    while node:
+        last = list(node)[-1]
+        if not isinstance(node[last], CommentedMap) or not node[last]:
+            return node, last
+        node = node[last]
+    return None
 
 
 def _folded(text: str) -> FoldedScalarString:
@@ -172,6 +235,23 @@ def _folded(text: str) -> FoldedScalarString:
             last_space = i
     folded.fold_pos = folds
     return folded
+
+
+@dataclass(frozen=True)
+class EntryChange:
+    """One FAQ entry to save: `version` is the one its writer read, None for a new entry (which goes to `file`)."""
+
+    data: dict[str, Any]
+    version: str | None
+    file: str | None = None
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What a save wrote (or, not written, would write): each touched file's new text, and the entries as saved."""
+
+    files: dict[Path, str]
+    entries: list[EditableEntry]
 
 
 class FaqEditor:
@@ -210,22 +290,48 @@ class FaqEditor:
 
     def save(self, data: dict[str, Any], *, version: str | None, file: str | None = None) -> EditableEntry:
         """Create (version None) or update an entry; validated, conflict-checked, written atomically."""
-        problems = check_entry(data)
-        if problems:
-            raise InvalidEdit(problems)
-        with self._lock:
-            path, root, index = self._locate(data["id"], version=version, file=file)
-            entries = root.setdefault("entries", CommentedSeq())
-            existing = entries[index] if index is not None else None
-            node = _entry_node(data, existing)
-            if index is None:
-                entries.append(node)
-            self._write_checked(path, root)
-        saved = _plain(node)
-        return EditableEntry(saved["id"], path.name, saved, entry_version(saved))
+        return self.save_all([EntryChange(data, version, file)]).entries[0]
 
-    def _locate(self, entry_id: str, *, version: str | None, file: str | None) -> tuple[Path, CommentedMap, int | None]:
-        """The file, its parsed tree and the entry's position (None for a new entry)."""
+    def save_all(self, changes: Sequence[EntryChange], *, whole_content: bool = False, write: bool = True) -> Saved:
+        """Several entries at once (an import): all are checked before any file is written, so it is all or nothing.
+
+        Every touched file must pass the validator; with `whole_content` the content as it would be after the save
+        must too (what `shopbot-kb validate` checks: ids unique across files, manuals), which takes a whole load.
+        With `write` False nothing is written (the whole content is checked): the result says what would be.
+        """
+        for change in changes:
+            if problems := check_entry(change.data):
+                raise InvalidEdit(problems)
+        ids = [change.data["id"] for change in changes]
+        if len(set(ids)) < len(ids):
+            twice = sorted({i for i in ids if ids.count(i) > 1})
+            raise InvalidEdit([FieldProblem("id", f"saved twice at once: {', '.join(twice)}")])
+        with self._lock:
+            trees: dict[Path, CommentedMap] = {}
+            nodes: list[tuple[Path, CommentedMap]] = []
+            manual_ids = functools.cache(self._manual_ids)  # loaded once, for the first new entry
+            for change in changes:
+                path, index = self._locate(change.data["id"], version=change.version, file=change.file, manual_ids=manual_ids)
+                if path not in trees:
+                    trees[path] = self._load(path) if path.exists() else CommentedMap(entries=CommentedSeq())
+                entries = trees[path].setdefault("entries", CommentedSeq())
+                node = _entry_node(change.data, entries[index] if index is not None else None)
+                if index is None:
+                    if entries:
+                        _blank_line_after(entries[-1])
+                    entries.append(node)
+                nodes.append((path, node))
+            files = {path: _dumped(root) for path, root in trees.items()}
+            if write:
+                self._write(files, whole_content=whole_content)
+            else:  # the staged copy is checked file by file too, and nothing is left in the content folder
+                self._check_content(files)
+        saved = [(path, _plain(node)) for path, node in nodes]
+        return Saved(files, [EditableEntry(data["id"], path.name, data, entry_version(data)) for path, data in saved])
+
+    def _locate(self, entry_id: str, *, version: str | None, file: str | None,
+                manual_ids: Callable[[], set[str]]) -> tuple[Path, int | None]:
+        """The entry's file and position in it (None for a new entry)."""
         for path in self._files():
             for i, current in enumerate(self._plain_entries(path)):
                 if str(current.get("id")) != entry_id:
@@ -234,21 +340,44 @@ class FaqEditor:
                     raise InvalidEdit([FieldProblem("id", f"`{entry_id}` is taken (in {path.name}): choose another id")])
                 if entry_version(current) != version:
                     raise EditConflict(entry_id, current)
-                return path, self._load(path), i
+                return path, i
         if version is not None:
             raise EntryNotFound(f"no FAQ entry `{entry_id}`: it was deleted or renamed meanwhile")
-        if entry_id in {entry.id for entry in load_content(self.content_dir).entries}:
+        if entry_id in manual_ids():
             raise InvalidEdit([FieldProblem("id", f"`{entry_id}` is a manual section's id: choose another id")])
         name = file or "new.yml"
         if not FILE_NAME.fullmatch(name):
             raise InvalidEdit([FieldProblem("file", "a file name like `delivery.yml`: lowercase letters, digits, dashes")])
-        path = self.faq_dir / name
-        return path, (self._load(path) if path.exists() else CommentedMap(entries=CommentedSeq())), None
+        return self.faq_dir / name, None
 
-    def _write_checked(self, path: Path, root: CommentedMap) -> None:
-        out = io.StringIO()
-        _yaml().dump(root, out)
-        _replace_checked(path, out.getvalue(), lambda temp: load_faq_file(temp)[1])
+    def _write(self, files: dict[Path, str], *, whole_content: bool) -> None:
+        self.faq_dir.mkdir(parents=True, exist_ok=True)
+        _replace_all_checked(files, lambda temp: load_faq_file(temp)[1], then=lambda: self._check_content(files) if whole_content else None)
+
+    def _manual_ids(self) -> set[str]:
+        return {entry.id for manual in sorted((self.content_dir / "manuals").glob("*/")) for entry in load_manual(manual)[0]}
+
+    def _check_content(self, files: dict[Path, str]) -> None:
+        """Load the content as it would be with `files` written, in a copy; ContentError (with the real paths) if it fails."""
+        with tempfile.TemporaryDirectory(prefix=".shopbot-staged-") as staged:
+            root = Path(staged)
+            (root / "faq").mkdir()
+            for path in self._files():
+                shutil.copyfile(path, root / "faq" / path.name)
+            for path, text in files.items():
+                (root / "faq" / path.name).write_text(text, encoding="utf-8")
+            if (self.content_dir / "manuals").is_dir():
+                (root / "manuals").symlink_to((self.content_dir / "manuals").resolve(), target_is_directory=True)
+            try:
+                load_content(root)
+            except ContentError as exc:
+                raise ContentError([ContentProblem(self.content_dir / p.path.relative_to(root), p.line, p.message) for p in exc.problems]) from None
+
+
+def _dumped(root: CommentedMap) -> str:
+    out = io.StringIO()
+    _yaml().dump(root, out)
+    return out.getvalue()
 
 
 def check_section(data: dict[str, Any]) -> list[FieldProblem]:
@@ -315,10 +444,7 @@ class ManualEditor:
             position = [e.id for e in self.sections() if e.file == current.file].index(entry_id)
             texts = {lang: _replace_section((manual_dir / f"{lang}.md").read_text(encoding="utf-8"), position,
                                             data[lang]["question"].strip(), data[lang]["answer"].strip()) for lang in LANGUAGES}
-            for lang, text in texts.items():  # check all four before writing any
-                _checked_temp(manual_dir / f"{lang}.md", text, _markdown_problems).unlink()
-            for lang, text in texts.items():
-                _replace_checked(manual_dir / f"{lang}.md", text, _markdown_problems)
+            _replace_all_checked({manual_dir / f"{lang}.md": text for lang, text in texts.items()}, _markdown_problems)
         new_id = f"{manual_dir.name}/{slug(data['en']['question'])}"
         return self.get(new_id)
 
@@ -352,6 +478,17 @@ def _checked_temp(path: Path, text: str, check: Callable[[Path], list[ContentPro
     return temp
 
 
-def _replace_checked(path: Path, text: str, check: Callable[[Path], list[ContentProblem]]) -> None:
-    """Swap a checked file in atomically, or leave the old file untouched."""
-    os.replace(_checked_temp(path, text, check), path)
+def _replace_all_checked(texts: dict[Path, str], check: Callable[[Path], list[ContentProblem]],
+                         then: Callable[[], None] = lambda: None) -> None:
+    """Check every file beside its place (then `then`, e.g. the whole content), and swap them all in; on a problem, none."""
+    temps: list[Path] = []
+    try:
+        for path, text in texts.items():
+            temps.append(_checked_temp(path, text, check))
+        then()
+    except ContentError:
+        for temp in temps:
+            temp.unlink()
+        raise
+    for path, temp in zip(texts, temps):
+        os.replace(temp, path)

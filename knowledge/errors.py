@@ -40,3 +40,7 @@ class IndexLoadError(KnowledgeError):
 
 class EmbedderError(KnowledgeError):
     """An embedder setting that names no usable model."""
+
+
+class ImportSourceError(KnowledgeError):
+    """A file or address given to `shopbot-kb import` that cannot be read as a FAQ; the message says where and what to do."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.language import LanguageGuesser
+from knowledge.language import LanguageGuesser
 
 
 @pytest.fixture(scope="module")

@@ -188,3 +188,25 @@ def test_a_manual_title_with_any_line_break_is_refused_and_the_manual_stays_whol
     assert [p.field for p in refused.value.problems] == ["pl.question"]
     assert {p: p.read_text(encoding="utf-8") for p in (content / "manuals").rglob("*.md")} == before
     assert not load_manual(content / "manuals" / "aroma-pro")[1]
+
+
+def test_a_language_or_link_added_to_an_entry_goes_where_editors_put_it(content: Path) -> None:
+    path = content / "faq" / "delivery.yml"
+    path.write_text(FAQ.replace("    lv:\n      question: Cik maksā piegāde?\n      answer: Piegāde maksā 2,99 EUR.\n", "")
+                    .replace("    en:\n      question: How much is delivery?\n      answer: Delivery costs 3 EUR.\n", "")
+                    + "\n  - id: pickup\n    cs:\n      question: Můžu si zboží vyzvednout?\n      answer: Ano, v Brně.\n", encoding="utf-8")
+    editor = FaqEditor(content)
+    entry = editor.get("delivery-cost")
+    editor.save({**entry.data, "link": "https://domovo.example/doprava", "en": {"question": "How much is delivery?", "answer": "3 EUR."},
+                 "lv": {"question": "Cik maksā piegāde?", "answer": "2,99 EUR."}}, version=entry.version)
+    text = path.read_text(encoding="utf-8")
+    assert list(editor.get("delivery-cost").data) == ["id", "tags", "link", "cs", "pl", "lv", "en"]
+    assert "      answer: 3 EUR.\n\n  - id: pickup\n" in text  # the blank line between entries stays between them
+
+
+def test_an_answer_longer_than_a_chat_can_show_is_refused(content: Path) -> None:
+    editor = FaqEditor(content)
+    entry = editor.get("delivery-cost")
+    with pytest.raises(InvalidEdit) as refused:
+        editor.save({**entry.data, "en": {"question": "How much is delivery?", "answer": "word " * 5000}}, version=entry.version)
+    assert [(p.field, p.message) for p in refused.value.problems] == [("en.answer", "24999 characters, at most 20000: shorten it")]

@@ -1,4 +1,4 @@
-"""Which of our languages a customer writes in, offline; short messages keep the conversation's language."""
+"""Which of our languages a text is in, offline: a customer's message (short ones keep the conversation's language) or an imported FAQ text."""
 from __future__ import annotations
 
 import re
@@ -42,22 +42,35 @@ class LanguageGuesser:
         self.min_confidence = min_confidence
         self.switch_confidence = switch_confidence
 
+    def detect(self, text: str) -> tuple[str, float] | None:
+        """lingua's most likely language and its confidence, Czech against Polish settled by words only one of them uses."""
+        confidences = self._detector.compute_language_confidence_values(text)
+        if not confidences:
+            return None
+        detected, confidence = self._codes[confidences[0].language], confidences[0].value
+        if detected in ("cs", "pl") and (vote := czech_or_polish(text)) not in (None, detected):
+            detected, confidence = vote, max(confidence, self.min_confidence)
+        return detected, confidence
+
+    def confident(self, text: str) -> str | None:
+        """The language when the detection is sure of it, else None: an imported FAQ text must not be filed under a guess."""
+        found = self.detect(text)
+        return found[0] if found and found[1] >= self.min_confidence else None
+
     def guess(self, text: str, *, previous: str | None = None) -> str:
         """The language to answer in: a confident detection wins; else the conversation's (or the page's), or English.
 
         Messages like "ok" or "1" say nothing about the language, so they keep what the conversation had.
         """
-        confidences = self._detector.compute_language_confidence_values(text)
-        if confidences and len(text.strip()) >= 4:
-            detected, confidence = self._codes[confidences[0].language], confidences[0].value
-            if detected in ("cs", "pl") and (vote := czech_or_polish(text)) not in (None, detected):
-                detected, confidence = vote, max(confidence, self.min_confidence)
+        found = self.detect(text)
+        if found and len(text.strip()) >= 4:
+            detected, confidence = found
             # Leaving the conversation's language takes stronger evidence.
             needed = self.min_confidence if previous in (None, detected) else self.switch_confidence
             if confidence >= needed:
                 return detected
         if previous in LANGUAGES:
             return previous
-        if confidences and confidences[0].value >= 0.5:
-            return self._codes[confidences[0].language]
+        if found and found[1] >= 0.5:
+            return found[0]
         return DEFAULT_LANGUAGE
