@@ -29,9 +29,9 @@ from api.routes import action_webhook, admin, agent, back_office, conversations,
 from api.security_headers import SecurityHeaders
 from api.settings import Settings
 from knowledge import ContentError
-from knowledge.cli import knowledge_base
 from knowledge.editing import FaqEditor, ManualEditor
 from knowledge.language import LanguageGuesser
+from knowledge.settings import knowledge_base
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"

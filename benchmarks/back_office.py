@@ -38,9 +38,9 @@ from api.insights import AskedQuestion, Period, ReportCache, data_version, group
 from api.models import Conversation, Message, Sender
 from api.settings import ROOT, Settings
 from benchmarks.report import replace_section
-from knowledge.cli import knowledge_base
 from knowledge.embedder import Embedder
 from knowledge.search import KnowledgeBase
+from knowledge.settings import knowledge_base
 
 NOW = datetime.now(UTC)
 UNCAPPED_UP_TO = 4000  # beyond this, clustering every question needs gigabytes (issue #21: 8,000 took 668 MB)

@@ -29,12 +29,12 @@ from api.settings import ROOT, Settings
 from benchmarks.bm25_baseline import Bm25LemmaIndex
 from benchmarks.report import replace_section
 from knowledge import KnowledgeBase
-from knowledge.cli import knowledge_base
 from knowledge.content import load_content
 from knowledge.embedder import make_embedder
 from knowledge.entries import LANGUAGES
 from knowledge.index import build_index
 from knowledge.search import SIGNALS
+from knowledge.settings import knowledge_base
 
 EVAL_FILE = ROOT / "benchmarks" / "data" / "retrieval_eval.yml"
 

@@ -8,26 +8,15 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from api.settings import Settings
 from knowledge.content import LANGUAGES, load_content
-from knowledge.embedder import make_embedder
 from knowledge.errors import ContentError, KnowledgeError
 from knowledge.exporting import export_csv
 from knowledge.importing import ImportReport, import_faq
 from knowledge.search import KnowledgeBase
+from knowledge.settings import KnowledgeSettings, knowledge_base
 
 
-def knowledge_base(settings: Settings) -> KnowledgeBase:
-    return KnowledgeBase(
-        content_dir=settings.content_dir,
-        index_dir=settings.index_dir,
-        cache_dir=settings.embedding_cache_dir,
-        embedder=make_embedder(settings.embedder),
-        tuning=settings.search_tuning,
-    )
-
-
-def build_knowledge(settings: Settings) -> KnowledgeBase:
+def build_knowledge(settings: KnowledgeSettings) -> KnowledgeBase:
     """Build the index if the content changed, with a progress bar; say what happened."""
     kb = knowledge_base(settings)
     bar: tqdm | None = None
@@ -48,16 +37,16 @@ def build_knowledge(settings: Settings) -> KnowledgeBase:
     return kb
 
 
-def _validate(settings: Settings, _: argparse.Namespace) -> None:
+def _validate(settings: KnowledgeSettings, _: argparse.Namespace) -> None:
     content = load_content(settings.content_dir)
     print(f"OK: {len(content.entries)} entries in {settings.content_dir}")
 
 
-def _build(settings: Settings, _: argparse.Namespace) -> None:
+def _build(settings: KnowledgeSettings, _: argparse.Namespace) -> None:
     build_knowledge(settings)
 
 
-def _search(settings: Settings, args: argparse.Namespace) -> None:
+def _search(settings: KnowledgeSettings, args: argparse.Namespace) -> None:
     kb = build_knowledge(settings)
     decision = kb.decide(args.question, lang=args.lang)
     print(f"decision: {decision.action} (evidence {decision.best.evidence if decision.best else 0:.3f}, answer bar {decision.bar:.3f}, lead {decision.margin:.3f})")
@@ -67,7 +56,7 @@ def _search(settings: Settings, args: argparse.Namespace) -> None:
         print(f"{rank:>2}. {hit.evidence:5.2f} {hit.score:6.3f} {hit.lexical:7.3f} {hit.fused:6.3f}  {hit.entry_id}  [{'+'.join(hit.retrievers) or '-'}]  {hit.title}{flag}")
 
 
-def _stats(settings: Settings, _: argparse.Namespace) -> None:
+def _stats(settings: KnowledgeSettings, _: argparse.Namespace) -> None:
     content = load_content(settings.content_dir)
     print(f"{len(content.entries)} entries")
     for lang in LANGUAGES:
@@ -76,7 +65,7 @@ def _stats(settings: Settings, _: argparse.Namespace) -> None:
         print(f"  {lang}: {len(content.entries) - len(missing)} entries, {alternatives} alternative phrasings" + (f", missing: {', '.join(missing)}" if missing else ""))
 
 
-def _import(settings: Settings, args: argparse.Namespace) -> None:
+def _import(settings: KnowledgeSettings, args: argparse.Namespace) -> None:
     report = import_faq(settings.content_dir, args.sources, topic=args.topic, language=args.language, replace=args.replace,
                         write=not args.dry_run)
     _print_import(report, settings.content_dir, dry_run=args.dry_run)
@@ -121,7 +110,7 @@ def _print_import(report: ImportReport, content_dir: Path, *, dry_run: bool) -> 
         print("Nothing to write: the content already has every text that was read." if not report.kept else "Nothing to write.")
 
 
-def _export(settings: Settings, args: argparse.Namespace) -> None:
+def _export(settings: KnowledgeSettings, args: argparse.Namespace) -> None:
     if args.out is None:
         rows, missing = export_csv(settings.content_dir, sys.stdout, languages=args.languages, missing_only=args.missing_only)
     else:
@@ -165,7 +154,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     handlers = {"validate": _validate, "build": _build, "search": _search, "stats": _stats, "import": _import, "export": _export}
     try:
-        handlers[args.command](Settings(), args)
+        handlers[args.command](KnowledgeSettings(), args)
     except ContentError as exc:
         print(f"{len(exc.problems)} problem(s) in the knowledge files:", file=sys.stderr)
         for problem in exc.problems:

@@ -10,9 +10,9 @@ import pytest
 
 from api.settings import ROOT, Settings
 from knowledge import IndexLoadError, KnowledgeBase
-from knowledge.cli import knowledge_base
 from knowledge.content import load_content
 from knowledge.index import build_index, load_index
+from knowledge.settings import knowledge_base
 
 
 class SeededEmbedder:
