@@ -166,3 +166,25 @@ def test_a_fact_stated_in_a_manual_section_is_answered_from_it(real_kb: Knowledg
     decision = real_kb.decide(question, lang=lang)
     assert decision.best is not None, decision.action
     assert (decision.action, decision.best.entry_id) == ("answer", section), (decision.action, [h.entry_id for h in decision.hits])
+
+
+class CountingQueries(SeededEmbedder):
+    def __init__(self) -> None:
+        self.queries: list[str] = []
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        self.queries += texts
+        return self._rows(texts)
+
+
+def test_a_question_searched_is_not_embedded_again_for_the_back_office(tmp_path: Path) -> None:
+    """The back office groups the questions customers asked: their vectors come from the search's memory."""
+    embedder = CountingQueries()
+    kb = KnowledgeBase(content_dir=ROOT / "tests" / "fixtures" / "tea-shop", index_dir=tmp_path / "index", cache_dir=tmp_path / "cache",
+                       embedder=embedder, reference_questions={"cs": ["Jaké bude počasí?"]})
+    kb.ensure_built()
+    embedder.queries.clear()
+    kb.decide("Kolik stojí poštovné?", lang="cs")
+    vectors = kb.embed_queries(["Kolik stojí poštovné?", "Prodáváte kola?", "Kolik stojí poštovné?"])
+    assert embedder.queries == ["Kolik stojí poštovné?", "Prodáváte kola?"]
+    assert np.allclose(vectors[0], vectors[2]) and np.allclose(vectors[0], embedder._rows(["Kolik stojí poštovné?"])[0])
