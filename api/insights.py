@@ -6,6 +6,7 @@ handoffs, ratings) for a period, in Python: a shop's month of chats is thousands
 from __future__ import annotations
 
 import asyncio
+import re
 import statistics
 import time
 from collections import Counter, defaultdict
@@ -22,6 +23,7 @@ from sqlalchemy.orm import aliased
 
 from api.models import Conversation, Handoff, Message, Rating, Sender, as_utc
 from api.schemas import Analytics, DayFigures, LanguageFigures, UnansweredGroup, WaitingTimes
+from knowledge.importing import new_entry_id
 from knowledge.lexical import fold
 
 # Why a question is listed: the bot had no answer, only offered choices, found it outside the shop's topics,
@@ -174,11 +176,23 @@ async def unanswered(session: AsyncSession, period: Period, embed: Callable[[lis
     return await asyncio.to_thread(group_questions, [q for q, _ in listed], [why for _, why in listed], embed, distance=distance, cap=cap)
 
 
-def with_suggested_files(groups: list[UnansweredGroup], file_of_entry: Mapping[str, str]) -> list[UnansweredGroup]:
-    """Each group's draft goes to the FAQ file of the entry the search came closest with (the first file was a poor
-    default: a group about delivery prices drafted into `account.yml`)."""
-    return [group.model_copy(update={"suggested_file": next((file_of_entry[e] for e in group.near_entries if e in file_of_entry), None)})
-            for group in groups]
+# Customers greet; FAQ questions do not: a draft's id starts after the greeting ("labdien-cik-maksa-piegade-uz" was one).
+_GREETING = re.compile(r"^\W*(dobry den|dobry vecer|dobre rano|ahoj|zdravim|dzien dobry|dobry wieczor|czesc|witam|labdien|labrit|labvakar|sveiki|"
+                       r"hello|hi|hey|good (morning|afternoon|evening))\b[\W_]*")
+
+
+def with_suggestions(groups: list[UnansweredGroup], file_of_entry: Mapping[str, str]) -> list[UnansweredGroup]:
+    """Where a draft from each group goes, and its id: the FAQ file of the entry the search came closest with (the first
+    file was a poor default: a group about delivery prices drafted into `account.yml`), and the typical question's slug."""
+    taken = set(file_of_entry)
+    suggested = []
+    for group in groups:
+        question = (group.phrasings.get("en") or [group.question])[0]
+        entry_id = new_entry_id(_GREETING.sub("", fold(question)) or question, taken)
+        taken.add(entry_id)
+        suggested.append(group.model_copy(update={
+            "suggested_file": next((file_of_entry[e] for e in group.near_entries if e in file_of_entry), None), "suggested_id": entry_id}))
+    return suggested
 
 
 def missing_topics(groups: list[UnansweredGroup], decide: Callable[[str, str], str], *, top: int = 10) -> list[UnansweredGroup]:

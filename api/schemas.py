@@ -196,6 +196,7 @@ class UnansweredGroup(BaseModel):
     phrasings: dict[str, list[str]] = Field(description="Per language, the customers' phrasings: a new entry's question and alternatives.")
     near_entries: list[str] = Field(description="Entries the search came closest with: maybe one of them needs these phrasings.")
     suggested_file: str | None = Field(None, description="The FAQ file of the closest entry: where a new entry from this group belongs.")
+    suggested_id: str | None = Field(None, description="An id for that entry: the typical question's slug, without the greeting, unused so far.")
     last_asked: datetime
     conversation_ids: list[str]
 

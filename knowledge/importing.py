@@ -213,10 +213,15 @@ def _same(old: Any, new: str) -> bool:
 
 
 def _new_id(draft: _Draft, taken: set[str]) -> str:
-    """A slug of the question (in English when the entry has it), cut at a word, made unique with -2, -3 …"""
+    """A slug of the question (in English when the entry has it)."""
     lang = id_language(set(draft.texts))
     assert lang is not None
-    base = slug(fold(draft.texts[lang].question))
+    return new_entry_id(draft.texts[lang].question, taken)
+
+
+def new_entry_id(question: str, taken: set[str]) -> str:
+    """A slug of a question, cut at a word, made unique with -2, -3 … (imports, and drafts from unanswered questions)."""
+    base = slug(fold(question))
     if len(base) > LONGEST_SLUG:
         base = base[:LONGEST_SLUG].rsplit("-", 1)[0]
     base = base or "question"

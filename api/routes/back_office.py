@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import CurrentEditor, Services, ServicesDep, SessionDep
-from api.insights import Grouped, Period, analytics, data_version, missing_topics, unanswered, with_suggested_files
+from api.insights import Grouped, Period, analytics, data_version, missing_topics, unanswered, with_suggestions
 from api.schemas import Analytics, Language, UnansweredPage
 
 router = APIRouter(prefix="/api/back-office", tags=["back office"])
@@ -34,7 +34,7 @@ async def grouped_unanswered(session: AsyncSession, services: Services, days: in
     grouped = await unanswered(session, period_of(days, language), knowledge.embed_queries, low_margin=settings.low_confidence_margin,
                                distance=settings.unanswered_group_distance, cap=settings.unanswered_group_cap)
     files = {entry.id: entry.file for entry in await asyncio.to_thread(services.faq_editor.entries)}
-    grouped = replace(grouped, groups=with_suggested_files(grouped.groups, files))
+    grouped = replace(grouped, groups=with_suggestions(grouped.groups, files))
     services.reports.put(key, grouped)
     return grouped
 

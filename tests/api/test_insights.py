@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from api.insights import AskedQuestion, Period, analytics, group_questions, missing_topics, unanswered, with_suggested_files
+from api.insights import AskedQuestion, Period, analytics, group_questions, missing_topics, unanswered, with_suggestions
 from api.models import Conversation, ConversationState, Handoff, Message, Rating, Sender
 from api.schemas import UnansweredGroup
 from api.settings import ROOT
@@ -138,11 +138,12 @@ def _group(question: str, language: str, near: list[str]) -> UnansweredGroup:
                            phrasings={language: [question]}, near_entries=near, last_asked=DAY_2, conversation_ids=["c"])
 
 
-def test_a_draft_goes_to_the_file_of_the_entry_the_search_came_closest_with() -> None:
+def test_a_draft_goes_to_the_file_of_the_closest_entry_with_an_id_without_the_greeting() -> None:
     files = {entry.id: entry.file for entry in FaqEditor(ROOT / "knowledge").entries()}
-    [group] = with_suggested_files([_group("Kolik stojí doprava do Brna?", "cs", ["no-such-entry", "delivery-cost"])], files)
+    [group] = with_suggestions([_group("Labdien! Cik maksā piegāde uz Daugavpili?", "lv", ["no-such-entry", "delivery-cost"])], files)
     assert group.suggested_file == files["delivery-cost"] == "delivery.yml"
-    assert with_suggested_files([_group("Prodáváte kola?", "cs", [])], files)[0].suggested_file is None
+    assert group.suggested_id == "cik-maksa-piegade-uz-daugavpili"
+    assert with_suggestions([_group("Prodáváte kola?", "cs", [])], files)[0].suggested_file is None
 
 
 def test_what_the_content_covers_now_is_not_a_missing_topic(e5: E5Embedder, tmp_path: Path) -> None:

@@ -191,7 +191,7 @@ function slug(text) {
 }
 
 function draftFrom(group) {
-  const entry = { id: slug((group.phrasings.en || [group.question])[0]) };
+  const entry = { id: group.suggested_id || slug((group.phrasings.en || [group.question])[0]) };
   for (const lang of LANGS) {
     const phrasings = group.phrasings[lang] || [];
     entry[lang] = { question: phrasings[0] || "", alternatives: phrasings.slice(1), answer: "" };
