@@ -8,6 +8,7 @@ import pytest
 import yaml
 from playwright.sync_api import Page, expect
 
+from knowledge.editing import FaqEditor
 from runner.processes import Stack
 from tests.browser.conftest import fill_sign_in, screenshot
 from tests.conftest import Person, add_agent
@@ -118,9 +119,13 @@ def test_analytics_and_unanswered_questions_in_the_page(page: Page, stack: Stack
     expect(page.locator("#csat-chart svg")).to_have_attribute("aria-label", re.compile(r"\d{4}-\d\d-\d\d: (CSAT \d+ %|no ratings)"))
     screenshot(page, "office-analytics")
     page.get_by_role("button", name="Unanswered questions").click()
+    closest = group.locator(".meta", has_text="closest entries:").inner_text().split(":", 1)[1].split(",")[0].strip()
     group.get_by_role("button", name="Create an entry from these").click()
     expect(page.locator('[name="en.question"]')).to_have_value("Who will win the ice hockey world championship?")
     expect(page.locator("#missing")).to_contain_text("en")  # no answer written yet
+    expect(page.locator('#entry-form [name="id"]')).to_have_value(re.compile(r"^who-will-win-the-ice-hockey"))
+    files = {entry.id: entry.file for entry in FaqEditor(stack.settings.content_dir).entries()}
+    expect(page.locator('#entry-form [name="file"]')).to_have_value(files[closest])  # the closest entry's file, not the first one
 
 
 def test_an_editor_corrects_a_manual_section_in_latvian(page: Page, stack: Stack, editor_person: Person) -> None:
