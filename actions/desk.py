@@ -28,10 +28,19 @@ class ClaimReceipt:
     resolve_by: date
 
 
+@dataclass(frozen=True)
+class HandoffReceipt:
+    """Where a request for a person went: to the queue, or (nobody online) to the customer's e-mail address, which the
+    api then takes from their next message; `reply_hours` is the reply time promised then."""
+
+    queued: bool
+    reply_hours: int
+
+
 class Desk(Protocol):
     async def file_claim(self, conversation_id: str, claim: Claim) -> ClaimReceipt: ...
 
-    async def request_handoff(self, conversation_id: str, reason: str, summary: dict[str, Any]) -> None: ...
+    async def request_handoff(self, conversation_id: str, reason: str, summary: dict[str, Any]) -> HandoffReceipt: ...
 
     async def rate(self, conversation_id: str, score: int) -> None: ...
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ConversationPaused
+from rasa_sdk.events import ConversationPaused, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.desk import Desk
@@ -15,7 +15,7 @@ from actions.metadata import ANGER_SLOT, conversation_language
 
 # Intents that carry no question of their own: the note shows the customer's last real question instead.
 _SMALL_TALK = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "apologize", "request_human",
-                         "stop", "inform", "rate", "complaint_edit"})
+                         "back_to_bot", "stop", "inform", "rate", "complaint_edit"})
 _FORM_SLOTS = ("complaint_order", "complaint_problem", "complaint_resolution", "claim_number")
 
 
@@ -48,10 +48,18 @@ def handoff_summary(tracker: Tracker) -> dict[str, Any]:
 
 
 async def hand_over(desk: Desk, dispatcher: CollectingDispatcher, tracker: Tracker, *, reason: str) -> list[dict[str, Any]]:
-    """Mark the conversation for a person with its note, tell the customer, and pause the bot."""
-    await desk.request_handoff(tracker.sender_id, reason, handoff_summary(tracker))
-    dispatcher.utter_message(response="utter_handoff")
-    return [ConversationPaused()]
+    """Ask for a person with the note they read first, and tell the customer the truth.
+
+    Queued: a colleague comes, and the bot pauses. Nobody online: the customer is asked for an e-mail address (the api
+    files the ticket from their next message) and the bot stays, answering what it can; the turn ends here, so an
+    angry complaint does not go on into the claim form.
+    """
+    receipt = await desk.request_handoff(tracker.sender_id, reason, handoff_summary(tracker))
+    if receipt.queued:
+        dispatcher.utter_message(response="utter_handoff")
+        return [ConversationPaused()]
+    dispatcher.utter_message(response="utter_handoff_offline", reply_hours=receipt.reply_hours)
+    return [FollowupAction("action_listen")]
 
 
 def handoff_reason(tracker: Tracker) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import ApiError, Conflict, Forbidden, NotAuthenticated
-from api.models import Agent, AgentSession, Role, as_utc
+from api.models import Agent, AgentSession, Presence, Role, as_utc
 from api.tokens import hash_token, new_token
 
 _hasher = PasswordHasher()
@@ -67,8 +67,12 @@ def _verify(password_hash: str | None, password: str) -> None:
     _hasher.verify(password_hash if password_hash is not None else _dummy_hash(), password)
 
 
-async def sign_in(session: AsyncSession, *, email: str, password: str, ttl: timedelta) -> tuple[Agent, str, datetime]:
+async def sign_in(session: AsyncSession, *, email: str, password: str, ttl: timedelta,
+                  presence: Presence | None = None) -> tuple[Agent, str, datetime]:
     """A new session token for the agent, or 401 with the same reason for a wrong e-mail and a wrong password.
+
+    `presence` is the status to start with: the console signs in Available (an agent left Away from an earlier
+    session would tell customers that nobody is online); None (the back office) leaves the status as it is.
 
     An unknown (or disabled) e-mail is verified against a dummy hash, so the answer takes as long as for a
     wrong password and the time does not tell which addresses are agents'.
@@ -82,6 +86,8 @@ async def sign_in(session: AsyncSession, *, email: str, password: str, ttl: time
         raise NotAuthenticated("wrong e-mail or password") from None
     if _hasher.check_needs_rehash(agent.password_hash):
         agent.password_hash = await _off_the_loop(_hasher.hash, password)
+    if presence is not None:
+        agent.presence = presence
     token = new_token()
     expires = datetime.now(UTC) + ttl
     session.add(AgentSession(agent_id=agent.id, token_hash=hash_token(token), expires_at=expires))

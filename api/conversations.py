@@ -11,10 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.errors import ApiError, NotFound, RasaUnavailable
 from api.handoffs import announce_queue, leave_contact, publish_messages, queued_notice
 from api.models import Conversation, ConversationState, Message, MessageStatus, Sender, Visitor
+from api.presence import anyone_online
 from api.rasa_client import BotReply
 from api.schemas import MessageResult, Reply
 from api.system_messages import system_text
 from api.tokens import hash_token, new_token
+from api.waiting import while_waiting
 
 if TYPE_CHECKING:
     from api.deps import Services
@@ -112,9 +114,14 @@ async def handle_customer_message(session: AsyncSession, services: Services, con
     await session.commit()
     await publish_messages(session, services.hub, conversation, [message])
 
-    if conversation.state is not ConversationState.bot:  # a person is in charge: the bot says nothing
-        replies = await leave_contact(session, services, conversation, message) if conversation.state is ConversationState.waiting else []
+    if conversation.state is ConversationState.agent:  # a person is in charge: the bot says nothing
+        return MessageResult(message_id=message.id, language=language, replies=[], state=conversation.state)
+    if conversation.state is ConversationState.waiting:  # heard by the queue, answered where the FAQ can, or back to the bot
+        replies = await while_waiting(session, services, conversation, message)
         return MessageResult(message_id=message.id, language=language, replies=[_reply(m) for m in replies], state=conversation.state)
+    filed = await leave_contact(session, services, conversation, message)  # the bot asked for an e-mail (nobody online)
+    if filed is not None:
+        return MessageResult(message_id=message.id, language=language, replies=[_reply(m) for m in filed], state=conversation.state)
     if await _earlier_pending(session, conversation.id, message.id):  # keep the order: the older one is answered first
         message.status = MessageStatus.pending
         await session.commit()
@@ -137,14 +144,15 @@ async def handle_customer_message(session: AsyncSession, services: Services, con
 async def ask_bot(session: AsyncSession, services: Services, conversation: Conversation, message: Message) -> list[Message]:
     """Send a stored customer message to Rasa; store, publish and return the replies (RasaUnavailable if it is down)."""
     language = message.language or conversation.language or "en"
-    metadata = {"language": language, "returning": await is_returning(session, conversation),
-                "agents_online": await services.consoles.anyone_online(session), "shop_name": services.settings.shop_name}
+    online = await anyone_online(session, check_seconds=services.settings.agent_session_check_seconds)
+    metadata = {"language": language, "returning": await is_returning(session, conversation), "agents_online": online,
+                "shop_name": services.settings.shop_name}
     bot_replies = await services.rasa.send(conversation.id, (message.payload or {}).get("button") or message.text, metadata)
     stored = [_stored_reply(conversation.id, reply, language) for reply in bot_replies]
     message.status = MessageStatus.answered
     await session.refresh(conversation, ["state"])  # an action may have queued it for a person meanwhile
     if conversation.state is ConversationState.waiting:
-        stored.append(await queued_notice(session, services, conversation))
+        stored.append(await queued_notice(session, conversation))
     session.add_all(stored)
     await session.commit()
     await publish_messages(session, services.hub, conversation, stored)

@@ -48,11 +48,11 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def migrate(url: str) -> None:
-    """Bring the schema to the newest Alembic revision (blocking: call it from a worker thread)."""
+def migrate(url: str, revision: str = "head") -> None:
+    """Bring the schema to the newest Alembic revision, or to `revision` (blocking: call it from a worker thread)."""
     _prepare_sqlite_file(url)
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "api" / "migrations"))
     config.set_main_option("sqlalchemy.url", url)
     config.attributes["configure_logging"] = False
-    command.upgrade(config, "head")
+    command.upgrade(config, revision)

@@ -1,7 +1,10 @@
 """The conversation state machine for people: bot → waiting → agent → bot (hand-back) or closed.
 
-Only these functions change `Conversation.state` once a person is involved, and each change is one
-conditional UPDATE, so two agents pressing "take" at once cannot both win.
+A waiting customer may also leave the queue for the bot (`back_to_bot`), or leave an e-mail address once asked for
+one (`leave_contact`): the chat becomes a ticket and the bot takes it again. With nobody online a request for a person
+never enters the queue: the bot asks for the address (`desk.request_handoff`). Only these functions change
+`Conversation.state` once a person is involved, and each change out of the queue is one conditional UPDATE, so two
+agents pressing "take" at once cannot both win, nor an agent and a customer leaving.
 """
 from __future__ import annotations
 
@@ -15,18 +18,21 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.errors import Conflict, Forbidden, NotFound
+from api import presence
+from api.errors import Conflict, Forbidden, NotFound, RasaUnavailable
 from api.leases import holds_duty
 from api.models import Agent, Conversation, ConversationState, Handoff, Message, Sender, Ticket, TicketKind
 from api.queue import open_handoff, queue_position
 from api.realtime import AGENTS, Hub, agent_channel, conversation_channel
 from api.system_messages import system_text
+from api.tickets import add_numbered
 
 if TYPE_CHECKING:
     from api.deps import Services
 
 log = logging.getLogger(__name__)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+LOOKS_LIKE_EMAIL = re.compile(r"\S@|@\S")  # a word with an @ in it, but not an address: likely a typo
 
 
 def message_event(message: Message, *, agent_name: str | None = None) -> dict[str, Any]:
@@ -74,9 +80,11 @@ async def announce_queue(session: AsyncSession, hub: Hub) -> None:
     hub.publish(AGENTS, {"type": "queue_changed"})
 
 
-async def _system_message(session: AsyncSession, conversation: Conversation, key: str, **values: Any) -> Message:
+async def _system_message(session: AsyncSession, conversation: Conversation, key: str, *, data: dict[str, Any] | None = None,
+                          **values: Any) -> Message:
+    """A system text in the conversation's language, added to the session; `data` reaches clients as the message's data."""
     message = Message(conversation_id=conversation.id, sender=Sender.system, language=conversation.language,
-                      text=system_text(key, conversation.language, **values))
+                      text=system_text(key, conversation.language, **values), payload={"custom": data} if data else None)
     session.add(message)
     return message
 
@@ -160,67 +168,147 @@ async def requeue(session: AsyncSession, hub: Hub, agent_id: int) -> list[str]:
     return moved
 
 
-async def queued_notice(session: AsyncSession, services: Services, conversation: Conversation) -> Message:
-    """Tell the customer their place in the queue, or honestly that nobody is online (and ask for an e-mail)."""
-    language = conversation.language
-    if await services.consoles.anyone_online(session):
-        position = await queue_position(session, conversation.id)
-        text = system_text("queued", language, position=position or 1)
-    else:
-        handoff = await open_handoff(session, conversation.id)
-        if handoff is not None:
-            handoff.email_requested_at = datetime.now(UTC)
-        text = system_text("no_agent_online", language)
-    return Message(conversation_id=conversation.id, sender=Sender.system, language=language, text=text)
+async def queued_notice(session: AsyncSession, conversation: Conversation) -> Message:
+    """The customer's place in the queue, said right after the bot handed them over (someone is online: `desk.request_handoff`)."""
+    position = await queue_position(session, conversation.id)
+    return Message(conversation_id=conversation.id, sender=Sender.system, language=conversation.language,
+                   text=system_text("queued", conversation.language, position=position or 1))
 
 
-async def leave_contact(session: AsyncSession, services: Services, conversation: Conversation, message: Message) -> list[Message]:
-    """While waiting after we asked for an e-mail: an address in the message turns the chat into a ticket."""
+async def waiting_notice(session: AsyncSession, services: Services, conversation: Conversation) -> Message:
+    """What a waiting customer hears when the FAQ has no answer: the message reached the queue, and where they stand;
+    once we asked for an e-mail address (a long wait, or nobody online any more), also that an address would do.
+    Stored and published."""
     handoff = await open_handoff(session, conversation.id)
-    if handoff is None or handoff.email_requested_at is None:
-        return []
-    match = EMAIL.search(message.text)
-    if match is None:
-        key, values = ("email_invalid", {}) if "@" in message.text else (None, {})
-        if key is None:
-            return []
-    else:
-        email = match.group(0)
-        summary = handoff.summary or {}
-        session.add(Ticket(conversation_id=conversation.id, kind=TicketKind.contact, language=conversation.language, email=email,
-                           problem=summary.get("last_question")))
-        key, values = "email_saved", {"email": email}
-    notice = Message(conversation_id=conversation.id, sender=Sender.system, language=conversation.language,
-                     text=system_text(key, conversation.language, **values))
-    session.add(notice)
+    position = await queue_position(session, conversation.id) or 1
+    asked = handoff is not None and handoff.email_requested_at is not None
+    notice = await _system_message(session, conversation, "waiting_ack_email" if asked else "waiting_ack", position=position,
+                                   hours=services.settings.offline_reply_hours)
     await session.commit()
     await publish_messages(session, services.hub, conversation, [notice])
+    return notice
+
+
+def _not_waiting(conversation: Conversation) -> Conflict:
+    """Why a chat cannot leave the queue: an agent has it, or it is not in the queue at all."""
+    if conversation.state is ConversationState.agent:
+        return Conflict("a colleague has already taken this chat")
+    return Conflict(f"this chat is {conversation.state.value}, not waiting for a person")
+
+
+async def _leave_queue(session: AsyncSession, conversation_id: str, to: ConversationState) -> None:
+    """One conditional UPDATE out of `waiting`, so that an agent taking the chat at the same moment wins cleanly (409)."""
+    result = cast(CursorResult[Any], await session.execute(
+        update(Conversation).where(Conversation.id == conversation_id, Conversation.state == ConversationState.waiting)
+        .values(state=to, updated_at=datetime.now(UTC))))
+    if result.rowcount != 1:
+        raise _not_waiting(await _conversation(session, conversation_id))
+
+
+async def _announce_left_queue(session: AsyncSession, hub: Hub, conversation: Conversation, notice: Message) -> None:
+    """The customer's tabs hear the notice and the new state, consoles that the queue changed, the others their new places."""
+    await publish_messages(session, hub, conversation, [notice])
+    hub.publish(conversation_channel(conversation.id), {"type": "state", "state": conversation.state.value})
+    await announce_queue(session, hub)
+
+
+async def back_to_bot(session: AsyncSession, services: Services, conversation_id: str) -> tuple[Conversation, Message]:
+    """The customer stops waiting for a person (the widget's button, or saying so): the chat leaves the queue and the
+    bot answers again. Rasa is resumed first (it paused at the handoff): if it cannot be, the customer keeps their place
+    (RasaUnavailable). Conflict when the chat is not waiting, e.g. an agent has just taken it."""
+    conversation = await _conversation(session, conversation_id)
+    if conversation.state is not ConversationState.waiting:
+        raise _not_waiting(conversation)
+    await services.rasa.resume(conversation_id)
+    await _leave_queue(session, conversation_id, ConversationState.bot)
+    handoff = await open_handoff(session, conversation_id)
+    if handoff is not None:
+        handoff.ended_at = datetime.now(UTC)
+    conversation = await _conversation(session, conversation_id)
+    notice = await _system_message(session, conversation, "back_to_bot")
+    await session.commit()
+    await _announce_left_queue(session, services.hub, conversation, notice)
+    return conversation, notice
+
+
+async def leave_contact(session: AsyncSession, services: Services, conversation: Conversation, message: Message) -> list[Message] | None:
+    """After we asked for an e-mail address (nobody online, or nobody came in time), an address in the message files an
+    e-mail ticket; a text that looks like a mistyped address is answered so. None when the message is not an answer to
+    such a request: the bot or the queue takes it as usual."""
+    handoff = await open_handoff(session, conversation.id)
+    if handoff is None or handoff.email_requested_at is None:
+        return None
+    match = EMAIL.search(message.text)
+    if match is not None:
+        return await _file_contact(session, services, conversation, handoff, match.group(0))
+    if not LOOKS_LIKE_EMAIL.search(message.text):
+        return None
+    notice = await _system_message(session, conversation, "email_invalid")
+    await session.commit()
+    await publish_messages(session, services.hub, conversation, [notice])
+    return [notice]
+
+
+async def _file_contact(session: AsyncSession, services: Services, conversation: Conversation, handoff: Handoff, email: str) -> list[Message] | None:
+    """The chat becomes an e-mail ticket and goes (back) to the bot: nothing is left for an agent to take, and the bot
+    answers the customer's next question. A waiting chat resumes Rasa first; were Rasa down, the chat is closed
+    instead, and the customer's next message reopens it for the bot. None if an agent took the chat meanwhile."""
+    was_waiting = conversation.state is ConversationState.waiting
+    if was_waiting:
+        try:
+            await services.rasa.resume(conversation.id)
+            to = ConversationState.bot
+        except RasaUnavailable as exc:
+            log.warning("conversation %s: %s; closed, so that its next message resumes the bot", conversation.id, exc.reason)
+            to = ConversationState.closed
+        try:
+            await _leave_queue(session, conversation.id, to)
+        except Conflict:
+            return None  # the agent reads the address in the transcript
+    hours = services.settings.offline_reply_hours
+    ticket = Ticket(conversation_id=conversation.id, kind=TicketKind.contact, language=conversation.language, email=email,
+                    problem=(handoff.summary or {}).get("last_question"))
+    number = await add_numbered(session, ticket, services.settings.contact_number_prefix)
+    handoff.ended_at = datetime.now(UTC)
+    conversation = await _conversation(session, conversation.id)
+    notice = await _system_message(session, conversation, "ticket_filed", number=number, email=email, hours=hours,
+                                   data={"ticket": {"number": number, "email": email, "reply_hours": hours}})
+    await session.commit()
+    if was_waiting:
+        await _announce_left_queue(session, services.hub, conversation, notice)
+    else:
+        await publish_messages(session, services.hub, conversation, [notice])
     services.hub.publish(AGENTS, {"type": "tickets_changed"})
     return [notice]
 
 
-async def offer_contact_after_wait(session: AsyncSession, hub: Hub, *, wait_seconds: float) -> int:
-    """Customers queued longer than `wait_seconds` are told so and asked for an e-mail address (once)."""
-    cutoff = datetime.now(UTC) - timedelta(seconds=wait_seconds)
+async def offer_contact_after_wait(session: AsyncSession, hub: Hub, *, wait_seconds: float, reply_hours: int,
+                                   anyone_online: bool = True) -> int:
+    """Customers queued longer than `wait_seconds` are told so and asked for an e-mail address (once); they keep their
+    place. When every agent has gone (`anyone_online` false) all waiting customers are told that at once instead."""
+    cutoff = datetime.now(UTC) - timedelta(seconds=wait_seconds if anyone_online else 0)
     rows = (await session.execute(
         select(Conversation, Handoff).join(Handoff, Handoff.conversation_id == Conversation.id)
         .where(Conversation.state == ConversationState.waiting, Handoff.ended_at.is_(None), Handoff.taken_at.is_(None),
                Handoff.email_requested_at.is_(None), Handoff.requested_at < cutoff))).all()
     for conversation, handoff in rows:
         handoff.email_requested_at = datetime.now(UTC)
-        notice = await _system_message(session, conversation, "nobody_took_it")
+        notice = await _system_message(session, conversation, "nobody_took_it" if anyone_online else "everyone_left", hours=reply_hours)
         await session.commit()
         await publish_messages(session, hub, conversation, [notice])
     return len(rows)
 
 
 async def offer_contact_when_nobody_comes(services: Services, stop: asyncio.Event, *, every_seconds: float = 2.0) -> None:
-    """The api's background check of the queue's waiting times."""
+    """The api's background check of the queue's waiting times, and of whether anyone is left to serve it."""
+    settings = services.settings
     while not stop.is_set():
         try:
             if await holds_duty(services.sessions, "queue-waits", services.instance, seconds=every_seconds * 5):
                 async with services.sessions() as session:
-                    await offer_contact_after_wait(session, services.hub, wait_seconds=services.settings.handoff_wait_seconds)
+                    online = await presence.anyone_online(session, check_seconds=settings.agent_session_check_seconds)
+                    await offer_contact_after_wait(session, services.hub, wait_seconds=settings.handoff_wait_seconds,
+                                                   reply_hours=settings.offline_reply_hours, anyone_online=online)
         except Exception:  # a locked database or similar must not end the loop
             log.exception("checking the queue's waiting times failed")
         with contextlib.suppress(asyncio.TimeoutError):

@@ -25,7 +25,7 @@ from api.pending import answer_pending_when_the_bot_is_back
 from api.rasa_client import RasaClient
 from api.rate_limits import RateLimits
 from api.realtime import make_hub
-from api.routes import action_webhook, admin, agent, back_office, conversations, editor, health, knowledge, live
+from api.routes import action_webhook, admin, agent, availability, back_office, conversations, editor, health, knowledge, live
 from api.security_headers import SecurityHeaders
 from api.settings import Settings
 from knowledge import ContentError
@@ -88,11 +88,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
     if settings.widget_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.widget_origins, allow_methods=["GET", "POST", "PUT"],
+        app.add_middleware(CORSMiddleware, allow_origins=settings.widget_origins, allow_methods=["GET", "POST", "PUT", "DELETE"],
                            allow_headers=["Authorization", "Content-Type"], expose_headers=["Retry-After"])
     for page in ("console", "widget", "demo"):
         app.mount(f"/{page}", StaticFiles(directory=STATIC / page, html=True), name=page)
     app.add_api_route("/", lambda: RedirectResponse("/demo/"), include_in_schema=False)
-    for router in (conversations.router, agent.router, admin.router, back_office.router, editor.router, live.router, health.router, knowledge.router, action_webhook.router):
+    for router in (conversations.router, availability.router, agent.router, admin.router, back_office.router, editor.router, live.router, health.router, knowledge.router, action_webhook.router):
         app.include_router(router)
     return app

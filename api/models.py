@@ -111,6 +111,8 @@ class Agent(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     presence: Mapped[Presence] = mapped_column(Enum(Presence, native_enum=False, length=16), default=Presence.away)
     active: Mapped[bool] = mapped_column(default=True)
+    # When one of the agent's consoles last said it is open, on whichever api replica: who can take a chat now
+    console_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

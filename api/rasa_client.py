@@ -91,6 +91,16 @@ class RasaClient:
         except (httpx.HTTPError, ValueError) as exc:
             raise RasaUnavailable(f"the dialogue engine did not answer: {self._failure(exc)}") from None
 
+    async def intent(self, text: str) -> str | None:
+        """Rasa's NLU reading of `text` (its intent; a button's `/intent` payload is read as that intent), touching no
+        conversation: while a chat waits for a person Rasa is paused, and the api decides what answers the customer."""
+        try:
+            response = await self._http.post("/model/parse", params={"token": self._token}, json={"text": text})
+            response.raise_for_status()
+            return (response.json().get("intent") or {}).get("name")
+        except (httpx.HTTPError, ValueError) as exc:
+            raise RasaUnavailable(f"the dialogue engine could not read the message: {self._failure(exc)}") from None
+
     async def resume(self, conversation_id: str) -> None:
         """Un-pause the conversation in Rasa after an agent hands it back (the bot paused itself at handoff).
 

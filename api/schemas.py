@@ -79,18 +79,38 @@ class MessageOut(BaseModel):
     agent: str | None = None
 
 
+class Availability(BaseModel):
+    """Whether a colleague can take a chat now; with nobody online customers are answered by e-mail within `reply_hours`."""
+
+    agents_online: bool
+    reply_hours: int = Field(description="The e-mail reply time promised with nobody online (SHOPBOT_OFFLINE_REPLY_HOURS).")
+
+
+class ContactTicket(BaseModel):
+    """An e-mail ticket filed from the chat and not answered yet: the widget's status line says so after a reload too."""
+
+    number: str
+    email: str
+    reply_hours: int
+
+
 class Transcript(BaseModel):
-    """The customer's view after `after`: new messages, the state, and the place in the queue while waiting."""
+    """The customer's view after `after`: new messages, the state, the place in the queue while waiting, whether a
+    colleague is online, and the e-mail ticket the chat left, if any."""
 
     state: ConversationState
     language: str | None
     queue_position: int | None = None
+    availability: Availability | None = None
+    ticket: ContactTicket | None = None
     messages: list[MessageOut]
 
 
 class LoginIn(BaseModel):
     email: str = Field(max_length=254)
     password: str = Field(max_length=200)
+    presence: Presence | None = Field(None, description="The status to start with: the console sends `online` (Available), or "
+                                      "`away` when the agent chooses so; omitted, the status stays as it was (the back office).")
 
 
 class AgentOut(BaseModel):

@@ -59,6 +59,9 @@ class Settings(KnowledgeSettings):
     shop_name: str = Field("Domovo", min_length=1, max_length=80, description="The shop's name as the bot and e-mails say it "
                            "(\"I'm {shop_name}'s virtual assistant\"); changing it needs no retraining.")
     handoff_wait_seconds: float = Field(180, description="After this long in the queue the customer is offered to leave an e-mail address.")
+    offline_reply_hours: int = Field(24, ge=1, le=720, description="With nobody online (or nobody coming in time) customers are "
+                                     "promised an e-mail reply within this many hours: the widget says so before they ask.")
+    contact_number_prefix: str = Field("T-", description="Prefix of an e-mail ticket's number, which the customer is told.")
     smtp_host: str | None = Field(None, description="Mail server for replies to tickets; unset means tickets are answered in the console only.")
     smtp_port: int = 25
     smtp_username: str | None = None

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.models import Agent, Conversation, ConversationState, Handoff, Message, Sender, as_utc
+from api.models import Agent, Conversation, ConversationState, Handoff, Message, Sender, Ticket, TicketKind, TicketStatus, as_utc
 from api.queue import open_handoff, queue_position
-from api.schemas import ConversationDetail, HandoffNote, MessageOut, QueueItem
+from api.schemas import ContactTicket, ConversationDetail, HandoffNote, MessageOut, QueueItem
 
 
 async def _agent_names(session: AsyncSession) -> dict[int, str]:
@@ -26,6 +26,15 @@ async def messages_after(session: AsyncSession, conversation_id: str, after: int
     rows = await session.scalars(select(Message).where(Message.conversation_id == conversation_id, Message.id > after).order_by(Message.id))
     names = await _agent_names(session)
     return [message_out(m, names) for m in rows]
+
+
+async def contact_ticket(session: AsyncSession, conversation_id: str, *, reply_hours: int) -> ContactTicket | None:
+    """The latest e-mail ticket the chat left that nobody has answered yet, as the customer's widget shows it."""
+    ticket = await session.scalar(select(Ticket).where(Ticket.conversation_id == conversation_id, Ticket.kind == TicketKind.contact,
+                                                       Ticket.status == TicketStatus.open).order_by(Ticket.id.desc()).limit(1))
+    if ticket is None or ticket.number is None or ticket.email is None:  # numbered since e-mail tickets are shown
+        return None
+    return ContactTicket(number=ticket.number, email=ticket.email, reply_hours=reply_hours)
 
 
 async def handoff_note(session: AsyncSession, handoff: Handoff | None) -> HandoffNote | None:

@@ -44,8 +44,8 @@ def agent_out(agent: Agent) -> AgentOut:
 @router.post("/login", dependencies=[Depends(limit_logins)],
              responses={429: {"description": "Too many sign-in attempts from this address; see Retry-After."}})
 async def login(body: LoginIn, session: SessionDep, services: ServicesDep) -> AgentSessionOut:
-    """Exchange e-mail and password for a session token that expires (SHOPBOT_AGENT_SESSION_HOURS)."""
-    agent, token, expires = await sign_in(session, email=body.email, password=body.password,
+    """Exchange e-mail and password for a session token that expires (SHOPBOT_AGENT_SESSION_HOURS), starting with `presence`."""
+    agent, token, expires = await sign_in(session, email=body.email, password=body.password, presence=body.presence,
                                           ttl=timedelta(hours=services.settings.agent_session_hours))
     return AgentSessionOut(token=token, expires_at=expires, agent=agent_out(agent))
 

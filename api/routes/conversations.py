@@ -1,4 +1,4 @@
-"""Customers' conversations: create one, send a message, catch up on what others wrote."""
+"""Customers' conversations: create one, send a message, catch up on what others wrote, stop waiting for a person."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -7,10 +7,12 @@ from fastapi import APIRouter, Depends, Query, status
 
 from api.conversations import create_conversation, handle_customer_message, validate_text
 from api.deps import CustomerConversation, ServicesDep, SessionDep, limit_customer_messages, limit_new_conversations
+from api.handoffs import back_to_bot
 from api.models import ConversationState
 from api.queue import queue_position
+from api.routes.availability import current_availability
 from api.schemas import MAX_ROW_ID, ConversationCreate, ConversationCreated, LanguageIn, MessageIn, MessageResult, Transcript
-from api.transcripts import messages_after
+from api.transcripts import contact_ticket, message_out, messages_after
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
 
@@ -33,12 +35,24 @@ async def send_message(body: MessageIn, conversation: CustomerConversation, sess
 
 
 @router.get("/{conversation_id}/messages")
-async def read_messages(conversation: CustomerConversation, session: SessionDep,
+async def read_messages(conversation: CustomerConversation, session: SessionDep, services: ServicesDep,
                         after: Annotated[int, Query(ge=0, le=MAX_ROW_ID, description="Only messages with a larger id.")] = 0) -> Transcript:
-    """The polling fallback of the WebSocket, and how a reloaded page restores the conversation."""
+    """The polling fallback of the WebSocket, and how a reloaded page restores the conversation: its state, the place in
+    the queue, whether anyone is online, and the e-mail ticket it left."""
     position = await queue_position(session, conversation.id) if conversation.state is ConversationState.waiting else None
     return Transcript(state=conversation.state, language=conversation.language, queue_position=position,
+                      availability=await current_availability(session, services.settings),
+                      ticket=await contact_ticket(session, conversation.id, reply_hours=services.settings.offline_reply_hours),
                       messages=await messages_after(session, conversation.id, after))
+
+
+@router.delete("/{conversation_id}/handoff", dependencies=[Depends(limit_customer_messages)], responses={
+    409: {"description": "Not waiting for a person: e.g. a colleague has just taken the chat."},
+    503: {"description": "The bot cannot take the chat back now; the customer keeps their place."}})
+async def leave_the_queue(conversation: CustomerConversation, session: SessionDep, services: ServicesDep) -> Transcript:
+    """The customer stops waiting for a person ("Back to the assistant"): the chat leaves the queue and the bot answers again."""
+    conversation, notice = await back_to_bot(session, services, conversation.id)
+    return Transcript(state=conversation.state, language=conversation.language, messages=[message_out(notice, {})])
 
 
 @router.put("/{conversation_id}/language")

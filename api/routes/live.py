@@ -26,6 +26,7 @@ from api.conversations import authorized_conversation
 from api.deps import Services
 from api.errors import ApiError
 from api.models import ConversationState
+from api.presence import console_seen
 from api.queue import queue_position
 from api.realtime import AGENTS, SESSION_CHECK, agent_channel, conversation_channel
 from api.sockets import POLICY, UNAUTHORIZED, CloseSocket, TypingLimit, read_event
@@ -158,13 +159,18 @@ async def agent_socket(websocket: WebSocket) -> None:
 
 
 async def _keep_checking(services: Services, token: str, now: asyncio.Event) -> None:
-    """The session must still hold: checked when told (sign-out, disabling) and every `agent_session_check_seconds` (expiry)."""
+    """The session must still hold: checked when told (sign-out, disabling) and every `agent_session_check_seconds` (expiry).
+
+    Each check also marks the console as open, which is how every api replica knows who is online (`api/presence.py`).
+    """
     while True:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(now.wait(), services.settings.agent_session_check_seconds)
         now.clear()
         try:
-            await _agent_id(services, token)
+            agent_id, _ = await _agent_id(services, token)
+            async with services.sessions() as session:
+                await console_seen(session, agent_id)
         except SQLAlchemyError as exc:  # a busy database is no reason to sign anyone out: check again later
             log.warning("could not check a console's session: %s", exc)
 
@@ -186,6 +192,8 @@ async def _serve_agent(websocket: WebSocket, services: Services, token: str, age
     services.consoles.connected(agent_id)
     closed_with: int | None = None
     try:
+        async with services.sessions() as session:  # someone is online from now on, as every api replica sees
+            await console_seen(session, agent_id)
         async with services.hub.subscribe(AGENTS, agent_channel(agent_id)) as queue:
             await websocket.send_json({"type": "ready", "agent": agent_name})
             await _first_to_end(_forward(websocket, queue, check_now.set), _receive(websocket, services, on_event),
@@ -200,11 +208,12 @@ async def _serve_agent(websocket: WebSocket, services: Services, token: str, age
 
 
 async def _release_when_gone(services: Services, agent_id: int) -> None:
-    """A console that does not come back within the grace period gives its chats back to the queue."""
+    """A console that does not come back within the grace period is nobody online, and gives its chats back to the queue."""
     await asyncio.sleep(services.settings.agent_reconnect_grace_seconds)
     if services.consoles.is_connected(agent_id) or services.stopping:
         return
     async with services.sessions() as session:
+        await console_seen(session, agent_id, gone=True)
         moved = await handoffs.requeue(session, services.hub, agent_id)
     if moved:
         log.info("agent %s disconnected; %d conversation(s) back in the queue", agent_id, len(moved))

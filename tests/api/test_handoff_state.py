@@ -1,29 +1,95 @@
-"""The handoff state machine against a real SQLite database (no servers): waiting too long, taking, requeueing."""
+"""The handoff state machine against a real database (no servers): who is online, nobody online, waiting too long,
+taking, requeueing."""
 from __future__ import annotations
 
 import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from actions.desk import HandoffReceipt
 from api.agents import create_agent
 from api.desk import DatabaseDesk
 from api.errors import Conflict
 from api.handoffs import offer_contact_after_wait, requeue, take
-from api.models import Conversation, ConversationState, Handoff, Message, Sender
+from api.models import Agent, Conversation, ConversationState, Handoff, Message, Presence, Sender
+from api.presence import anyone_online, console_seen
 from api.realtime import Hub, conversation_channel
 from api.settings import Settings
 from api.system_messages import system_text
 
 
-async def queued_conversation(sessions, language: str) -> str:  # type: ignore[no-untyped-def]
+async def agent_on_duty(session: AsyncSession, *, presence: Presence = Presence.online, seen: timedelta | None = timedelta(0),
+                        active: bool = True) -> Agent:
+    """An agent with the given status whose console was last seen `seen` ago (None: never, or gone)."""
+    agent = Agent(email=f"{uuid.uuid4().hex}@domovo.test", name="Duty", password_hash="x", presence=presence, active=active,
+                  console_seen_at=None if seen is None else datetime.now(UTC) - seen)
+    session.add(agent)
+    await session.commit()
+    return agent
+
+
+async def bot_conversation(sessions, language: str) -> str:  # type: ignore[no-untyped-def]
     async with sessions() as session:
         conversation = Conversation(token_hash="x" * 64, language=language, state=ConversationState.bot)
         session.add(conversation)
         await session.commit()
-    desk = DatabaseDesk(sessions, Settings())
-    await desk.request_handoff(conversation.id, "requested", {"language": language, "last_question": "Kde je balík?"})
-    return conversation.id
+        return conversation.id
+
+
+async def queued_conversation(sessions, language: str) -> str:  # type: ignore[no-untyped-def]
+    """A customer asks for a person while someone is online: the chat waits in the queue."""
+    conversation_id = await bot_conversation(sessions, language)
+    async with sessions() as session:
+        await agent_on_duty(session)
+    receipt = await DatabaseDesk(sessions, Settings()).request_handoff(conversation_id, "requested", {"language": language, "last_question": "Kde je balík?"})
+    assert receipt.queued
+    return conversation_id
+
+
+def test_with_nobody_online_a_request_for_a_person_stays_with_the_bot_which_asks_for_an_email(sessions) -> None:  # type: ignore[no-untyped-def]
+    async def scenario() -> None:
+        conversation_id = await bot_conversation(sessions, "pl")
+        async with sessions() as session:
+            await agent_on_duty(session, presence=Presence.away)  # signed in, but chose Away
+        desk = DatabaseDesk(sessions, Settings(offline_reply_hours=8))
+        assert await desk.request_handoff(conversation_id, "requested", {"language": "pl"}) == HandoffReceipt(queued=False, reply_hours=8)
+        assert await desk.request_handoff(conversation_id, "angry", {"language": "pl"}) == HandoffReceipt(queued=False, reply_hours=8)
+        async with sessions() as session:
+            assert (await session.get(Conversation, conversation_id)).state is ConversationState.bot  # never in the queue
+            [handoff] = (await session.scalars(select(Handoff).where(Handoff.conversation_id == conversation_id))).all()  # asked once more, one request
+            assert handoff.reason == "angry" and handoff.email_requested_at is not None and handoff.ended_at is None
+            await agent_on_duty(session)
+        assert (await desk.request_handoff(conversation_id, "requested", {"language": "pl"})).queued  # someone came: the queue
+        async with sessions() as session:
+            assert (await session.get(Conversation, conversation_id)).state is ConversationState.waiting
+            handoff = await session.scalar(select(Handoff).where(Handoff.conversation_id == conversation_id))
+            assert handoff.email_requested_at is None  # the queue's wait starts afresh
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize(("presence", "seen", "active", "online"), [
+    (Presence.online, timedelta(seconds=5), True, True),
+    (Presence.away, timedelta(seconds=5), True, False),  # chose Away
+    (Presence.online, None, True, False),  # no console open (or gone past the reconnect grace)
+    (Presence.online, timedelta(seconds=120), True, False),  # a console on a replica that died three checks ago
+    (Presence.online, timedelta(seconds=5), False, False),  # disabled
+], ids=["available", "away", "no-console", "stale-console", "disabled"])
+def test_someone_is_online_only_available_with_a_console_seen_lately(sessions, presence: Presence, seen: timedelta | None,  # type: ignore[no-untyped-def]
+                                                                    active: bool, online: bool) -> None:
+    async def scenario() -> bool:
+        async with sessions() as session:
+            agent = await agent_on_duty(session, presence=presence, seen=seen, active=active)
+            before = await anyone_online(session, check_seconds=30)
+            await console_seen(session, agent.id, gone=True)
+            assert not await anyone_online(session, check_seconds=30)
+            return before
+
+    assert asyncio.run(scenario()) is online
 
 
 def test_a_customer_waiting_too_long_is_asked_for_an_email_once_in_their_language(sessions) -> None:  # type: ignore[no-untyped-def]
@@ -32,16 +98,29 @@ def test_a_customer_waiting_too_long_is_asked_for_an_email_once_in_their_languag
         hub = Hub()
         async with hub.subscribe(conversation_channel(conversation_id)) as events:
             async with sessions() as session:
-                assert await offer_contact_after_wait(session, hub, wait_seconds=3600) == 0  # not yet
-                assert await offer_contact_after_wait(session, hub, wait_seconds=0) == 1
-                assert await offer_contact_after_wait(session, hub, wait_seconds=0) == 0  # only once
+                assert await offer_contact_after_wait(session, hub, wait_seconds=3600, reply_hours=24) == 0  # not yet
+                assert await offer_contact_after_wait(session, hub, wait_seconds=0, reply_hours=24) == 1
+                assert await offer_contact_after_wait(session, hub, wait_seconds=0, reply_hours=24) == 0  # only once
             event = events.get_nowait()
-        assert event["text"] == system_text("nobody_took_it", "cs") and event["sender"] == "system"
+        assert event["text"] == system_text("nobody_took_it", "cs", hours=24) and event["sender"] == "system"
         async with sessions() as session:
             [message] = (await session.scalars(select(Message).where(Message.conversation_id == conversation_id))).all()
             assert message.sender is Sender.system and message.language == "cs"
             handoff = await session.scalar(select(Handoff).where(Handoff.conversation_id == conversation_id))
             assert handoff.email_requested_at is not None
+
+    asyncio.run(scenario())
+
+
+def test_when_every_agent_has_gone_the_queue_is_told_at_once_and_asked_for_an_email(sessions) -> None:  # type: ignore[no-untyped-def]
+    async def scenario() -> None:
+        conversation_id = await queued_conversation(sessions, "lv")
+        hub = Hub()
+        async with hub.subscribe(conversation_channel(conversation_id)) as events, sessions() as session:
+            assert await offer_contact_after_wait(session, hub, wait_seconds=3600, reply_hours=12, anyone_online=False) == 1  # no waiting for it
+            assert await offer_contact_after_wait(session, hub, wait_seconds=0, reply_hours=12) == 0  # asked once
+            event = events.get_nowait()
+        assert event["text"] == system_text("everyone_left", "lv", hours=12)
 
     asyncio.run(scenario())
 

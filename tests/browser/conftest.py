@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Dialog, Page, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page, ViewportSize, sync_playwright
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,8 @@ from tests.conftest import Person
 
 CHROMIUM = os.environ.get("SHOPBOT_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "var" / "test-output" / "screenshots"
+DESKTOP = ViewportSize(width=1280, height=800)
+PHONE = ViewportSize(width=390, height=844)
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +33,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context = browser.new_context(viewport=DESKTOP)
     context.grant_permissions(["notifications"])
     page = context.new_page()
     dialogs: list[str] = []
@@ -55,6 +57,19 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def screenshots(page: Page, name: str) -> list[Path]:
+    """The page as a desktop (1280 x 800) and a phone (390 x 844) show it: <name>-desktop.png and <name>-phone.png.
+
+    The phone shot resizes the same page, so the widget's small-screen layout is what gets saved.
+    """
+    paths = []
+    for size, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(viewport)
+        paths.append(screenshot(page, f"{name}-{size}"))
+    page.set_viewport_size(DESKTOP)
+    return paths
 
 
 def fill_sign_in(page: Page, url: str, person: Person) -> None:

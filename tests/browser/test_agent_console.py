@@ -24,7 +24,7 @@ def sign_in(page: Page, stack: Stack, person: Person) -> None:
 
 def test_an_agent_is_notified_takes_over_replies_live_and_hands_back(page: Page, stack: Stack, admin: Person, client: httpx.Client) -> None:
     sign_in(page, stack, admin)
-    page.get_by_label("Your status").select_option("online")
+    expect(page.get_by_label("Your status")).to_have_value("online")  # Available from the sign-in on
     page.evaluate("window.__chimes = 0; const original = window.chime; window.chime = () => { window.__chimes++; original(); }")
 
     conversation, headers = start(client)
@@ -62,12 +62,12 @@ def test_an_agent_is_notified_takes_over_replies_live_and_hands_back(page: Page,
 
 
 def test_a_cited_source_with_a_javascript_link_is_shown_as_text(page: Page, stack: Stack, admin: Person, client: httpx.Client) -> None:
+    sign_in(page, stack, admin)  # Available: the customer is queued, not asked for an e-mail
     conversation, headers = start(client)
     assert say(client, conversation, headers, "I want to talk to a human, please")["state"] == "waiting"
     say(client, conversation, headers, "My parcel 77123 has not arrived")  # while waiting: what the queue shows
     store_bot_reply(stack, conversation, "Delivery costs 3 EUR.", {"id": "a", "title": "Bad link", "score": 0.9,
                                                                    "link": "javascript:window.__ran = 1"})
-    sign_in(page, stack, admin)
     page.locator("#queue li", has_text="parcel 77123").click()
     expect(page.locator("#transcript")).to_contain_text("Bad link")
     assert page.locator("#transcript a", has_text="Bad link").count() == 0
@@ -78,9 +78,9 @@ def test_a_canned_response_is_inserted_by_its_shortcut(page: Page, stack: Stack,
     token = client.post("/api/agent/login", json={"email": admin.email, "password": admin.password}).json()["token"]
     client.post("/api/admin/canned", json={"language": "en", "shortcut": "/thanks", "text": "Thank you for your patience!"},
                 headers={"Authorization": f"Bearer {token}"})
+    sign_in(page, stack, admin)
     conversation, headers = start(client)
     assert say(client, conversation, headers, "Please get me a human agent")["state"] == "waiting"
-    sign_in(page, stack, admin)
     page.locator("#queue li", has_text="Please get me a human agent").click()
     page.get_by_role("button", name="Take over").click()
     reply = page.get_by_label("Reply")

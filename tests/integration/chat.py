@@ -53,6 +53,19 @@ def texts(body: dict[str, Any]) -> str:
     return "\n".join(reply["text"] for reply in body["replies"])
 
 
+def wait_for_availability(client: httpx.Client, *, online: bool, timeout: float = 10.0) -> dict[str, Any]:
+    """The public availability once it says `online` (a console of an earlier test takes a moment to close)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = client.get("/api/availability")
+        assert response.status_code == 200, response.text
+        body = response.json()
+        if body["agents_online"] is online or time.monotonic() > deadline:
+            assert body["agents_online"] is online, body
+            return body
+        time.sleep(0.2)
+
+
 def database_rows(stack: Stack, sql: str, *params: Any) -> list[tuple]:
     """Read the api's real SQLite database the way a support lead's report would."""
     path = stack.settings.database.split("///", 1)[1]
@@ -117,14 +130,13 @@ class Console:
     """An agent's console through the public api: sign-in, live socket, and the actions it offers."""
 
     def __init__(self, client: httpx.Client, email: str, password: str, *, online: bool = True) -> None:
+        """Signed in Available, as the console's form does, or Away when `online` is false (the agent chose so)."""
         self.client = client
-        response = client.post("/api/agent/login", json={"email": email, "password": password})
+        response = client.post("/api/agent/login", json={"email": email, "password": password, "presence": "online" if online else "away"})
         assert response.status_code == 200, response.text
         self.session = response.json()
         self.headers = {"Authorization": f"Bearer {self.session['token']}"}
         self.live = Live(ws_url(client.base_url, "/api/agent/ws"), self.session["token"])
-        if online:
-            assert self.put("/api/agent/presence", {"presence": "online"}).status_code == 200
 
     def get(self, path: str) -> httpx.Response:
         return self.client.get(path, headers=self.headers)

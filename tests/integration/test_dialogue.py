@@ -12,9 +12,10 @@ from api.settings import ROOT
 from knowledge.content import load_content
 from runner.processes import Stack
 from tests.conftest import Person
-from tests.integration.chat import buttons, database_rows, press, responses, said, say, start, texts
+from tests.integration.chat import Console, buttons, database_rows, press, responses, said, say, start, texts, wait_for_availability
 
 pytestmark = pytest.mark.integration
+NOTICES = yaml.safe_load((ROOT / "api" / "system_messages.yml").read_text(encoding="utf-8"))
 
 
 def test_polish_complaint_goes_through_the_form_with_one_correction_to_a_ticket(client: httpx.Client, stack: Stack) -> None:
@@ -130,19 +131,18 @@ def test_a_claim_can_be_cancelled_and_nothing_is_filed(client: httpx.Client, sta
     assert [r["source"]["id"] for r in body["replies"] if r.get("source")] == ["delivery-cost"], body
 
 
-def test_a_latvian_request_for_a_person_ends_in_the_handoff_state(client: httpx.Client, stack: Stack) -> None:
+def test_a_latvian_request_for_a_person_ends_in_the_handoff_state(client: httpx.Client, stack: Stack, alice: Console) -> None:
     conversation, headers = start(client)
     say(client, conversation, headers, "Cik maksā piegāde uz pakomātu?")
     body = say(client, conversation, headers, "Vai es varētu runāt ar konsultantu, lūdzu?")
     assert body["state"] == "waiting", body
     assert said(body, "utter_handoff", "lv"), body
     system = [r["text"] for r in body["replies"] if r["sender"] == "system"]
-    notices = yaml.safe_load((ROOT / "api" / "system_messages.yml").read_text(encoding="utf-8"))
-    # in Latvian: the place in the queue, or honestly that nobody is online now
-    assert system and (system[0] == notices["no_agent_online"]["lv"] or system[0].startswith(notices["queued"]["lv"].split("{")[0])), body
+    assert system and system[0].startswith(NOTICES["queued"]["lv"].split("{")[0]), body  # in Latvian: the place in the queue
 
-    quiet = say(client, conversation, headers, "Labi, es pagaidīšu")
-    assert quiet["state"] == "waiting" and quiet["replies"] == [], quiet  # the bot stays silent now
+    heard = say(client, conversation, headers, "Labi, es pagaidīšu")
+    assert heard["state"] == "waiting" and [r["sender"] for r in heard["replies"]] == ["system"], heard  # the queue heard it
+    assert heard["replies"][0]["text"].startswith(NOTICES["waiting_ack"]["lv"].split("{")[0]), heard
     [(reason, summary)] = database_rows(stack, "select reason, summary from handoffs where conversation_id = ?", conversation)
     note = yaml.safe_load(summary)
     assert reason == "requested"
@@ -150,12 +150,22 @@ def test_a_latvian_request_for_a_person_ends_in_the_handoff_state(client: httpx.
     assert note["last_question"] == "Cik maksā piegāde uz pakomātu?" and note["sources"], note
 
 
-def test_an_angry_complaint_goes_straight_to_a_person(client: httpx.Client, stack: Stack) -> None:
+def test_an_angry_complaint_goes_straight_to_a_person(client: httpx.Client, stack: Stack, alice: Console) -> None:
     conversation, headers = start(client)
     body = say(client, conversation, headers, "TO JE SKANDÁL, UŽ POTŘETÍ MI POSÍLÁTE ROZBITÝ VYSAVAČ!!!")
     assert body["state"] == "waiting", body
     assert said(body, "utter_angry_ack", "cs"), body
     assert database_rows(stack, "select reason from handoffs where conversation_id = ?", conversation) == [("angry",)]
+
+
+def test_an_angry_complaint_with_nobody_online_is_told_so_and_not_pushed_into_the_claim_form(client: httpx.Client, stack: Stack) -> None:
+    wait_for_availability(client, online=False)
+    conversation, headers = start(client)
+    body = say(client, conversation, headers, "TO JE SKANDÁL, UŽ POTŘETÍ MI POSÍLÁTE ROZBITÝ VYSAVAČ!!!")
+    assert body["state"] == "bot" and said(body, "utter_angry_ack", "cs") and said(body, "utter_handoff_offline", "cs"), body
+    assert not said(body, "utter_ask_complaint_order", "cs"), body  # the turn ends with the request for an e-mail
+    assert database_rows(stack, "select reason, email_requested_at is not null from handoffs where conversation_id = ?", conversation) == [
+        ("angry", 1)]
 
 
 def test_a_czech_customer_without_diacritics_is_answered_in_czech(client: httpx.Client) -> None:

@@ -1,7 +1,6 @@
 """Human handoff through the public api and WebSockets: queue, take-over, live chat, hand-back, tickets by e-mail."""
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -11,7 +10,7 @@ import yaml
 from api.settings import ROOT
 from runner.processes import Stack
 from tests.conftest import Mailbox, Person, add_agent
-from tests.integration.chat import Console, Live, database_rows, say, start, ws_url
+from tests.integration.chat import Console, Live, database_rows, said, say, start, wait_for_availability, ws_url
 
 pytestmark = pytest.mark.integration
 SYSTEM_TEXTS = yaml.safe_load((ROOT / "api" / "system_messages.yml").read_text(encoding="utf-8"))
@@ -102,17 +101,22 @@ def test_a_closed_console_gives_its_chat_back_to_the_queue(client: httpx.Client,
 
 def test_with_nobody_online_a_polish_customer_leaves_an_email_and_gets_the_answer_by_mail(
         client: httpx.Client, admin: Person, mailbox: Mailbox, stack: Stack) -> None:
-    time.sleep(0.5)  # consoles of earlier tests have closed
-    conversation, headers, body = ask_for_a_person(client, "Chciałbym porozmawiać z konsultantem, proszę.")
-    assert body["language"] == "pl"
-    assert SYSTEM_TEXTS["no_agent_online"]["pl"] in [r["text"] for r in body["replies"]], body
+    wait_for_availability(client, online=False)  # consoles of earlier tests have closed
+    conversation, headers = start(client)
+    body = say(client, conversation, headers, "Chciałbym porozmawiać z konsultantem, proszę.")
+    assert body["language"] == "pl" and body["state"] == "bot" and said(body, "utter_handoff_offline", "pl"), body
+    mistyped = say(client, conversation, headers, "jan.kowalski@example")
+    assert [r["text"] for r in mistyped["replies"]] == [SYSTEM_TEXTS["email_invalid"]["pl"]], mistyped
     left = say(client, conversation, headers, "Mój e-mail to jan.kowalski@example.com")
-    assert left["replies"][0]["text"] == SYSTEM_TEXTS["email_saved"]["pl"].format(email="jan.kowalski@example.com"), left
+    number = left["replies"][0]["data"]["ticket"]["number"]
+    assert left["replies"][0]["text"] == SYSTEM_TEXTS["ticket_filed"]["pl"].format(
+        number=number, email="jan.kowalski@example.com", hours=stack.settings.offline_reply_hours), left
 
     console = Console(client, admin.email, admin.password, online=False)
     try:
         [ticket] = [t for t in console.get("/api/agent/tickets").json() if t["conversation_id"] == conversation]
         assert ticket["kind"] == "contact" and ticket["email"] == "jan.kowalski@example.com" and ticket["language"] == "pl"
+        assert ticket["number"] == number
         answered = console.post(f"/api/agent/tickets/{ticket['id']}/reply", {"text": "Dzień dobry, przesyłka wyjdzie jutro."})
         assert answered.status_code == 200 and answered.json()["status"] == "answered", answered.text
     finally:

@@ -56,6 +56,7 @@ def test_a_customer_on_one_replica_and_an_agent_on_the_other_talk_live(profile: 
         customer = Live(ws_url(a.url, f"/api/conversations/{conversation}/ws"), headers["Authorization"].split()[1])
         console = Console(on_b, lead.email, lead.password)
         try:
+            assert on_a.get("/api/availability").json()["agents_online"] is True  # the console is on b: a knows from the database
             asked = say(on_a, conversation, headers, "Chcę porozmawiać z konsultantem")
             assert asked["state"] == "waiting", asked
             assert console.post(f"/api/agent/conversations/{conversation}/take").status_code == 200

@@ -40,13 +40,15 @@ function signedOut() {
   $("app").hidden = true; $("signin").hidden = false;
 }
 
-// Wires the page's sign-in form and sign-out button; `start` runs once signed in (now, or after the form).
-function signInWith(start) {
+// Wires the page's sign-in form and sign-out button; `start` runs once signed in (now, or after the form). `login` adds to
+// the sign-in request: the console starts its agent Available ({ presence: "online" }), the back office leaves it be.
+function signInWith(start, login = {}) {
   $("signin-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const form = new FormData(event.target);
     try {
-      const signed = await api("/api/agent/login", { method: "POST", body: JSON.stringify({ email: form.get("email"), password: form.get("password") }) });
+      const signed = await api("/api/agent/login", { method: "POST",
+        body: JSON.stringify({ ...login, email: form.get("email"), password: form.get("password") }) });
       session.token = signed.token; sessionStorage.setItem("agentToken", signed.token);
       $("signin-error").textContent = "";
       await start();

@@ -68,6 +68,10 @@ async function refreshLists() {
   $("queue").replaceChildren(...queue.map(conversationItem));
   $("active").replaceChildren(...active.map(conversationItem));
   announce(queue.length);
+  const open = state.detail && state.selected === state.detail.id ? state.detail : null;
+  if (open && open.state === "waiting" && !queue.some((row) => row.conversation_id === open.id)) {
+    render(await api(`/api/agent/conversations/${open.id}`));  // it left the queue (a ticket, or back to the bot): nothing to take
+  }
 }
 
 async function refreshTickets() {
@@ -264,7 +268,10 @@ function connect() {
     if (data.type === "ready") { $("connection").textContent = "Live"; state.retry = 1000; refreshLists(); }
     else if (data.type === "queue_changed") refreshLists();
     else if (data.type === "tickets_changed") refreshTickets();
-    else if (data.type === "message" && data.conversation_id === state.selected) { append(data); if (data.sender === "customer") showTyping(false); }
+    else if (data.type === "message") {
+      if (data.conversation_id === state.selected) { append(data); if (data.sender === "customer") showTyping(false); }
+      if (data.sender === "customer") refreshLists();  // the queue shows what each waiting customer wrote last
+    }
     else if (data.type === "typing" && data.conversation_id === state.selected) showTyping(data.active);
   };
   socket.onclose = (event) => {
@@ -275,4 +282,4 @@ function connect() {
   };
 }
 
-signInWith(start);
+signInWith(start, { presence: "online" });  // an agent who signs in is there to take chats, unless they choose Away

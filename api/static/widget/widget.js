@@ -13,28 +13,39 @@
   const TEXT = {
     cs: { open: "Otevřít chat", close: "Zavřít chat", placeholder: "Napište zprávu…", send: "Odeslat", typing: "píše…",
       greeting: "Dobrý den! Napište, s čím vám můžeme pomoci.", offline: "Nedaří se nám spojit se serverem. Zprávu máme uloženou a odešleme ji, jakmile to půjde.",
-      source: "Zdroj", language: "Jazyk", queue: "Jste ve frontě na {n}. místě.", you: "Vy", bot: "Asistent", sending: "odesílá se…",
-      slow: "Píšete rychleji, než stíháme číst. Zprávu odešleme za {s} s." },
+      source: "Zdroj", language: "Jazyk", queue: "Jste ve frontě na {n}. místě – brzy se vám někdo z kolegů bude věnovat.", you: "Vy",
+      bot: "Asistent", sending: "odesílá se…", slow: "Píšete rychleji, než stíháme číst. Zprávu odešleme za {s} s.",
+      online: "Kolegové jsou teď online", nobodyOnline: "Teď nikdo z kolegů není online – odpovíme e-mailem do {h} h",
+      queueOffline: "Jste ve frontě na {n}. místě – teď ale nikdo z kolegů není online.", back: "Zpět k asistentovi", ticket: "Požadavek {number} – odpovíme na {email} do {h} h" },
     pl: { open: "Otwórz czat", close: "Zamknij czat", placeholder: "Napisz wiadomość…", send: "Wyślij", typing: "pisze…",
       greeting: "Dzień dobry! Napisz, w czym możemy pomóc.", offline: "Nie możemy połączyć się z serwerem. Wiadomość jest zapisana i wyślemy ją, gdy tylko się da.",
-      source: "Źródło", language: "Język", queue: "Jesteś na {n}. miejscu w kolejce.", you: "Ty", bot: "Asystent", sending: "wysyłanie…",
-      slow: "Piszesz szybciej, niż nadążamy czytać. Wyślemy wiadomość za {s} s." },
+      source: "Źródło", language: "Język", queue: "Jesteś na {n}. miejscu w kolejce – konsultant wkrótce się tobą zajmie.", you: "Ty",
+      bot: "Asystent", sending: "wysyłanie…", slow: "Piszesz szybciej, niż nadążamy czytać. Wyślemy wiadomość za {s} s.",
+      online: "Konsultanci są teraz dostępni", nobodyOnline: "Teraz nikt nie jest dostępny – odpowiemy e-mailem w ciągu {h} h",
+      queueOffline: "Jesteś na {n}. miejscu w kolejce – ale teraz nikt nie jest dostępny.", back: "Wróć do asystenta", ticket: "Zgłoszenie {number} – odpowiemy na {email} w ciągu {h} h" },
     lv: { open: "Atvērt tērzēšanu", close: "Aizvērt tērzēšanu", placeholder: "Uzrakstiet ziņu…", send: "Sūtīt", typing: "raksta…",
       greeting: "Labdien! Uzrakstiet, kā varam palīdzēt.", offline: "Neizdodas sazināties ar serveri. Ziņa ir saglabāta, un mēs to nosūtīsim, tiklīdz varēsim.",
-      source: "Avots", language: "Valoda", queue: "Jūs esat {n}. vietā rindā.", you: "Jūs", bot: "Asistents", sending: "sūta…",
-      slow: "Jūs rakstāt ātrāk, nekā paspējam izlasīt. Ziņu nosūtīsim pēc {s} s." },
+      source: "Avots", language: "Valoda", queue: "Jūs esat {n}. vietā rindā – konsultants drīz ar jums sazināsies.", you: "Jūs",
+      bot: "Asistents", sending: "sūta…", slow: "Jūs rakstāt ātrāk, nekā paspējam izlasīt. Ziņu nosūtīsim pēc {s} s.",
+      online: "Konsultanti šobrīd ir tiešsaistē", nobodyOnline: "Pašlaik neviens nav tiešsaistē – atbildēsim pa e-pastu {h} h laikā",
+      queueOffline: "Jūs esat {n}. vietā rindā – taču pašlaik neviens nav tiešsaistē.", back: "Atpakaļ pie asistenta", ticket: "Pieteikums {number} – atbildēsim uz {email} {h} h laikā" },
     en: { open: "Open chat", close: "Close chat", placeholder: "Write a message…", send: "Send", typing: "is typing…",
       greeting: "Hello! Tell us how we can help.", offline: "We can't reach the service right now. Your message is saved and will be sent as soon as we can.",
-      source: "Source", language: "Language", queue: "You are number {n} in the queue.", you: "You", bot: "Assistant", sending: "sending…",
-      slow: "You're writing faster than we can read. We'll send your message in {s} s." },
+      source: "Source", language: "Language", queue: "You are number {n} in the queue – a colleague will be with you shortly.", you: "You",
+      bot: "Assistant", sending: "sending…", slow: "You're writing faster than we can read. We'll send your message in {s} s.",
+      online: "Our team is online now", nobodyOnline: "Nobody's online now – we reply by e-mail within {h} h",
+      queueOffline: "You are number {n} in the queue – but nobody's online right now.", back: "Back to the assistant", ticket: "Ticket {number} – we'll reply to {email} within {h} h" },
   };
   const KEY = `shopbot:${API}`;
   const store = {
     load() { try { return JSON.parse(localStorage.getItem(KEY)) || {}; } catch (_) { return {}; } },
     save(data) { localStorage.setItem(KEY, JSON.stringify({ ...store.load(), ...data })); },
   };
+  // waiting: the place in the queue while waiting for a person; ticket: the e-mail ticket the chat left; availability:
+  // whether a colleague is online (GET /api/availability); notice: why a message waits (rate limit)
   const state = { language: store.load().language || (LANGUAGES.includes(pageLanguage) ? pageLanguage : "en"), lastId: 0,
-    socket: null, retry: 1000, flushing: false, pollTimer: null, typingTimer: null, lastTyping: 0 };
+    socket: null, retry: 1000, flushing: false, pollTimer: null, typingTimer: null, lastTyping: 0,
+    waiting: null, ticket: null, availability: null, notice: "" };
   const t = (key) => TEXT[state.language][key];
 
   // --- the interface ---------------------------------------------------------------------------------
@@ -55,7 +66,9 @@
       display: flex; flex-direction: column; background: #fff; border-radius: 12px; box-shadow: 0 4px 24px #0005; overflow: hidden; z-index: 2147483647; }
     @media (max-width: 480px) { .panel { right: 0; bottom: 0; width: 100vw; height: 100dvh; border-radius: 0; } }
     header { background: ${color}; color: #fff; display: flex; align-items: center; gap: 8px; padding: 10px 12px; }
-    header h2 { font-size: 16px; margin: 0; flex: 1; }
+    .heading { flex: 1; min-width: 0; }
+    header h2 { font-size: 16px; margin: 0; }
+    .availability { font-size: 12px; margin: 2px 0 0; }
     header select { background: #fff; color: #111; border-radius: 4px; border: 0; padding: 2px; }
     header button { background: transparent; color: #fff; border: 0; font-size: 22px; cursor: pointer; min-width: 44px; min-height: 44px; }
     .log { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 8px; background: #f6f7f9; }
@@ -64,6 +77,7 @@
     .bot, .agent { align-self: flex-start; background: #fff; border: 1px solid #ddd; }
     .agent { border-color: #2e7d32; }
     .system { align-self: center; color: #444; font-style: italic; font-size: 13px; text-align: center; }
+    .system.ticket { font-style: normal; color: #1b4d1e; background: #eef7ee; border: 1px solid #2e7d32; border-radius: 8px; padding: 6px 10px; }
     .who { display: block; font-size: 12px; color: #555; margin-bottom: 2px; }
     .customer .who { color: #eef; }
     .pending { opacity: .7; }
@@ -72,7 +86,10 @@
     .choices { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; }
     .choices button { border: 1px solid ${color}; color: ${color}; background: #fff; border-radius: 16px; padding: 6px 12px; cursor: pointer; min-height: 36px; }
     .choices button:disabled { opacity: .5; cursor: default; }
-    .status { padding: 4px 12px; font-size: 13px; color: #444; min-height: 18px; }
+    .statusbar { display: flex; align-items: center; gap: 8px; padding: 4px 12px; min-height: 18px; }
+    .status { flex: 1; font-size: 13px; color: #444; }
+    .back { flex: none; border: 1px solid ${color}; color: ${color}; background: #fff; border-radius: 16px; padding: 4px 12px;
+      cursor: pointer; min-height: 36px; }
     .offline { background: #fff3cd; color: #5c4400; padding: 8px 12px; font-size: 13px; }
     form { display: flex; gap: 6px; padding: 8px; border-top: 1px solid #ddd; }
     textarea { flex: 1; resize: none; border: 1px solid #aaa; border-radius: 8px; padding: 8px; min-height: 40px; max-height: 120px; }
@@ -84,14 +101,17 @@
     <button class="launcher" type="button" aria-expanded="false"><svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg></button>
     <section class="panel" role="dialog" hidden>
       <header>
-        <h2></h2>
+        <div class="heading"><h2></h2><p class="availability" aria-live="polite" hidden></p></div>
         <label class="visually-hidden" for="shopbot-language"></label>
         <select id="shopbot-language">${LANGUAGES.map((l) => `<option value="${l}">${l.toUpperCase()}</option>`).join("")}</select>
         <button class="close" type="button">×</button>
       </header>
       <div class="offline" role="alert" hidden></div>
       <div class="log" role="log" aria-live="polite"></div>
-      <div class="status" aria-live="polite"></div>
+      <div class="statusbar">
+        <div class="status" aria-live="polite"></div>
+        <button class="back" type="button" hidden></button>
+      </div>
       <form>
         <label class="visually-hidden" for="shopbot-input"></label>
         <textarea id="shopbot-input" rows="1" maxlength="2000"></textarea>
@@ -102,8 +122,9 @@
     const sheet = new CSSStyleSheet(); sheet.replaceSync(css); root.adoptedStyleSheets = [sheet];
   } else { const style = document.createElement("style"); style.textContent = css; root.prepend(style); }
   const $ = (selector) => root.querySelector(selector);
-  const ui = { launcher: $(".launcher"), panel: $(".panel"), title: $("header h2"), language: $("select"), close: $(".close"),
-    offline: $(".offline"), log: $(".log"), status: $(".status"), form: $("form"), input: $("textarea"), send: $("form button") };
+  const ui = { launcher: $(".launcher"), panel: $(".panel"), title: $("header h2"), availability: $(".availability"), language: $("select"),
+    close: $(".close"), offline: $(".offline"), log: $(".log"), status: $(".status"), back: $(".back"), form: $("form"), input: $("textarea"),
+    send: $("form button") };
   ui.title.textContent = options.title || "Chat";
   ui.panel.setAttribute("aria-label", ui.title.textContent);
 
@@ -114,15 +135,17 @@
     root.querySelector('label[for="shopbot-input"]').textContent = t("placeholder");
     ui.input.placeholder = t("placeholder");
     ui.send.textContent = t("send");
+    ui.back.textContent = t("back");
     ui.language.value = state.language;
+    renderAvailability();
+    renderStatus();
   }
-  labels();
 
   function open(shown) {
     ui.panel.hidden = !shown;
     ui.launcher.setAttribute("aria-expanded", String(shown));
     store.save({ open: shown });
-    if (shown) { ui.input.focus(); scrollDown(); } else ui.launcher.focus();
+    if (shown) { ui.input.focus(); scrollDown(); checkAvailability(); } else ui.launcher.focus();
   }
   ui.launcher.addEventListener("click", () => open(ui.panel.hidden));
   ui.close.addEventListener("click", () => open(false));
@@ -183,8 +206,10 @@
       if (pending) { pending.classList.remove("pending"); pending.removeAttribute("aria-busy"); return; }
     }
     if (message.sender === "agent") showTyping(false);
+    if (message.data && message.data.ticket) setTicket(message.data.ticket);
     const who = { customer: t("you"), bot: t("bot"), agent: message.agent || "", system: "" }[message.sender];
     const node = bubble(message.sender, message.text, who);
+    if (message.data && message.data.ticket) node.classList.add("ticket");  // the e-mail ticket the chat left: kept in view
     if (message.source) {
       const source = document.createElement("span"); source.className = "source";
       source.append(document.createTextNode(`${t("source")}: `));
@@ -214,6 +239,8 @@
       const transcript = await call(`/api/conversations/${saved.id}/messages?after=${state.lastId}`);
       transcript.messages.forEach(render);
       setQueue(transcript.state === "waiting" ? transcript.queue_position : null);
+      setTicket(transcript.ticket);
+      if (transcript.availability) { state.availability = transcript.availability; renderAvailability(); }
       setOffline(false);
     } catch (error) {
       if (error instanceof Unreachable) { setOffline(true); return; }
@@ -246,7 +273,7 @@
           const saved = await conversation();
           await call(`/api/conversations/${saved.id}/messages`, { method: "POST", body: item });
           store.save({ outbox: outbox().slice(1) });
-          setOffline(false); state.retry = 1000; delete ui.status.dataset.notice;
+          setOffline(false); state.retry = 1000; state.notice = "";
           await catchUp();
         } catch (error) {
           if (error instanceof Unreachable) {
@@ -256,7 +283,7 @@
             return;
           }
           if (error.status === 429) {  // rate limited: the message stays in the outbox and goes when allowed
-            ui.status.dataset.notice = t("slow").replace("{s}", error.retryAfter);
+            state.notice = t("slow").replace("{s}", error.retryAfter); renderStatus();
             setTimeout(flush, error.retryAfter * 1000);
             return;
           }
@@ -271,22 +298,62 @@
   }
 
   function setOffline(offline) { ui.offline.hidden = !offline; ui.offline.textContent = t("offline"); }
-  function setQueue(position) {
-    ui.status.dataset.queue = position ? t("queue").replace("{n}", position) : "";
-    ui.status.textContent = ui.status.dataset.queue;
+
+  // --- where the customer stands: the status line (why a message waits, the place in the queue, the e-mail ticket) and,
+  // in the header, whether anyone is online; the way back to the bot is offered while waiting
+  function statusText() {
+    if (state.notice) return state.notice;
+    if (state.waiting) return t(state.availability && !state.availability.agents_online ? "queueOffline" : "queue").replace("{n}", state.waiting);
+    if (state.ticket) return t("ticket").replace("{number}", state.ticket.number).replace("{email}", state.ticket.email).replace("{h}", state.ticket.reply_hours);
+    return "";
   }
+  // Live regions: a text is set only when it changes, so a screen reader does not repeat the same place in the queue
+  function say(node, text) { if (node.textContent !== text) node.textContent = text; }
+  function renderStatus() {
+    const atBottom = ui.log.scrollHeight - ui.log.scrollTop - ui.log.clientHeight < 8;  // a taller bar must not hide the last message
+    say(ui.status, statusText()); ui.back.hidden = !state.waiting;
+    if (atBottom) scrollDown();
+  }
+  function setQueue(position) { state.waiting = position || null; renderStatus(); }
+  function setTicket(ticket) { state.ticket = ticket || null; renderStatus(); }
+
+  function renderAvailability() {
+    const known = state.availability;
+    ui.availability.hidden = !known;
+    if (known) say(ui.availability, known.agents_online ? t("online") : t("nobodyOnline").replace("{h}", known.reply_hours));
+    renderStatus();  // a place in the queue reads differently with nobody online
+  }
+  async function checkAvailability() {
+    try { state.availability = await call("/api/availability"); renderAvailability(); } catch (_) { /* the header keeps what it knew */ }
+  }
+
+  ui.back.addEventListener("click", async () => {
+    const saved = store.load();
+    if (!saved.id) return;
+    ui.back.disabled = true;
+    try {
+      const left = await call(`/api/conversations/${saved.id}/handoff`, { method: "DELETE" });
+      left.messages.forEach(render);
+      setQueue(null);
+      ui.input.focus();
+    } catch (error) {
+      if (error instanceof Unreachable) setOffline(true);
+      else await catchUp();  // e.g. a colleague took the chat meanwhile: show where it stands now
+    } finally { ui.back.disabled = false; }
+  });
 
   function showTyping(active, who) {
     clearTimeout(state.typingTimer);
-    ui.status.textContent = active ? `${who || ""} ${t("typing")}`.trim() : (ui.status.dataset.notice || ui.status.dataset.queue || "");
-    if (active) state.typingTimer = setTimeout(() => showTyping(false), 6000);  // clears itself
+    if (!active) { renderStatus(); return; }
+    ui.status.textContent = `${who || ""} ${t("typing")}`.trim();
+    state.typingTimer = setTimeout(() => showTyping(false), 6000);  // clears itself
   }
 
   ui.form.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = ui.input.value.trim();
     if (!text) return;
-    ui.input.value = ""; ui.status.textContent = "";
+    ui.input.value = ""; renderStatus();
     send(text);
   });
   ui.input.addEventListener("keydown", (event) => { if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); ui.form.requestSubmit(); } });
@@ -329,10 +396,12 @@
   }
 
   // --- start: restore the conversation this browser already has --------------------------------------------------
+  labels();
+  setInterval(() => { if (!ui.panel.hidden) checkAvailability(); }, 60000);  // someone may come online, or leave
   const saved = store.load();
   bubble("bot", options.greeting || t("greeting"), t("bot"));
   for (const item of outbox()) { const node = bubble("customer", item.text, t("you")); node.classList.add("pending"); node.dataset.text = item.text; }
   if (saved.id) { catchUp().then(() => { connect(); flush(); }); }
-  if (saved.open) open(true);
+  if (saved.open) open(true); else checkAvailability();  // opening checks it too
   window.addEventListener("storage", (event) => { if (event.key === KEY) catchUp(); });  // another tab wrote
 })();
