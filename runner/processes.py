@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import SecretStr
 
-from api.private_files import open_private_log, private_dir
+from api.private_files import open_private_log, private_dir, private_sqlite_file
 from api.settings import ROOT, Settings
 from runner.training import RASA_BIN, rasa_env
 
@@ -104,12 +104,14 @@ def explicit_settings_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-def lock_store_env(settings: Settings) -> dict[str, str]:
-    """endpoints.scale-out.yml names the lock store's host, port and db one by one, as Rasa's RedisLockStore takes them."""
+def rasa_store_env(settings: Settings) -> dict[str, str]:
+    """Where Rasa keeps its conversations (both endpoints files), and for endpoints.scale-out.yml the lock store's host,
+    port and db one by one, as Rasa's RedisLockStore takes them."""
+    env = {"SHOPBOT_RASA_TRACKER_STORE_URL": settings.rasa_tracker_store}
     if settings.rasa_lock_store_url is None:
-        return {}
+        return env
     url = urlsplit(settings.rasa_lock_store_url)
-    return {"SHOPBOT_RASA_LOCK_STORE_HOST": url.hostname or "127.0.0.1", "SHOPBOT_RASA_LOCK_STORE_PORT": str(url.port or 6379),
+    return {**env, "SHOPBOT_RASA_LOCK_STORE_HOST": url.hostname or "127.0.0.1", "SHOPBOT_RASA_LOCK_STORE_PORT": str(url.port or 6379),
             "SHOPBOT_RASA_LOCK_STORE_DB": url.path.strip("/") or "1"}
 
 
@@ -117,7 +119,8 @@ def start_rasa(settings: Settings, model: Path, log: Path) -> subprocess.Popen:
     """`rasa run` through bot/serve.py, which takes the token from SHOPBOT_RASA_TOKEN: never an argument, which `ps` shows."""
     command = [str(RASA_PYTHON), "-m", "bot.serve", "run", "--enable-api", "--interface", settings.rasa_host, "--port", str(settings.rasa_port),
                "--model", str(model), "--endpoints", str(settings.rasa_endpoints), "--credentials", "credentials.yml"]
-    env = {**rasa_env(), **service_env(settings), **lock_store_env(settings)}
+    env = {**rasa_env(), **service_env(settings), **rasa_store_env(settings)}
+    private_sqlite_file(settings.rasa_tracker_store)  # before Rasa creates it: the conversations are customers' words
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=open_private_log(log), stderr=subprocess.STDOUT, start_new_session=True)
 
 

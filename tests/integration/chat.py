@@ -55,8 +55,16 @@ def texts(body: dict[str, Any]) -> str:
 
 def database_rows(stack: Stack, sql: str, *params: Any) -> list[tuple]:
     """Read the api's real SQLite database the way a support lead's report would."""
-    path = stack.settings.database.split("///", 1)[1]
-    with sqlite3.connect(path) as connection:
+    return _sqlite_rows(stack.settings.database, sql, params)
+
+
+def rasa_rows(stack: Stack, sql: str, *params: Any) -> list[tuple]:
+    """Read Rasa's tracker store (SQLite in var/, table `events`) the way an operator would."""
+    return _sqlite_rows(stack.settings.rasa_tracker_store, sql, params)
+
+
+def _sqlite_rows(url: str, sql: str, params: tuple[Any, ...]) -> list[tuple]:
+    with sqlite3.connect(url.split("///", 1)[1]) as connection:
         return connection.execute(sql, params).fetchall()
 
 
