@@ -1,7 +1,7 @@
 # The two commands a newcomer needs: `make run` and `make test`. Both set up what is missing first.
 PY := .venv/bin/python
 
-.PHONY: run run-scale-out test lint setup browser services train index validate bench bench-retrieval bench-shops bench-nlu bench-load bench-back-office bench-soak shell lock
+.PHONY: run run-scale-out test lint setup browser services train index validate bench bench-retrieval bench-shops bench-nlu bench-load bench-back-office bench-soak bench-chaos shell lock
 
 run: setup            ## start Rasa and the api (trains and indexes first if needed)
 	@$(PY) -m runner
@@ -55,6 +55,9 @@ bench-back-office: setup  ## the back office's unanswered-question groups at 2,0
 
 bench-soak: setup     ## 10 customers for 10 minutes: memory over time, every message stored once and answered
 	@$(PY) -m benchmarks.load --soak 600
+
+bench-chaos: setup    ## 10 customers while Rasa and then the api are killed with -9: sent, stored, answered, lost, duplicated, recovery (about 5 min)
+	@$(PY) -m benchmarks.chaos --customers 10
 
 lock:                 ## re-pin both environments from requirements/*.in (needs network access to PyPI)
 	@bash scripts/lock.sh

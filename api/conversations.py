@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.answering import mark_answered, put_back, release_orphans
 from api.errors import ApiError, NotFound, RasaUnavailable
 from api.handoffs import announce_queue, leave_contact, publish_messages, queued_notice
 from api.models import Conversation, ConversationState, Message, MessageStatus, Sender, Visitor
@@ -100,16 +101,19 @@ async def handle_customer_message(session: AsyncSession, services: Services, con
     `payload` is what a button sends to the bot (`/intent{...}`); `text` is the button's title, which is
     what the customer saw and what the transcript shows. A button press keeps the conversation's language.
     """
+    await release_orphans(session, conversation_id=conversation.id)  # one whose api process died is answered before this one
     if client_id and (earlier := await _already_received(session, conversation.id, client_id)) is not None:
         return MessageResult(message_id=earlier.id, language=earlier.language or "en", replies=[], state=conversation.state,
-                             pending=earlier.status is MessageStatus.pending)
+                             pending=earlier.status is MessageStatus.pending or earlier.handler is not None)
     language = (conversation.language or "en") if payload else services.languages.guess(text, previous=conversation.language)
     conversation.language = language
     reopened = conversation.state is ConversationState.closed
     if reopened:  # the customer came back to a closed chat: the bot takes it again
         conversation.state = ConversationState.bot
+    for_bot = conversation.state is ConversationState.bot
     message = Message(conversation_id=conversation.id, sender=Sender.customer, text=text, language=language, status=MessageStatus.received,
-                      payload={key: value for key, value in (("button", payload), ("client_id", client_id)) if value} or None)
+                      payload={key: value for key, value in (("button", payload), ("client_id", client_id)) if value} or None,
+                      handler=services.instance if for_bot else None)
     session.add(message)
     await session.commit()
     await publish_messages(session, services.hub, conversation, [message])
@@ -121,9 +125,11 @@ async def handle_customer_message(session: AsyncSession, services: Services, con
         return MessageResult(message_id=message.id, language=language, replies=[_reply(m) for m in replies], state=conversation.state)
     filed = await leave_contact(session, services, conversation, message)  # the bot asked for an e-mail (nobody online)
     if filed is not None:
+        message.handler = None  # a ticket now, not the bot's: after a restart of this process it must not be asked about it
+        await session.commit()
         return MessageResult(message_id=message.id, language=language, replies=[_reply(m) for m in filed], state=conversation.state)
     if await _earlier_pending(session, conversation.id, message.id):  # keep the order: the older one is answered first
-        message.status = MessageStatus.pending
+        await put_back(session, message, services.instance)
         await session.commit()
         return MessageResult(message_id=message.id, language=language, replies=[], state=conversation.state, pending=True)
     try:
@@ -132,7 +138,7 @@ async def handle_customer_message(session: AsyncSession, services: Services, con
         stored = await ask_bot(session, services, conversation, message)
     except RasaUnavailable as exc:
         log.warning("conversation %s: %s; message %s kept as pending", conversation.id, exc.reason, message.id)
-        message.status = MessageStatus.pending
+        await put_back(session, message, services.instance)
         notice = Message(conversation_id=conversation.id, sender=Sender.system, text=system_text("one_moment", language), language=language)
         session.add(notice)
         await session.commit()
@@ -142,14 +148,21 @@ async def handle_customer_message(session: AsyncSession, services: Services, con
 
 
 async def ask_bot(session: AsyncSession, services: Services, conversation: Conversation, message: Message) -> list[Message]:
-    """Send a stored customer message to Rasa; store, publish and return the replies (RasaUnavailable if it is down)."""
+    """Send a stored customer message this process handles to Rasa; store, publish and return the replies (RasaUnavailable if it is down).
+
+    Nothing is stored if another process took the message over meanwhile (this one was taken for gone): it stores the answer.
+    """
     language = message.language or conversation.language or "en"
     online = await anyone_online(session, check_seconds=services.settings.agent_session_check_seconds)
     metadata = {"language": language, "returning": await is_returning(session, conversation), "agents_online": online,
                 "shop_name": services.settings.shop_name}
-    bot_replies = await services.rasa.send(conversation.id, (message.payload or {}).get("button") or message.text, metadata)
+    bot_replies = await services.rasa.send(conversation.id, (message.payload or {}).get("button") or message.text, metadata,
+                                           message_id=str(message.id))
     stored = [_stored_reply(conversation.id, reply, language) for reply in bot_replies]
-    message.status = MessageStatus.answered
+    if not await mark_answered(session, message, services.instance):
+        await session.commit()  # ends the transaction (on SQLite the UPDATE took the write lock even though it changed nothing)
+        log.warning("conversation %s: message %s was taken over by another api process, which stores the answer", conversation.id, message.id)
+        return []
     await session.refresh(conversation, ["state"])  # an action may have queued it for a person meanwhile
     if conversation.state is ConversationState.waiting:
         stored.append(await queued_notice(session, conversation))

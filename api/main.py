@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from actions.registry import build_executor
+from api.answering import sign_of_life, stay_alive
 from api.content_watch import watch_content
 from api.db import make_engine, make_sessionmaker, migrate
 from api.deps import Services
@@ -67,15 +68,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         services.notice_exit_signals()
         await services.hub.start()
+        await sign_of_life(sessions, services.instance)  # before the first message: the messages it asks the bot about are its own
         app.state.services = services
         stop = asyncio.Event()
+        alive = asyncio.create_task(stay_alive(sessions, services.instance, stop))
         watcher = asyncio.create_task(watch_content(kb, stop)) if settings.watch_content else None
         waiter = asyncio.create_task(offer_contact_when_nobody_comes(services, stop))
         retrier = asyncio.create_task(answer_pending_when_the_bot_is_back(services, stop))
         yield
         await services.cancel_background()
         stop.set()
-        for task in (watcher, waiter, retrier):
+        for task in (watcher, waiter, retrier, alive):
             if task:
                 await task
         await release_all(sessions, services.instance)

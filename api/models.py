@@ -40,7 +40,11 @@ class Sender(str, enum.Enum):
 
 
 class MessageStatus(str, enum.Enum):
-    """For customer messages: stored first, then answered, so a failure never loses one."""
+    """For customer messages: stored first, then answered, so a failure never loses one.
+
+    `received` with a handler: an api process is asking the bot; without one: a person is in charge.
+    `pending`: the bot could not be asked (Rasa down, an earlier message waiting, the asking process died).
+    """
 
     received = "received"
     answered = "answered"
@@ -83,6 +87,9 @@ class Message(Base):
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL", name="fk_messages_agent_id"))
     status: Mapped[MessageStatus | None] = mapped_column(Enum(MessageStatus, native_enum=False, length=16))
+    # The api process (Services.instance) asking the bot about this customer message now; None when nobody is.
+    # If that process dies mid-request, the message goes back to pending (api/answering.py) and is answered once.
+    handler: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")

@@ -1,4 +1,4 @@
-"""Messages the bot could not take when they came (Rasa was down): answered, in order, once it is back."""
+"""Messages the bot could not take when they came (Rasa was down, or the api process asking it died): answered, in order, once it can."""
 from __future__ import annotations
 
 import asyncio
@@ -7,27 +7,43 @@ import logging
 
 from sqlalchemy import select
 
+from api.answering import put_back, release_orphans, take_pending
 from api.conversations import ask_bot
 from api.deps import Services
 from api.errors import RasaUnavailable
-from api.leases import holds_duty
+from api.leases import hold, holds_duty
 from api.models import Conversation, ConversationState, Message, MessageStatus
 
 log = logging.getLogger(__name__)
+DUTY = "pending-answers"
 
 
-async def answer_pending(services: Services) -> int:
-    """Answer messages the bot could not take earlier (Rasa was down), oldest first; stops at the first failure."""
+async def answer_pending(services: Services, *, duty_seconds: float) -> int:
+    """Answer messages the bot could not take earlier, oldest first; stops at the first failure.
+
+    The duty's lease is renewed before each message: a long pass must not outlive it, or a second replica would start
+    answering the same conversations and could overtake an older message with a newer one.
+    """
     answered = 0
     async with services.sessions() as session:
+        await release_orphans(session)
         pending = (await session.scalars(select(Message).where(Message.status == MessageStatus.pending).order_by(Message.id).limit(50))).all()
         for message in pending:
+            if not await hold(session, DUTY, services.instance, seconds=duty_seconds):
+                break
             conversation = await session.get(Conversation, message.conversation_id)
             if conversation is None or conversation.state is not ConversationState.bot:
                 message.status = MessageStatus.received  # a person took over meanwhile: they read it in the transcript
                 await session.commit()
                 continue
-            await ask_bot(session, services, conversation, message)
+            if not await take_pending(session, message, services.instance):
+                continue
+            try:
+                await ask_bot(session, services, conversation, message)
+            except RasaUnavailable:
+                await put_back(session, message, services.instance)
+                await session.commit()
+                raise
             answered += 1
     return answered
 
@@ -36,8 +52,8 @@ async def answer_pending_when_the_bot_is_back(services: Services, stop: asyncio.
     """The api's background retry of pending messages: nothing a customer wrote stays unanswered."""
     while not stop.is_set():
         try:
-            if await holds_duty(services.sessions, "pending-answers", services.instance, seconds=every_seconds * 5):
-                await answer_pending(services)
+            if await holds_duty(services.sessions, DUTY, services.instance, seconds=every_seconds * 5):
+                await answer_pending(services, duty_seconds=every_seconds * 5)
         except RasaUnavailable:
             pass  # still down; the customers were told "one moment"
         except Exception:

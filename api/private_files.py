@@ -1,4 +1,4 @@
-"""Files that hold customers' words or secrets (the SQLite database, the logs): readable by the product's user only.
+"""Files that hold customers' words or secrets (the SQLite databases, the api's and Rasa's, and the logs): readable by the product's user only.
 
 Created with their narrow mode from the start, never briefly world-readable, and narrowed when an earlier
 version left them 0644/0755. The rest of var/ (models, index, embedding cache) holds nothing private, and the
@@ -12,6 +12,7 @@ from typing import BinaryIO
 
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
+SQLITE_SIDECARS = ("-wal", "-shm", "-journal")  # SQLite gives them the database's mode; older ones are narrowed here
 
 
 def private_dir(path: Path) -> Path:
@@ -32,3 +33,19 @@ def open_private_log(path: Path) -> BinaryIO:
     """A log file in a private folder, opened for appending (a process's stdout and stderr go there)."""
     private_dir(path.parent)
     return private_file(path).open("ab")
+
+
+def private_sqlite_file(url: str) -> None:
+    """The database's folder, and the file itself readable by this user only: it holds transcripts, e-mails, password hashes.
+
+    Takes any SQLAlchemy URL (the api's `sqlite+aiosqlite:///…`, Rasa's tracker store `sqlite:///…`); other databases are left alone.
+    """
+    path = url.split("///", 1)[-1] if url.startswith("sqlite") else ""
+    if not path or path == ":memory:":
+        return
+    database = Path(path)
+    database.parent.mkdir(parents=True, exist_ok=True)
+    private_file(database)
+    for sidecar in (database.with_name(database.name + suffix) for suffix in SQLITE_SIDECARS):
+        if sidecar.exists():
+            private_file(sidecar)

@@ -82,10 +82,11 @@ class RasaClient:
         detail = str(exc).replace(self._token, "***") if self._token else str(exc)
         return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
 
-    async def send(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> list[BotReply]:
+    async def send(self, conversation_id: str, text: str, metadata: dict[str, Any], *, message_id: str) -> list[BotReply]:
+        """The bot's replies to one stored message; asked again with the same `message_id`, Rasa repeats them (bot/channel.py)."""
         try:
-            response = await self._http.post("/webhooks/shopbot/webhook", json={"sender": conversation_id, "message": text, "metadata": metadata},
-                                             headers={"Authorization": f"Bearer {self._token}"})  # bot/channel.py answers only us
+            response = await self._http.post("/webhooks/shopbot/webhook", headers={"Authorization": f"Bearer {self._token}"},  # bot/channel.py answers only us
+                                             json={"sender": conversation_id, "message": text, "metadata": metadata, "message_id": message_id})
             response.raise_for_status()
             return replies_from_rasa(response.json())
         except (httpx.HTTPError, ValueError) as exc:

@@ -39,10 +39,10 @@ class Settings(KnowledgeSettings):
     rasa_token: SecretStr = Field(default_factory=_random_token, description="Token for Rasa's HTTP API; random per run when unset.")
     action_token: SecretStr = Field(default_factory=_random_token, description="Token Rasa sends to the api's action webhook; random per run when unset.")
     rasa_timeout_seconds: float = 20.0
-    rasa_tracker_store_url: str | None = Field(None, description="Rasa's conversations in PostgreSQL (postgresql://user:pass@host:5432/db), "
-                                               "needed for several Rasa replicas; unset keeps them in Rasa's memory.")
+    rasa_tracker_store_url: str | None = Field(None, description="Where Rasa keeps its conversations (SQLAlchemy URL): default SQLite in "
+                                               "var_dir (rasa.db); PostgreSQL (postgresql://user:pass@host:5432/db) for several Rasa replicas.")
     rasa_lock_store_url: str | None = Field(None, description="Redis for Rasa's per-conversation locks (redis://host:6379/1), needed with "
-                                            "several Rasa replicas; set together with rasa_tracker_store_url.")
+                                            "several Rasa replicas; needs rasa_tracker_store_url on a server they share.")
     admin_token: SecretStr | None = Field(None, description="Bearer token for the editors' knowledge endpoints; unset disables them.")
     watch_content: bool = Field(True, description="Rebuild the index when knowledge files change.")
 
@@ -116,15 +116,20 @@ class Settings(KnowledgeSettings):
 
     @model_validator(mode="after")
     def _rasa_stores_together(self) -> Settings:
-        if (self.rasa_tracker_store_url is None) != (self.rasa_lock_store_url is None):
-            raise ValueError("set SHOPBOT_RASA_TRACKER_STORE_URL and SHOPBOT_RASA_LOCK_STORE_URL together: "
-                             "Rasa replicas share conversations only with both")
+        if self.rasa_lock_store_url is not None and self.rasa_tracker_store_url is None:
+            raise ValueError("set SHOPBOT_RASA_TRACKER_STORE_URL with SHOPBOT_RASA_LOCK_STORE_URL: Rasa replicas share "
+                             "conversations only in a tracker store on a server they all reach (PostgreSQL)")
         return self
 
     @property
     def rasa_endpoints(self) -> Path:
-        """Rasa's endpoints file: conversations in memory, or in PostgreSQL with locks in Redis (several replicas)."""
-        return ROOT / ("endpoints.scale-out.yml" if self.rasa_tracker_store_url else "endpoints.yml")
+        """Rasa's endpoints file: one Rasa process, or several replicas that share a lock per conversation in Redis."""
+        return ROOT / ("endpoints.scale-out.yml" if self.rasa_lock_store_url else "endpoints.yml")
+
+    @property
+    def rasa_tracker_store(self) -> str:
+        """Rasa's conversations, so that a restart of Rasa forgets none; computed on each use like `database`."""
+        return self.rasa_tracker_store_url or f"sqlite:///{self.var_dir / 'rasa.db'}"
 
     @property
     def database(self) -> str:

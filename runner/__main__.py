@@ -1,4 +1,4 @@
-"""`make run`: train if needed, build the index if needed, start Rasa and the api, print where to open it."""
+"""`make run`: train if needed, build the index if needed, start Rasa and the api, print where to open it, restart a part that exits."""
 from __future__ import annotations
 
 import sys
@@ -26,7 +26,7 @@ def main() -> None:
     stop_on_signals()
     print("Starting Rasa and the api (Rasa takes about a minute to load its model)...", flush=True)
     try:
-        with running_stack(settings, model) as stack:
+        with running_stack(settings, model):
             print(
                 f"\nShopbot is running.\n"
                 f"  demo shop:  {settings.base_url}/demo/  (the chat widget: one <script> tag, see README)\n"
@@ -35,13 +35,12 @@ def main() -> None:
                 f"  agents:     {settings.base_url}/console/  (first admin: .venv/bin/python -m api.cli create-agent --role admin "
                 f"--email you@shop.example --name You)\n"
                 f"  Rasa:       {settings.rasa_url} (loopback only; log in {settings.var_dir / 'logs' / 'rasa.log'})\n"
+                f"If Rasa or the api exits, it is started again (customers' messages wait and are answered then).\n"
                 f"Press Ctrl-C to stop.\n",
                 flush=True,
             )
-            while stack.api.poll() is None and stack.rasa.poll() is None:
+            while True:  # the supervisor restarts a part that exits; Ctrl-C or SIGTERM ends this
                 time.sleep(1)
-            died = "the api" if stack.api.poll() is not None else "Rasa"
-            exit_with(f"{died} stopped unexpectedly; see the logs in {settings.var_dir / 'logs'}")
     except KeyboardInterrupt:
         print("\nStopping...", flush=True)
     except StartupError as exc:

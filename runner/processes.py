@@ -20,8 +20,9 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import SecretStr
 
-from api.private_files import open_private_log, private_dir
+from api.private_files import open_private_log, private_dir, private_sqlite_file
 from api.settings import ROOT, Settings
+from runner.supervisor import Backoff, Part, Supervisor
 from runner.training import RASA_BIN, rasa_env
 
 API_PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -32,14 +33,15 @@ class StartupError(RuntimeError):
     """A process did not become healthy; the message names its log."""
 
 
+RASA, API = "Rasa", "the api"  # the parts' names, as the supervisor says them
+
+
 @dataclass
 class Stack:
-    """The running product: where to reach it and its processes."""
+    """The running product: where to reach it, and its processes, which the supervisor restarts when they exit."""
 
     settings: Settings
-    rasa: subprocess.Popen
-    api: subprocess.Popen
-
+    supervisor: Supervisor
     api_log: Path | None = None
     model: Path | None = None
 
@@ -47,26 +49,30 @@ class Stack:
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.settings.api_port}"
 
+    @property
+    def rasa(self) -> subprocess.Popen:
+        return self.supervisor.parts[RASA].process
+
+    @property
+    def api(self) -> subprocess.Popen:
+        return self.supervisor.parts[API].process
+
     def stop_api(self) -> None:
-        stop(self.api)
+        stop(self.supervisor.hold(API))
 
     def start_api(self, *, timeout: float = 120.0) -> None:
-        self.api = start_api(self.settings, self.api_log)
-        wait_until("the api", f"{self.api_url}/api/health", self.api, timeout=timeout, log=self.api_log)
+        wait_until("the api", f"{self.api_url}/api/health", self.supervisor.release(API), timeout=timeout, log=self.api_log)
 
     def stop_rasa(self) -> None:
-        stop(self.rasa)
+        stop(self.supervisor.hold(RASA))
 
     def start_rasa(self, *, timeout: float = 240.0) -> None:
         """Start Rasa again with the same model (it takes about a minute to load)."""
-        assert self.model is not None
-        log = self.settings.var_dir / "logs" / "rasa.log"
-        self.rasa = start_rasa(self.settings, self.model, log)
-        wait_until("Rasa", f"{self.settings.rasa_url}/status", self.rasa, timeout=timeout, log=log,
-                   params={"token": self.settings.rasa_token.get_secret_value()})
+        wait_until("Rasa", f"{self.settings.rasa_url}/status", self.supervisor.release(RASA), timeout=timeout,
+                   log=self.settings.var_dir / "logs" / "rasa.log", params=rasa_token(self.settings))
 
     def restart_api(self) -> None:
-        """Stop the api and start it again (as a deployment or a crash would); Rasa keeps running."""
+        """Stop the api and start it again (as a deployment would); Rasa keeps running."""
         self.stop_api()
         self.start_api()
 
@@ -104,12 +110,14 @@ def explicit_settings_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-def lock_store_env(settings: Settings) -> dict[str, str]:
-    """endpoints.scale-out.yml names the lock store's host, port and db one by one, as Rasa's RedisLockStore takes them."""
+def rasa_store_env(settings: Settings) -> dict[str, str]:
+    """Where Rasa keeps its conversations (both endpoints files), and for endpoints.scale-out.yml the lock store's host,
+    port and db one by one, as Rasa's RedisLockStore takes them."""
+    env = {"SHOPBOT_RASA_TRACKER_STORE_URL": settings.rasa_tracker_store}
     if settings.rasa_lock_store_url is None:
-        return {}
+        return env
     url = urlsplit(settings.rasa_lock_store_url)
-    return {"SHOPBOT_RASA_LOCK_STORE_HOST": url.hostname or "127.0.0.1", "SHOPBOT_RASA_LOCK_STORE_PORT": str(url.port or 6379),
+    return {**env, "SHOPBOT_RASA_LOCK_STORE_HOST": url.hostname or "127.0.0.1", "SHOPBOT_RASA_LOCK_STORE_PORT": str(url.port or 6379),
             "SHOPBOT_RASA_LOCK_STORE_DB": url.path.strip("/") or "1"}
 
 
@@ -117,7 +125,8 @@ def start_rasa(settings: Settings, model: Path, log: Path) -> subprocess.Popen:
     """`rasa run` through bot/serve.py, which takes the token from SHOPBOT_RASA_TOKEN: never an argument, which `ps` shows."""
     command = [str(RASA_PYTHON), "-m", "bot.serve", "run", "--enable-api", "--interface", settings.rasa_host, "--port", str(settings.rasa_port),
                "--model", str(model), "--endpoints", str(settings.rasa_endpoints), "--credentials", "credentials.yml"]
-    env = {**rasa_env(), **service_env(settings), **lock_store_env(settings)}
+    env = {**rasa_env(), **service_env(settings), **rasa_store_env(settings)}
+    private_sqlite_file(settings.rasa_tracker_store)  # before Rasa creates it: the conversations are customers' words
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=open_private_log(log), stderr=subprocess.STDOUT, start_new_session=True)
 
 
@@ -128,17 +137,27 @@ def start_api(settings: Settings, log: Path | None) -> subprocess.Popen:
     return subprocess.Popen(command, cwd=ROOT, env=service_env(settings), stdout=output, stderr=subprocess.STDOUT if output else None, start_new_session=True)
 
 
+def answers(url: str, params: dict | None = None) -> bool:
+    """Whether `url` answers 200 now (a health check)."""
+    try:
+        return httpx.get(url, params=params, timeout=2.0).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def rasa_token(settings: Settings) -> dict[str, str]:
+    """Rasa's HTTP API takes its token as a query parameter."""
+    return {"token": settings.rasa_token.get_secret_value()}
+
+
 def wait_until(check: str, url: str, process: subprocess.Popen, *, timeout: float, log: Path | None, params: dict | None = None) -> None:
     """Poll `url` until it answers 200, failing early if the process died."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise StartupError(f"{check} exited with code {process.returncode}" + (f"; see {log}" if log else ""))
-        try:
-            if httpx.get(url, params=params, timeout=2.0).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
+        if answers(url, params):
+            return
         time.sleep(0.5)
     raise StartupError(f"{check} was not healthy within {timeout:.0f} s" + (f"; see {log}" if log else ""))
 
@@ -158,23 +177,30 @@ def stop(process: subprocess.Popen, *, grace: float = 15.0) -> None:
 
 
 @contextmanager
-def running_stack(settings: Settings, model: Path, *, api_log: Path | None = None, timeout: float = 240.0) -> Iterator[Stack]:
-    """Rasa and the api, started, healthy, and stopped on exit whatever happens."""
-    logs = private_dir(settings.var_dir / "logs")
-    rasa_log = logs / "rasa.log"
-    rasa = start_rasa(settings, model, rasa_log)
-    stack = None
+def running_stack(settings: Settings, model: Path, *, api_log: Path | None = None, timeout: float = 240.0,
+                  backoff: Backoff | None = None) -> Iterator[Stack]:
+    """Rasa and the api, started, healthy, restarted whenever one exits, and all stopped on exit whatever happens.
+
+    The supervisor stops first, so the processes stopped then are not started again.
+    """
+    rasa_log = private_dir(settings.var_dir / "logs") / "rasa.log"
+    api_url = f"http://127.0.0.1:{settings.api_port}"
+    rasa = Part(RASA, start_rasa(settings, model, rasa_log), start=lambda: start_rasa(settings, model, rasa_log),
+                healthy=lambda: answers(f"{settings.rasa_url}/status", rasa_token(settings)), log=str(rasa_log))
+    supervisor = Supervisor({RASA: rasa}, backoff or Backoff())
     try:
-        stack = Stack(settings, rasa, start_api(settings, api_log), api_log, model)
-        wait_until("Rasa", f"{settings.rasa_url}/status", rasa, timeout=timeout, log=rasa_log,
-                   params={"token": settings.rasa_token.get_secret_value()})
-        wait_until("the api", f"{stack.api_url}/api/health", stack.api, timeout=timeout, log=api_log)
-        yield stack
+        supervisor.parts[API] = Part(API, start_api(settings, api_log), start=lambda: start_api(settings, api_log),
+                                     healthy=lambda: answers(f"{api_url}/api/health"), log=str(api_log or "the runner's output"))
+        wait_until("Rasa", f"{settings.rasa_url}/status", rasa.process, timeout=timeout, log=rasa_log, params=rasa_token(settings))
+        wait_until("the api", f"{api_url}/api/health", supervisor.parts[API].process, timeout=timeout, log=api_log)
+        for part in supervisor.parts.values():
+            part.healthy_since = time.monotonic()
+        supervisor.start()
+        yield Stack(settings, supervisor, api_log, model)
     finally:
-        if stack is not None:
-            stop(stack.api)
-            stop(stack.rasa)
-        stop(rasa)
+        supervisor.stop()
+        for part in supervisor.parts.values():
+            stop(part.process)
 
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:

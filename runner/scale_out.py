@@ -10,17 +10,31 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from api.private_files import private_dir
 from api.settings import Settings
 from knowledge import ContentError, KnowledgeError
 from knowledge.cli import build_knowledge
-from runner.processes import StartupError, exit_with, free_port, port_is_free, start_api, start_rasa, stop, stop_on_signals, wait_until
+from runner.processes import (
+    StartupError,
+    answers,
+    exit_with,
+    free_port,
+    port_is_free,
+    rasa_token,
+    start_api,
+    start_rasa,
+    stop,
+    stop_on_signals,
+    wait_until,
+)
 from runner.servers import NginxProxy, PostgresServer, RedisServer, ServerError
+from runner.supervisor import Part, Supervisor
 from runner.training import TrainingError, ensure_model
 
 REPLICAS = ("a", "b")
@@ -55,15 +69,26 @@ class ScaleOut:
         return f"http://127.0.0.1:{self.settings.api_port}"
 
     def wait_healthy(self, timeout: float) -> None:
-        token = {"token": self.settings.rasa_token.get_secret_value()}
+        token = rasa_token(self.settings)
         for rasa in self.rasas:
             wait_until(f"Rasa replica {rasa.name}", f"{rasa.url}/status", rasa.process, timeout=timeout, log=rasa.log, params=token)
         for api in self.apis:
             wait_until(f"api replica {api.name}", f"{api.url}/api/health", api.process, timeout=timeout, log=api.log)
 
-    def stopped(self) -> Replica | None:
-        """A replica that exited, if any."""
-        return next((r for r in self.rasas + self.apis if r.process.poll() is not None), None)
+    def supervised(self, model: Path) -> Supervisor:
+        """The replicas under the runner's supervisor: one that exits is started again (nginx skips it meanwhile)."""
+        token = rasa_token(self.settings)
+        parts = [self._part(r, partial(start_rasa, r.settings, model, r.log), partial(answers, f"{r.url}/status", token)) for r in self.rasas]
+        parts += [self._part(a, partial(start_api, a.settings, a.log), partial(answers, f"{a.url}/api/health")) for a in self.apis]
+        return Supervisor({part.name: part for part in parts})
+
+    @staticmethod
+    def _part(replica: Replica, start: Callable[[], subprocess.Popen], healthy: Callable[[], bool]) -> Part:
+        """A supervised part that keeps `replica.process` current, so stopping the profile stops the restarted process."""
+        def start_again() -> subprocess.Popen:
+            replica.process = start()
+            return replica.process
+        return Part(replica.name, replica.process, start=start_again, healthy=healthy, log=str(replica.log), healthy_since=time.monotonic())
 
 
 def replica_settings(settings: Settings, folder: Path, *, database_url: str, redis_url: str, tracker_store_url: str,
@@ -152,10 +177,12 @@ def main() -> None:
                   f"  Rasa:       {', '.join(r.url for r in profile.rasas)} (loopback only)\n"
                   f"  PostgreSQL: 127.0.0.1:{postgres.port} (data in {postgres.folder}); Redis: {redis.url}\n"
                   f"  logs:       {folder / 'logs'}\n"
-                  f"Press Ctrl-C to stop.\n", flush=True)
-            while (down := profile.stopped()) is None:
+                  f"A replica that exits is started again. Press Ctrl-C to stop.\n", flush=True)
+            supervisor = profile.supervised(model)
+            supervisor.start()
+            cleanup.callback(supervisor.stop)  # first thing at shutdown: the replicas stopped then are not started again
+            while True:
                 time.sleep(1)
-            exit_with(f"{down.name} stopped unexpectedly; see {down.log}")
     except KeyboardInterrupt:
         print("\nStopping...", flush=True)
     except (StartupError, ServerError, ContentError, KnowledgeError) as exc:

@@ -5,6 +5,7 @@ import json
 import re
 import sqlite3
 import time
+import uuid
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -45,6 +46,45 @@ def press(client: httpx.Client, conversation: str, headers: dict[str, str], butt
     return response.json()
 
 
+def send_like_the_widget(base_url: str, conversation: str, headers: dict[str, str], text: str, *, timeout: float = 300.0) -> dict[str, Any]:
+    """Send as the widget's outbox does: one client_id, sent again while the api is unreachable or answers 5xx
+    (waits of 1 s doubling up to 10 s), until the api acknowledges it. Its own connection, so it can run in a thread."""
+    body, wait = {"text": text, "client_id": uuid.uuid4().hex}, 1.0
+    deadline = time.monotonic() + timeout
+    with httpx.Client(base_url=base_url, timeout=60.0) as http:
+        while time.monotonic() < deadline:
+            try:
+                response = http.post(f"/api/conversations/{conversation}/messages", json=body, headers=headers)
+                if response.status_code < 500:
+                    assert response.status_code == 200, response.text
+                    return response.json()
+            except httpx.TransportError:
+                pass
+            time.sleep(wait)
+            wait = min(wait * 2, 10.0)
+    raise AssertionError(f"the api did not take {text!r} within {timeout} s")
+
+
+def transcript_when(client: httpx.Client, conversation: str, headers: dict[str, str], ready: Callable[[list[dict[str, Any]]], bool], *,
+                    timeout: float = 300.0) -> list[dict[str, Any]]:
+    """The conversation's messages (as a reloaded widget reads them) once `ready` says they are complete."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        messages = client.get(f"/api/conversations/{conversation}/messages", headers=headers).json()["messages"]
+        if ready(messages):
+            return messages
+        time.sleep(1)
+    raise AssertionError(f"the transcript was not complete within {timeout} s: {messages[-5:]}")
+
+
+def bot_replies_after(client: httpx.Client, conversation: str, headers: dict[str, str], text: str, *, timeout: float = 300.0) -> list[dict[str, Any]]:
+    """The bot's messages after the customer's last `text`, once there are some (answered late, they follow any later message)."""
+    def after(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        asked = [i for i, m in enumerate(messages) if m["sender"] == "customer" and m["text"] == text]
+        return [m for m in messages[asked[-1] + 1:] if m["sender"] == "bot"] if asked else []
+    return after(transcript_when(client, conversation, headers, lambda messages: bool(after(messages)), timeout=timeout))
+
+
 def buttons(body: dict[str, Any]) -> list[dict[str, str]]:
     return [button for reply in body["replies"] for button in reply.get("buttons") or []]
 
@@ -68,8 +108,22 @@ def wait_for_availability(client: httpx.Client, *, online: bool, timeout: float 
 
 def database_rows(stack: Stack, sql: str, *params: Any) -> list[tuple]:
     """Read the api's real SQLite database the way a support lead's report would."""
-    path = stack.settings.database.split("///", 1)[1]
-    with sqlite3.connect(path) as connection:
+    return _sqlite_rows(stack.settings.database, sql, params)
+
+
+def rasa_rows(stack: Stack, sql: str, *params: Any) -> list[tuple]:
+    """Read Rasa's tracker store (SQLite in var/, table `events`) the way an operator would."""
+    return _sqlite_rows(stack.settings.rasa_tracker_store, sql, params)
+
+
+def rasa_heard(stack: Stack, conversation: str, text: str) -> int:
+    """How many times Rasa's tracker store holds the customer's `text` in the conversation: 1 when Rasa handled it once."""
+    rows = rasa_rows(stack, "select data from events where sender_id = ? and type_name = 'user'", conversation)
+    return sum(json.loads(data).get("text") == text for (data,) in rows)
+
+
+def _sqlite_rows(url: str, sql: str, params: tuple[Any, ...]) -> list[tuple]:
+    with sqlite3.connect(url.split("///", 1)[1]) as connection:
         return connection.execute(sql, params).fetchall()
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from runner.processes import Stack
 from tests.conftest import Person, add_agent
-from tests.integration.chat import Console, database_rows, say, start
+from tests.integration.chat import Console, database_rows, rasa_rows, say, start
 
 
 @pytest.fixture(scope="module")
@@ -98,5 +98,7 @@ def test_an_admin_exports_conversations_and_erases_one_customer_everywhere(clien
     tracker = httpx.get(f"http://127.0.0.1:{stack.settings.rasa_port}/conversations/{first}/tracker",
                         params={"token": stack.settings.rasa_token.get_secret_value()}, timeout=10).json()
     assert not [e for e in tracker["events"] if e.get("event") in ("user", "bot")], "Rasa's tracker store keeps nothing of it"
+    assert rasa_rows(stack, "select count(*) from events where sender_id in (?, ?)", first, second) == [(0,)]  # its SQLite file neither
+    assert rasa_rows(stack, "select count(*) from events where sender_id = ?", other)[0][0] > 0  # only that customer
     assert lead.client.delete("/api/admin/customers/nonexistent", headers=lead.headers).status_code == 404
 

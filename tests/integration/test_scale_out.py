@@ -4,6 +4,8 @@ a Rasa replica going down; erasure reaches Rasa's conversations in PostgreSQL; r
 """
 from __future__ import annotations
 
+import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,11 +13,11 @@ import httpx
 import pytest
 
 from api.sockets import UNAUTHORIZED
-from runner.processes import Stack, free_port, start_rasa, stop, wait_until
+from runner.processes import Stack, answers, free_port, start_rasa, stop, wait_until
 from runner.scale_out import ScaleOut, running_scale_out
 from runner.servers import PostgresServer, RedisServer
 from tests.conftest import Person, add_agent
-from tests.integration.chat import Console, Live, closed, said, say, start, ws_url
+from tests.integration.chat import Console, Live, closed, said, say, send_like_the_widget, start, ws_url
 
 pytestmark = pytest.mark.integration
 
@@ -111,6 +113,35 @@ def test_an_erased_customer_is_gone_from_rasas_conversations_in_postgresql(profi
         finally:
             console.close()
     assert rasa_events(postgres, conversation) == 0
+
+
+ANOTHER_ADDRESS = {"X-Forwarded-For": "192.0.2.31"}  # the profile allows 4 new conversations a minute per address: not 127.0.0.1's
+
+
+def test_an_api_replica_killed_is_started_again_by_the_runners_supervisor(profile: ScaleOut, trained_model: Path,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """What `make run-scale-out` does with a replica that exits; meanwhile nginx sends customers to the other one."""
+    replica = profile.apis[0]
+    with httpx.Client(base_url=profile.url, timeout=60, headers=ANOTHER_ADDRESS) as client:
+        conversation, headers = start(client, "en")
+    supervisor = profile.supervised(trained_model)
+    supervisor.start()
+    try:
+        killed = replica.process
+        killed.send_signal(signal.SIGKILL)
+        # nginx answers 502 to a POST it had sent to the killed replica; the widget sends it again, the other replica takes it
+        body = send_like_the_widget(profile.url, conversation, {**headers, **ANOTHER_ADDRESS}, "How much is shipping to a pickup point?")
+        assert body["replies"], body
+        deadline = time.monotonic() + 300
+        while replica.process is killed or not answers(f"{replica.url}/api/health"):
+            assert time.monotonic() < deadline, "the replica was not started again"
+            time.sleep(1)
+    finally:
+        supervisor.stop()
+    with httpx.Client(base_url=replica.url, timeout=60, headers=ANOTHER_ADDRESS) as client:  # the restarted replica itself
+        conversation, headers = start(client, "en")
+        assert say(client, conversation, headers, "How long is the warranty on a kettle?")["replies"]
+    assert f"api-a exited with code -9 (its log: {replica.log}); starting it again in 1 s" in capsys.readouterr().out
 
 
 def test_a_claim_begun_on_one_rasa_replica_goes_on_on_the_other(profile: ScaleOut, trained_model: Path) -> None:

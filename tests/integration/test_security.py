@@ -90,13 +90,14 @@ def test_a_failing_rasa_call_is_reported_without_rasa_s_token(stack: Stack, capl
     assert [where for where, text in leaks.items() if token in text] == []
 
 
-def test_the_database_and_the_logs_are_readable_by_the_products_user_only(stack: Stack, client: httpx.Client) -> None:
-    """They hold transcripts, e-mail addresses and password hashes; `ps`-level access must not be enough to read them."""
-    start(client, "cs")  # something written
+def test_the_databases_and_the_logs_are_readable_by_the_products_user_only(stack: Stack, client: httpx.Client) -> None:
+    """They hold transcripts, e-mail addresses and password hashes (Rasa's: the conversations); `ps`-level access must not be enough."""
+    conversation, headers = start(client, "cs")
+    say(client, conversation, headers, "Dobrý den")  # something written, by the api and by Rasa
     var = stack.settings.var_dir
     modes = {path.relative_to(var).as_posix(): stat.S_IMODE(path.stat().st_mode)
-             for path in [*var.glob("shopbot.db*"), var / "logs", *(var / "logs").glob("*.log")]}
-    assert "shopbot.db" in modes and "logs/api.log" in modes and "logs/rasa.log" in modes
+             for path in [*var.glob("shopbot.db*"), *var.glob("rasa.db*"), var / "logs", *(var / "logs").glob("*.log")]}
+    assert "shopbot.db" in modes and "rasa.db" in modes and "logs/api.log" in modes and "logs/rasa.log" in modes
     assert modes == {name: 0o700 if name == "logs" else 0o600 for name in modes}
 
 
