@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import signal
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -115,3 +116,17 @@ def test_the_api_killed_mid_request_is_restarted_and_the_widgets_resend_is_store
     assert body["language"] == "lv" and body["replies"], body
     messages = client.get(f"/api/conversations/{conversation}/messages", headers=headers).json()["messages"]
     assert sources(messages) == ["delivery-cost"], messages  # answered once, not again by the resend
+
+
+def test_a_message_the_api_asks_rasa_about_again_is_answered_from_the_tracker_store_not_handled_twice(stack: Stack) -> None:
+    """What the api does when it never got Rasa's answer (it was killed, or timed out after Rasa saved the message)."""
+    conversation = uuid.uuid4().hex
+    ask = {"sender": conversation, "message": "Kolik stojí doprava kurýrem?", "metadata": {"language": "cs"}, "message_id": "7"}
+    token = {"Authorization": f"Bearer {stack.settings.rasa_token.get_secret_value()}"}
+    channel = f"{stack.settings.rasa_url}/webhooks/shopbot/webhook"
+    first, again = (httpx.post(channel, json=ask, headers=token, timeout=60) for _ in range(2))
+    assert first.status_code == again.status_code == 200 and first.json(), first.text
+    assert again.json() == first.json()
+    assert rasa_heard(stack, conversation, "Kolik stojí doprava kurýrem?") == 1
+    assert httpx.post(channel, json={**ask, "message_id": "8"}, headers=token, timeout=60).json()  # another message: handled
+    assert rasa_heard(stack, conversation, "Kolik stojí doprava kurýrem?") == 2
