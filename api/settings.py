@@ -40,7 +40,7 @@ class Settings(KnowledgeSettings):
     action_token: SecretStr = Field(default_factory=_random_token, description="Token Rasa sends to the api's action webhook; random per run when unset.")
     rasa_timeout_seconds: float = 20.0
     rasa_tracker_store_url: str | None = Field(None, description="Where Rasa keeps its conversations (SQLAlchemy URL): default SQLite in "
-                                               "var_dir (rasa.db); PostgreSQL (postgresql://user:pass@host:5432/db) for several Rasa replicas.")
+                                               "var_dir (rasa.db); PostgreSQL (postgresql://host:5432/db) for several Rasa replicas.")
     rasa_lock_store_url: str | None = Field(None, description="Redis for Rasa's per-conversation locks (redis://host:6379/1), needed with "
                                             "several Rasa replicas; needs rasa_tracker_store_url on a server they share.")
     admin_token: SecretStr | None = Field(None, description="Bearer token for the editors' knowledge endpoints; unset disables them.")
