@@ -26,17 +26,10 @@ def _csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return out.getvalue()
 
 
-def _started_in(period: Period):  # type: ignore[no-untyped-def]
-    clauses = [Conversation.created_at >= period.since, Conversation.created_at < period.until]
-    if period.language:
-        clauses.append(Conversation.language == period.language)
-    return clauses
-
-
 async def messages_csv(session: AsyncSession, period: Period) -> str:
     """One row per message, oldest conversation first: the transcripts with the bot's sources and decisions."""
     rows = await session.execute(select(Conversation, Message).join(Message, Message.conversation_id == Conversation.id)
-                                 .where(*_started_in(period)).order_by(Conversation.created_at, Message.id))
+                                 .where(*period.conversations()).order_by(Conversation.created_at, Message.id))
     return _csv(MESSAGE_COLUMNS, (
         (c.id, c.created_at.isoformat(), c.language, c.state.value, m.id, m.created_at.isoformat(), m.sender.value, m.language, m.text,
          ((m.payload or {}).get("source") or {}).get("id"), ((m.payload or {}).get("knowledge") or {}).get("decision"))
@@ -45,5 +38,5 @@ async def messages_csv(session: AsyncSession, period: Period) -> str:
 
 async def ratings_csv(session: AsyncSession, period: Period) -> str:
     rows = await session.execute(select(Conversation, Rating).join(Rating, Rating.conversation_id == Conversation.id)
-                                 .where(*_started_in(period)).order_by(Rating.created_at, Rating.id))
+                                 .where(*period.conversations()).order_by(Rating.created_at, Rating.id))
     return _csv(RATING_COLUMNS, ((c.id, c.language, r.created_at.isoformat(), r.score, r.comment) for c, r in rows))

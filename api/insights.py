@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.cluster import AgglomerativeClustering
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -34,11 +34,25 @@ LOW_CONFIDENCE, HANDED_OVER, BAD_RATING = "low_confidence", "handoff", "bad_rati
 
 @dataclass(frozen=True)
 class Period:
-    """The conversations started in [since, until), optionally in one language."""
+    """The conversations started in [since, until), optionally in one language, in which the customer wrote.
+
+    Analytics, the back office and the CSV exports all count by `conversations()`, so their numbers agree.
+    """
 
     since: datetime
     until: datetime
     language: str | None = None
+
+    def conversations(self) -> list[ColumnElement[bool]]:
+        """Filter clauses on Conversation. An opened widget is not a chat: the customer must have written at least once
+        (or the conversation was erased, so it had messages)."""
+        written = aliased(Message)
+        wrote = or_(exists().where(written.conversation_id == Conversation.id, written.sender == Sender.customer).correlate(Conversation),
+                    Conversation.erased_at.is_not(None))
+        clauses = [Conversation.created_at >= self.since, Conversation.created_at < self.until, wrote]
+        if self.language:
+            clauses.append(Conversation.language == self.language)
+        return clauses
 
 
 @dataclass(frozen=True)
@@ -55,23 +69,12 @@ class AskedQuestion:
     asked_at: datetime
 
 
-def _in_period(period: Period):  # type: ignore[no-untyped-def]
-    """Conversations started in the period in which the customer wrote at least once (an opened widget is not a chat)."""
-    written = aliased(Message)
-    wrote = or_(exists().where(written.conversation_id == Conversation.id, written.sender == Sender.customer).correlate(Conversation),
-                Conversation.erased_at.is_not(None))  # an erased conversation had messages and still counts
-    clauses = [Conversation.created_at >= period.since, Conversation.created_at < period.until, wrote]
-    if period.language:
-        clauses.append(Conversation.language == period.language)
-    return clauses
-
-
 async def asked_questions(session: AsyncSession, period: Period, *, newest: int | None = None) -> list[AskedQuestion]:
     """The bot's search decisions, which the api stored with its replies (`payload.knowledge`), oldest first, or only the
     `newest` of them: a year of a busy shop's replies is a hundred thousand rows, 6 s to read and parse."""
     query = (select(Message.conversation_id, Message.payload, Message.language, Message.created_at)
              .join(Conversation, Message.conversation_id == Conversation.id)
-             .where(Message.sender == Sender.bot, Message.payload.is_not(None), *_in_period(period)))
+             .where(Message.sender == Sender.bot, Message.payload.is_not(None), *period.conversations()))
     rows = list(await session.execute(query.order_by(Message.id) if newest is None else query.order_by(Message.id.desc()).limit(newest)))
     if newest is not None:
         rows.reverse()
@@ -90,13 +93,13 @@ async def asked_questions(session: AsyncSession, period: Period, *, newest: int 
 async def _ratings(session: AsyncSession, period: Period) -> dict[str, Rating]:
     """The last rating of each conversation (a customer may change their mind)."""
     rows = await session.scalars(select(Rating).join(Conversation, Rating.conversation_id == Conversation.id)
-                                 .where(*_in_period(period)).order_by(Rating.id))
+                                 .where(*period.conversations()).order_by(Rating.id))
     return {rating.conversation_id: rating for rating in rows}
 
 
 async def _handoffs(session: AsyncSession, period: Period) -> dict[str, list[Handoff]]:
     rows = await session.scalars(select(Handoff).join(Conversation, Handoff.conversation_id == Conversation.id)
-                                 .where(*_in_period(period)).order_by(Handoff.id))
+                                 .where(*period.conversations()).order_by(Handoff.id))
     by_conversation: dict[str, list[Handoff]] = defaultdict(list)
     for handoff in rows:
         by_conversation[handoff.conversation_id].append(handoff)
@@ -257,7 +260,7 @@ def _csat(scores: list[int]) -> float | None:
 
 async def analytics(session: AsyncSession, period: Period, *, top: int = 10) -> Analytics:
     """The figures a support lead looks at, for the period and per language."""
-    conversations = list(await session.scalars(select(Conversation).where(*_in_period(period)).order_by(Conversation.created_at)))
+    conversations = list(await session.scalars(select(Conversation).where(*period.conversations()).order_by(Conversation.created_at)))
     handoffs = await _handoffs(session, period)
     ratings = await _ratings(session, period)
     questions = await asked_questions(session, period)

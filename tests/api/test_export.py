@@ -7,7 +7,7 @@ import io
 from datetime import UTC, datetime, timedelta
 
 from api.export import messages_csv, ratings_csv
-from api.insights import Period
+from api.insights import Period, analytics
 from api.models import Conversation, ConversationState, Message, Rating, Sender
 
 STARTED = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -40,3 +40,22 @@ def test_cells_that_a_spreadsheet_would_run_as_formulas_are_exported_as_text(ses
     comments = [row["comment"] for row in csv.DictReader(io.StringIO(ratings))]
     assert comments == ["'=HYPERLINK(\"http://evil.example\")"]
     assert [row["score"] for row in csv.DictReader(io.StringIO(ratings))] == ["1"]  # numbers stay numbers
+
+
+def test_the_export_holds_the_conversations_analytics_counts(sessions) -> None:  # type: ignore[no-untyped-def]
+    """A widget opened and greeted, where the customer never wrote, is no chat: neither counted nor exported."""
+    async def both() -> tuple[str, int]:
+        await _conversation_with(sessions, PLAIN, comment="ok")
+        async with sessions() as session:
+            opened = Conversation(token_hash="y" * 64, language="cs", state=ConversationState.bot, created_at=STARTED)
+            session.add(opened)
+            await session.flush()
+            session.add(Message(conversation_id=opened.id, sender=Sender.bot, text="Dobrý den, jak vám mohu pomoci?", language="cs",
+                                created_at=STARTED))
+            await session.commit()
+        async with sessions() as session:
+            return await messages_csv(session, PERIOD), (await analytics(session, PERIOD)).total.conversations
+
+    messages, counted = asyncio.run(both())
+    exported = {row["conversation_id"] for row in csv.DictReader(io.StringIO(messages))}
+    assert counted == len(exported) == 1
