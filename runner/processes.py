@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import httpx
 from pydantic import SecretStr
@@ -112,13 +112,13 @@ def explicit_settings_env(settings: Settings) -> dict[str, str]:
 
 def rasa_store_env(settings: Settings) -> dict[str, str]:
     """Where Rasa keeps its conversations (both endpoints files), and for endpoints.scale-out.yml the lock store's host,
-    port and db one by one, as Rasa's RedisLockStore takes them."""
+    port, db and password one by one, as Rasa's RedisLockStore takes them (in the environment: `ps` shows arguments)."""
     env = {"SHOPBOT_RASA_TRACKER_STORE_URL": settings.rasa_tracker_store}
     if settings.rasa_lock_store_url is None:
         return env
     url = urlsplit(settings.rasa_lock_store_url)
     return {**env, "SHOPBOT_RASA_LOCK_STORE_HOST": url.hostname or "127.0.0.1", "SHOPBOT_RASA_LOCK_STORE_PORT": str(url.port or 6379),
-            "SHOPBOT_RASA_LOCK_STORE_DB": url.path.strip("/") or "1"}
+            "SHOPBOT_RASA_LOCK_STORE_DB": url.path.strip("/") or "1", "SHOPBOT_RASA_LOCK_STORE_PASSWORD": unquote(url.password or "")}
 
 
 def start_rasa(settings: Settings, model: Path, log: Path) -> subprocess.Popen:

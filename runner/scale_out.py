@@ -149,6 +149,11 @@ def running_scale_out(settings: Settings, model: Path, *, postgres: PostgresServ
         yield profile
 
 
+def hidden(url: str, postgres: PostgresServer) -> str:
+    """`url` as a shell command line can use it, with the password read from its file rather than printed."""
+    return url.replace(f":{postgres.password}@", f":$(cat {postgres.folder / 'password'})@")
+
+
 def main() -> None:
     settings = Settings()
     if not port_is_free(settings.api_port):
@@ -171,11 +176,11 @@ def main() -> None:
             profile = cleanup.enter_context(running_scale_out(settings, model, postgres=postgres, redis=redis))
             print(f"\nShopbot (scale-out profile) is running behind nginx.\n"
                   f"  demo shop:  {settings.base_url}/demo/\n"
-                  f"  agents:     {settings.base_url}/console/  (first admin: SHOPBOT_DATABASE_URL={profile.apis[0].settings.database} "
+                  f"  agents:     {settings.base_url}/console/  (first admin: SHOPBOT_DATABASE_URL={hidden(profile.apis[0].settings.database, postgres)} "
                   f".venv/bin/python -m api.cli create-agent --role admin --email you@shop.example --name You)\n"
                   f"  api:        {', '.join(a.url for a in profile.apis)}\n"
                   f"  Rasa:       {', '.join(r.url for r in profile.rasas)} (loopback only)\n"
-                  f"  PostgreSQL: 127.0.0.1:{postgres.port} (data in {postgres.folder}); Redis: {redis.url}\n"
+                  f"  PostgreSQL: 127.0.0.1:{postgres.port} (data in {postgres.folder}); Redis: 127.0.0.1:{redis.port}\n"
                   f"  logs:       {folder / 'logs'}\n"
                   f"A replica that exits is started again. Press Ctrl-C to stop.\n", flush=True)
             supervisor = profile.supervised(model)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import glob
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -15,6 +16,7 @@ import time
 import uuid
 from pathlib import Path
 
+from api.private_files import private_dir, private_file
 from runner.processes import free_port
 
 USER = "shopbot"
@@ -23,6 +25,16 @@ INSTALL_HINT = "run `make services` (it installs them as root) or `sudo apt-get 
 
 class ServerError(RuntimeError):
     """A server could not be found, started or reached; the message says what to do."""
+
+
+def server_password(path: Path) -> str:
+    """The password kept in `path` (mode 0600), made on first use: loopback is not a boundary against other local users.
+
+    It never goes on a command line (`ps` shows those); servers read it from a file, clients from the environment or a URL.
+    """
+    if not path.exists() or not path.read_text().strip():
+        private_file(path).write_text(secrets.token_urlsafe(24))
+    return path.read_text().strip()
 
 
 def wait_for_port(name: str, port: int, *, timeout: float = 15.0) -> None:
@@ -48,7 +60,8 @@ def postgres_bin() -> Path:
 class PostgresServer:
     """initdb + pg_ctl, as the `postgres` system user when we are root (PostgreSQL refuses to run as root).
 
-    `folder=None` makes a throwaway server; a given folder keeps its databases from one start to the next.
+    `folder=None` makes a throwaway server; a given folder keeps its databases from one start to the next. Every
+    connection, loopback ones included, needs the password (scram-sha-256), which stays in the folder's `password` file.
     """
 
     def __init__(self, folder: Path | None = None) -> None:
@@ -61,16 +74,29 @@ class PostgresServer:
     def data(self) -> Path:
         return self.folder / "data"
 
+    @property
+    def password(self) -> str:
+        return server_password(self.folder / "password")
+
     def _run(self, *command: str) -> subprocess.CompletedProcess:
         as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        return subprocess.run([*as_user, *command], check=True, capture_output=True, text=True, timeout=120)
+        env = {**os.environ, "PGPASSWORD": self.password}
+        return subprocess.run([*as_user, *command], check=True, capture_output=True, text=True, timeout=120, env=env)
 
     def start(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_dir(self.folder)
+        password = self.folder / "password"
+        server_password(password)  # made before initdb reads it
         if os.geteuid() == 0:
             shutil.chown(self.folder, "postgres", "postgres")
+            shutil.chown(password, "postgres", "postgres")
         if not (self.data / "PG_VERSION").exists():
-            self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", USER, "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8")
+            self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", USER, "--auth=scram-sha-256", f"--pwfile={password}",
+                      "--encoding=UTF8", "--locale=C.UTF-8")
+        elif "trust" in self._rules():
+            raise ServerError(f"the PostgreSQL data in {self.data} lets anyone on this machine in without a password (it was made "
+                              f"before passwords were required); it is a local copy for the scale-out profile: remove {self.folder} "
+                              f"and start again")
         options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1" + (" -c fsync=off" if self.throwaway else "")
         try:
             self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.folder / "server.log"), "-w", "start", "-o", options)
@@ -82,6 +108,11 @@ class PostgresServer:
         if self.throwaway:
             shutil.rmtree(self.folder, ignore_errors=True)
 
+    def _rules(self) -> str:
+        """pg_hba.conf without its comments: who may connect, and how."""
+        lines = (self.data / "pg_hba.conf").read_text().splitlines()
+        return "\n".join(line for line in lines if line.strip() and not line.lstrip().startswith("#"))
+
     def query(self, database: str, sql: str) -> str:
         """psql's bare output of one statement (as an operator would read it)."""
         return self._run(str(self.bin / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", USER, "-d", database, "-tAc", sql).stdout.strip()
@@ -90,7 +121,7 @@ class PostgresServer:
         """The database `name`, created if it does not exist; its address without a driver (postgresql://…)."""
         if not self.query("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"):
             self._run(str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", USER, name)
-        return f"postgresql://{USER}@127.0.0.1:{self.port}/{name}"
+        return f"postgresql://{USER}:{self.password}@127.0.0.1:{self.port}/{name}"
 
     def new_database(self) -> str:
         """A new empty database; its async SQLAlchemy URL (for the api)."""
@@ -98,19 +129,26 @@ class PostgresServer:
 
 
 class RedisServer:
-    """redis-server on a free loopback port, nothing persisted (it holds counters, locks and live events only)."""
+    """redis-server on a free loopback port, nothing persisted (it holds counters, locks and live events only).
+
+    Clients must authenticate: the password is in a private configuration file, which redis-server reads (not its
+    command line).
+    """
 
     def __init__(self) -> None:
         self.port = free_port()
         binary = shutil.which("redis-server")
         if binary is None:
             raise ServerError(f"Redis is not installed: {INSTALL_HINT}")
-        self.process = subprocess.Popen([binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.folder = private_dir(Path(tempfile.mkdtemp(prefix="shopbot-redis-")))
+        self.password = server_password(self.folder / "password")
+        config = private_file(self.folder / "redis.conf")
+        config.write_text(f"bind 127.0.0.1\nport {self.port}\nsave \"\"\nappendonly no\nrequirepass {self.password}\n")
+        self.process = subprocess.Popen([binary, str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        return f"redis://:{self.password}@127.0.0.1:{self.port}/0"
 
     def wait_ready(self, timeout: float = 10.0) -> None:
         wait_for_port("redis-server", self.port, timeout=timeout)
@@ -118,6 +156,7 @@ class RedisServer:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(10)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 NGINX_CONF = """\
