@@ -122,12 +122,12 @@ async def handle_customer_message(session: AsyncSession, services: Services, con
         return MessageResult(message_id=message.id, language=language, replies=[], state=conversation.state)
     if conversation.state is ConversationState.waiting:  # heard by the queue, answered where the FAQ can, or back to the bot
         replies = await while_waiting(session, services, conversation, message)
-        return MessageResult(message_id=message.id, language=language, replies=[_reply(m) for m in replies], state=conversation.state)
+        return MessageResult(message_id=message.id, language=language, replies=[as_reply(m) for m in replies], state=conversation.state)
     filed = await leave_contact(session, services, conversation, message)  # the bot asked for an e-mail (nobody online)
     if filed is not None:
         message.handler = None  # a ticket now, not the bot's: after a restart of this process it must not be asked about it
         await session.commit()
-        return MessageResult(message_id=message.id, language=language, replies=[_reply(m) for m in filed], state=conversation.state)
+        return MessageResult(message_id=message.id, language=language, replies=[as_reply(m) for m in filed], state=conversation.state)
     if await _earlier_pending(session, conversation.id, message.id):  # keep the order: the older one is answered first
         await put_back(session, message, services.instance)
         await session.commit()
@@ -143,8 +143,8 @@ async def handle_customer_message(session: AsyncSession, services: Services, con
         session.add(notice)
         await session.commit()
         await publish_messages(session, services.hub, conversation, [notice])
-        return MessageResult(message_id=message.id, language=language, replies=[_reply(notice)], state=conversation.state, pending=True)
-    return MessageResult(message_id=message.id, language=language, replies=[_reply(m) for m in stored], state=conversation.state)
+        return MessageResult(message_id=message.id, language=language, replies=[as_reply(notice)], state=conversation.state, pending=True)
+    return MessageResult(message_id=message.id, language=language, replies=[as_reply(m) for m in stored], state=conversation.state)
 
 
 async def ask_bot(session: AsyncSession, services: Services, conversation: Conversation, message: Message) -> list[Message]:
@@ -180,7 +180,8 @@ async def _earlier_pending(session: AsyncSession, conversation_id: str, message_
     return found is not None
 
 
-def _reply(message: Message) -> Reply:
+def as_reply(message: Message) -> Reply:
+    """A stored message as the reply list of a request shows it."""
     payload = message.payload or {}
     return Reply(sender=message.sender.value, text=message.text, source=payload.get("source"), buttons=payload.get("buttons") or [],
                  data=payload.get("custom") or {})

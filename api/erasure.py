@@ -13,7 +13,7 @@ from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import NotFound
-from api.models import Conversation, Handoff, Message, Rating, Ticket, Visitor
+from api.models import Attachment, Conversation, Handoff, Message, Rating, Ticket, Visitor
 from api.rasa_client import RasaClient
 from api.schemas import ErasureOut
 
@@ -33,6 +33,7 @@ async def erase_customer(session: AsyncSession, rasa: RasaClient, conversation_i
     ids = [c.id for c in conversations]
     for conversation in conversations:
         await rasa.forget(conversation.id)
+    await session.execute(delete(Attachment).where(Attachment.conversation_id.in_(ids)))
     deleted = cast(CursorResult[Any], await session.execute(delete(Message).where(Message.conversation_id.in_(ids))))
     await session.execute(update(Handoff).where(Handoff.conversation_id.in_(ids)).values(summary={"erased": True}))
     await session.execute(update(Rating).where(Rating.conversation_id.in_(ids)).values(comment=None))

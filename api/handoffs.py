@@ -41,7 +41,7 @@ def message_event(message: Message, *, agent_name: str | None = None) -> dict[st
     return {"type": "message", "conversation_id": message.conversation_id, "id": message.id, "sender": message.sender.value,
             "text": message.text, "language": message.language, "created_at": message.created_at.isoformat(),
             "source": payload.get("source"), "buttons": payload.get("buttons") or [], "data": payload.get("custom") or {},
-            "agent": agent_name}
+            "agent": agent_name, "attachment": payload.get("attachment")}
 
 
 async def consoles_of(session: AsyncSession, conversation_id: str) -> str | None:

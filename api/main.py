@@ -26,7 +26,7 @@ from api.pending import answer_pending_when_the_bot_is_back
 from api.rasa_client import RasaClient
 from api.rate_limits import RateLimits
 from api.realtime import make_hub
-from api.routes import action_webhook, admin, agent, availability, back_office, conversations, editor, health, knowledge, live
+from api.routes import action_webhook, admin, agent, attachments, availability, back_office, conversations, editor, health, knowledge, live
 from api.security_headers import SecurityHeaders
 from api.settings import Settings
 from knowledge import ContentError
@@ -87,7 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await engine.dispose()
 
     app = FastAPI(title="Shopbot", summary="Multilingual customer-support chatbot", lifespan=lifespan, docs_url="/api/docs", openapi_url="/api/openapi.json")
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, uploads=attachments.UPLOADS, max_upload_bytes=settings.max_attachment_bytes)
     app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
     if settings.widget_origins:
@@ -96,6 +96,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for page in ("console", "widget", "demo"):
         app.mount(f"/{page}", StaticFiles(directory=STATIC / page, html=True), name=page)
     app.add_api_route("/", lambda: RedirectResponse("/demo/"), include_in_schema=False)
-    for router in (conversations.router, availability.router, agent.router, admin.router, back_office.router, editor.router, live.router, health.router, knowledge.router, action_webhook.router):
+    for router in (conversations.router, attachments.router, availability.router, agent.router, admin.router, back_office.router, editor.router, live.router, health.router, knowledge.router, action_webhook.router):
         app.include_router(router)
     return app

@@ -65,6 +65,23 @@ class MessageResult(BaseModel):
     pending: bool = Field(False, description="True when the bot could not answer yet; the message is kept.")
 
 
+class AttachmentOut(BaseModel):
+    """A photo or PDF the customer sent: read it at `/api/conversations/{id}/attachments/{attachment id}` (customers)
+    or `/api/agent/conversations/{id}/attachments/{attachment id}` (agents)."""
+
+    id: str
+    name: str
+    type: str
+    size: int
+
+
+class AttachmentResult(BaseModel):
+    message_id: int = Field(description="The stored customer message that shows the file.")
+    attachment: AttachmentOut
+    replies: list[Reply]
+    state: ConversationState
+
+
 class MessageOut(BaseModel):
     """A stored message as the transcript shows it (customers, the bot, agents and the system)."""
 
@@ -77,6 +94,7 @@ class MessageOut(BaseModel):
     buttons: list[dict[str, Any]] = []
     data: dict[str, Any] = {}
     agent: str | None = None
+    attachment: AttachmentOut | None = None
 
 
 class Availability(BaseModel):

@@ -80,6 +80,7 @@ class Settings(KnowledgeSettings):
     # Limits on what customers send
     max_message_chars: int = 2000
     max_body_bytes: int = 16_384
+    max_attachment_bytes: int = Field(5 * 1024 * 1024, ge=1024, description="The largest photo or PDF a customer may send with a chat.")
 
     # Live sockets (per api process): what one client may hold and send
     ws_auth_seconds: float = Field(5, gt=0, description="A socket that has not authenticated within this long is closed.")

@@ -19,7 +19,7 @@ def message_out(message: Message, names: dict[int, str]) -> MessageOut:
     payload = message.payload or {}
     return MessageOut(id=message.id, sender=message.sender.value, text=message.text, language=message.language, created_at=message.created_at,
                       source=payload.get("source"), buttons=payload.get("buttons") or [], data=payload.get("custom") or {},
-                      agent=names.get(message.agent_id) if message.agent_id else None)
+                      agent=names.get(message.agent_id) if message.agent_id else None, attachment=payload.get("attachment"))
 
 
 async def messages_after(session: AsyncSession, conversation_id: str, after: int = 0) -> list[MessageOut]:
