@@ -34,22 +34,33 @@ def _entry_out(entry: EditableEntry, index: dict | None = None) -> EntryOut:
                     missing_languages=entry.missing_languages, index=index)
 
 
+RELATED = 10  # entries the product's own search adds to the literal matches
+
+
+def _literal_match(entry: EditableEntry, needle: str) -> bool:
+    texts = [entry.id] + [str(v) for text in entry.data.values() if isinstance(text, dict) for k, v in text.items() if k != "alternatives"]
+    texts += [a for text in entry.data.values() if isinstance(text, dict) for a in text.get("alternatives") or []]
+    return any(needle in fold(t) for t in texts)
+
+
 @router.get("/entries")
 async def list_entries(editor: CurrentEditor, services: ServicesDep, q: Annotated[str, Query(max_length=200)] = "",
                        language: Language = "en") -> list[EntrySummary]:
-    """Every FAQ entry and manual section, or those whose id or text in any language contains `q`; titles in `language`."""
-    needle = fold(q.strip())
-    found = []
+    """Every FAQ entry and manual section; with `q`, the entries the bot's own search finds for it, best first (an editor
+    looking for "doprava" also wants the pick-up point and delivery time entries), then those whose id or text in any
+    language contains `q` literally. Titles in `language`."""
+    query = q.strip()
     everything = await asyncio.to_thread(lambda: services.faq_editor.entries() + services.manual_editor.sections())
-    for entry in everything:
-        texts = [entry.id] + [str(v) for lang in ("cs", "pl", "lv", "en") for k, v in (entry.data.get(lang) or {}).items() if k != "alternatives"]
-        texts += [a for lang in ("cs", "pl", "lv", "en") for a in (entry.data.get(lang) or {}).get("alternatives") or []]
-        if needle and not any(needle in fold(t) for t in texts):
-            continue
-        title = (entry.data.get(language) or entry.data.get("en") or {}).get("question") or entry.id
-        found.append(EntrySummary(id=entry.id, kind=_kind(entry.id), file=entry.file, title=title, missing_languages=entry.missing_languages,
-                                  alternatives={lang: len((entry.data.get(lang) or {}).get("alternatives") or []) for lang in ("cs", "pl", "lv", "en")}))
-    return found
+    chosen = everything
+    if query:
+        hits = await asyncio.to_thread(services.knowledge.search, query, lang=services.languages.guess(query, previous=language), k=RELATED)
+        rank = {hit.entry_id: position for position, hit in enumerate(hits)}
+        needle = fold(query)
+        chosen = sorted((e for e in everything if e.id in rank or _literal_match(e, needle)), key=lambda e: rank.get(e.id, len(rank)))
+    return [EntrySummary(id=entry.id, kind=_kind(entry.id), file=entry.file, missing_languages=entry.missing_languages,
+                         title=(entry.data.get(language) or entry.data.get("en") or {}).get("question") or entry.id,
+                         alternatives={lang: len(text.get("alternatives") or []) for lang, text in entry.data.items() if isinstance(text, dict)})
+            for entry in chosen]
 
 
 @router.get("/files")

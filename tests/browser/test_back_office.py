@@ -128,6 +128,18 @@ def test_analytics_and_unanswered_questions_in_the_page(page: Page, stack: Stack
     expect(page.locator('#entry-form [name="file"]')).to_have_value(files[closest])  # the closest entry's file, not the first one
 
 
+def test_searching_the_entries_finds_what_the_bot_would_answer_not_only_the_literal_word(page: Page, stack: Stack, editor_person: Person) -> None:
+    """"doprava" (shipping) must also list the pick-up point and late delivery entries, whose texts never say it."""
+    sign_in(page, stack, editor_person)
+    page.get_by_label("Search entries").fill("doprava")
+    page.get_by_role("button", name="Search", exact=True).click()
+    items = page.locator("#entry-list li")
+    expect(items.first).to_contain_text("delivery-cost")  # the best match first
+    for related in ("delivery-pickup-points", "delivery-late"):
+        expect(items.filter(has_text=related)).to_have_count(1)
+    screenshot(page, "back-office-entry-search")
+
+
 def test_an_editor_corrects_a_manual_section_in_latvian(page: Page, stack: Stack, editor_person: Person) -> None:
     sign_in(page, stack, editor_person)
     page.get_by_label("Search entries").fill("before-first-use")
