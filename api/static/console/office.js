@@ -240,28 +240,46 @@ function groupItem(group) {
 $("analytics-filter").addEventListener("submit", (event) => { event.preventDefault(); showAnalytics(); });
 
 // A bar per day; each series is [value of a day, css class], drawn over each other (the first is the tallest).
-function barChart(days, series, { top, label, format }) {
-  const width = 640, height = 160, pad = 20;
+// The value axis on the left is labelled at each of `ticks` (values between 0 and `top`), with a grid line.
+function barChart(days, series, { top, ticks, label, format }) {
+  const width = 640, height = 160, pad = 20, axis = 40;
   const svgNs = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(svgNs, "svg");
-  svg.setAttribute("viewBox", `0 0 ${width} ${height + pad}`); svg.setAttribute("role", "img");
+  svg.setAttribute("viewBox", `0 0 ${width + axis} ${height + pad}`); svg.setAttribute("role", "img");
   svg.setAttribute("aria-label", days.map((d) => `${d.day}: ${label(d)}`).join("; ") || "no data");
+  const y = (value) => height - (value / top) * height + 4;  // 4: room for the top label
+  for (const tick of ticks) {
+    const line = document.createElementNS(svgNs, "line");
+    line.setAttribute("x1", axis); line.setAttribute("x2", width + axis); line.setAttribute("y1", y(tick)); line.setAttribute("y2", y(tick));
+    line.setAttribute("class", "grid"); svg.append(line);
+    const text = document.createElementNS(svgNs, "text");
+    text.setAttribute("x", axis - 4); text.setAttribute("y", Math.max(10, y(tick) + 3)); text.setAttribute("text-anchor", "end");
+    text.setAttribute("class", "axis"); text.textContent = format(tick); svg.append(text);
+  }
   const step = days.length ? width / days.length : width;
   days.forEach((day, i) => {
     for (const [value, cls] of series(day)) {
       if (value === null || value === undefined) continue;
       const rect = document.createElementNS(svgNs, "rect");
-      const h = (value / top) * height;
-      rect.setAttribute("x", i * step + 2); rect.setAttribute("width", Math.max(2, step - 4));
-      rect.setAttribute("y", height - h); rect.setAttribute("height", h); rect.setAttribute("class", cls);
+      rect.setAttribute("x", axis + i * step + 2); rect.setAttribute("width", Math.max(2, step - 4));
+      rect.setAttribute("y", y(value)); rect.setAttribute("height", y(0) - y(value)); rect.setAttribute("class", cls);
       const title = document.createElementNS(svgNs, "title"); title.textContent = `${day.day}: ${format(value)}`; rect.append(title);
       svg.append(rect);
     }
     const text = document.createElementNS(svgNs, "text");
-    text.setAttribute("x", i * step + step / 2); text.setAttribute("y", height + 14); text.setAttribute("text-anchor", "middle");
+    text.setAttribute("x", axis + i * step + step / 2); text.setAttribute("y", height + 18); text.setAttribute("text-anchor", "middle");
     text.textContent = day.day.slice(5); svg.append(text);
   });
   return svg;
+}
+
+// Whole numbers from 0 to `top` for a count axis: 0, the middle (when it is a whole number) and the top.
+const countTicks = (top) => [...new Set([0, top % 2 === 0 ? top / 2 : null, top].filter((t) => t !== null))];
+
+// "2 min", and how many customers nobody took: a median of the taken ones alone hides those who gave up waiting.
+function waitFigure(waiting) {
+  const taken = waiting.taken ? duration(waiting.median_seconds) : "–";
+  return waiting.not_taken ? `${taken} (${waiting.not_taken} never taken)` : taken;
 }
 
 async function showAnalytics() {
@@ -269,18 +287,19 @@ async function showAnalytics() {
   const figures = await api(`/api/back-office/analytics?${params}`);
   const total = figures.total;
   const kpis = [["Conversations", total.conversations], ["Resolved by the bot", percent(total.resolved_by_bot)],
-    ["Handed to a person", percent(total.handoff_rate)], ["Median wait for a person", duration(total.waiting.median_seconds)],
+    ["Handed to a person", percent(total.handoff_rate)], ["Median wait for a person", waitFigure(total.waiting)],
     ["CSAT (4–5 ★)", percent(total.csat)], ["Questions answered outright", total.questions ? percent(total.answered / total.questions) : "–"]];
   $("kpis").replaceChildren(...kpis.flatMap(([name, value]) => { const box = el("div", null, "kpi"); box.append(el("dt", name), el("dd", value)); return [box]; }));
+  const most = Math.max(1, ...figures.days.map((d) => d.conversations));
   $("per-day-chart").replaceChildren(barChart(figures.days, (d) => [[d.conversations, "bar"], [d.handed_over, "bar handed"]], {
-    top: Math.max(1, ...figures.days.map((d) => d.conversations)), format: String,
+    top: most, ticks: countTicks(most), format: String,
     label: (d) => `${d.conversations} conversations, ${d.handed_over} handed over` }));
   $("csat-chart").replaceChildren(barChart(figures.days, (d) => [[d.csat, "bar csat"]], {
-    top: 1, format: percent, label: (d) => (d.ratings ? `CSAT ${percent(d.csat)} of ${d.ratings} ratings` : "no ratings") }));
+    top: 1, ticks: [0, 0.5, 1], format: percent, label: (d) => (d.ratings ? `CSAT ${percent(d.csat)} of ${d.ratings} ratings` : "no ratings") }));
   $("per-language").tBodies[0].replaceChildren(...Object.entries(figures.languages).map(([lang, f]) => {
     const row = el("tr");
     row.append(el("td", lang), el("td", f.conversations), el("td", percent(f.resolved_by_bot)), el("td", percent(f.handoff_rate)),
-      el("td", duration(f.waiting.median_seconds)), el("td", percent(f.csat)), el("td", f.mean_rating ?? "–"));
+      el("td", waitFigure(f.waiting)), el("td", percent(f.csat)), el("td", f.mean_rating ?? "–"));
     return row;
   }));
   $("reasons").replaceChildren(...Object.entries(total.handoff_reasons).map(([reason, n]) => el("li", `${reason}: ${n}`)));
