@@ -43,6 +43,7 @@ from knowledge.index import (
     load_index,
 )
 from knowledge.lexical import CharNgramIndex, LexicalIndex, fold
+from knowledge.names import unknown_names, vocabulary
 
 log = logging.getLogger(__name__)
 Retriever = Literal["dense", "lexical", "hybrid"]
@@ -160,7 +161,7 @@ class EntryScores:
     dense_classifier: np.ndarray
     lexical_classifier: np.ndarray
     shown_lang: list[str]
-    other_product: np.ndarray  # the entry is about a product other than the one the question names
+    other_product: np.ndarray  # the entry is about a product other than the one the question names (ours, or one the content never mentions)
 
     @property
     def similarity(self) -> np.ndarray:
@@ -226,6 +227,7 @@ class _Loaded:
     layouts: dict[str, _Layout]
     phrased: set[str]  # entries with alternative phrasings: the entry classifiers know how customers ask for them
     products: set[str]  # the products entries are about, which a question may name
+    known_words: frozenset[str] = frozenset()  # every word of the content: a name outside it is another brand's (knowledge.names)
     bars: Bars | None = None
 
     def layout(self, lang: str) -> _Layout:
@@ -306,7 +308,8 @@ class KnowledgeBase:
         vectors = index.faiss_index.reconstruct_n(0, index.faiss_index.ntotal) if index.faiss_index.ntotal else np.zeros((0, self.embedder.dim), np.float32)
         loaded = _Loaded(index, vectors, self._lexical_factory(index.passages), EntryClassifiers(index.passages, vectors), {},
                          phrased={p.entry_id for p in index.passages if p.kind == "alternative"},
-                         products={entry.product for entry in index.entries.values() if entry.product})
+                         products={entry.product for entry in index.entries.values() if entry.product},
+                         known_words=vocabulary(p.text for p in index.passages))
         loaded.bars = self._calibrate(loaded)
         return loaded
 
@@ -390,8 +393,10 @@ class KnowledgeBase:
         order = [column[i] for i in layout.ids]
         shown = [lang if own else self._best_language(loaded, entry_id, query_vector[0]) for entry_id, own in zip(layout.ids, layout.own_language)]
         named = named_products(query, loaded.products)
+        another = not named and bool(loaded.products) and bool(unknown_names(query, loaded.known_words))  # "my Philips AC2887"
         entries = loaded.index.entries
-        other = np.array([bool(named) and entries[i].product is not None and entries[i].product not in named for i in layout.ids], dtype=np.float32)
+        other = np.array([entries[i].product is not None and (another or (bool(named) and entries[i].product not in named)) for i in layout.ids],
+                         dtype=np.float32)
         return EntryScores(layout.ids, signals["dense"][0], signals["dense_qa"][0], signals["dense_question"][0], signals["lexical"][0],
                            signals["lexical_qa"][0], dense_clf[order], _neutral_where(~layout.own_language, lexical_clf[order]), shown, other)
 
