@@ -8,9 +8,10 @@ from playwright.sync_api import Page, expect
 
 from runner.processes import Stack
 from tests.browser.conftest import screenshots
+from tests.browser.test_agent_console import sign_in
 from tests.browser.test_widget import WIDGET, conversation_id, open_demo, write
 from tests.conftest import Person
-from tests.integration.chat import Console
+from tests.integration.chat import Console, say, start
 
 pytestmark = pytest.mark.browser
 # Counts the tones the page starts through Web Audio (the sound itself cannot be heard in a test)
@@ -78,3 +79,50 @@ def test_an_agent_reply_to_a_minimised_widget_shows_a_count_changes_the_title_an
         agent.put("/api/agent/presence", {"presence": "away"})
         agent.close()
 
+
+def test_an_agent_holding_two_chats_sees_which_one_has_new_messages(page: Page, stack: Stack, client: httpx.Client, admin: Person) -> None:
+    sign_in(page, stack, admin)  # Available: customers are queued
+    page.evaluate("window.__chimes = 0; const original = window.chime; window.chime = () => { window.__chimes++; original(); }")
+    jana, jana_headers = start(client, "en")
+    say(client, jana, jana_headers, "My e-mail is jana.kralova@example.com")
+    assert say(client, jana, jana_headers, "I want to talk to a human, please")["state"] == "waiting"
+    petr, petr_headers = start(client, "en")
+    assert say(client, petr, petr_headers, "Can I talk to a real person, please?")["state"] == "waiting"
+    for conversation in (jana, petr):  # the agent takes both; Petr's stays on screen
+        page.locator(f"#queue li[data-conversation='{conversation}']").click()
+        page.get_by_role("button", name="Take over").click()
+        expect(page.get_by_role("button", name="Hand back to the bot")).to_be_enabled()
+    jana_item = page.locator(f"#active li[data-conversation='{jana}']")
+    petr_item = page.locator(f"#active li[data-conversation='{petr}']")
+    expect(jana_item).to_contain_text("jana.kralova@example.com")  # told apart by the customer's address
+    expect(jana_item.locator(".unread")).to_be_hidden()
+    expect(page.locator(f"#queue li[data-conversation='{petr}']")).to_have_count(0)  # the lists are up to date
+    chimes = page.evaluate("window.__chimes")
+    waiting = int(page.locator("#queue-count").inner_text())
+
+    say(client, jana, jana_headers, "The parcel for order 55120 came damaged")  # not on screen
+    expect(jana_item.locator(".unread")).to_have_text("1")
+    expect(jana_item.locator(".unread")).to_have_attribute("aria-label", "1 unread")
+    expect(jana_item).to_contain_text("The parcel for order 55120 came damaged")  # the latest message
+    expect(page).to_have_title(f"({waiting + 1}) Agent console")
+    assert page.evaluate("window.__chimes") == chimes + 1
+    say(client, jana, jana_headers, "The box is crushed too")
+    expect(jana_item.locator(".unread")).to_have_text("2")
+    expect(jana_item).to_contain_text("The box is crushed too")
+
+    say(client, petr, petr_headers, "Hello? Anyone there?")  # on screen: read as it comes
+    expect(page.locator("#transcript")).to_contain_text("Hello? Anyone there?")
+    expect(petr_item).to_contain_text("Hello? Anyone there?")
+    expect(petr_item.locator(".unread")).to_be_hidden()
+    assert page.evaluate("window.__chimes") == chimes + 2  # one per message in Jana's chat, none for Petr's
+    screenshots(page, "console-unread-per-chat")
+
+    jana_item.click()
+    expect(page.locator("#transcript")).to_contain_text("The box is crushed too")
+    expect(jana_item.locator(".unread")).to_be_hidden()
+    expect(page).to_have_title(f"({waiting}) Agent console" if waiting else "Agent console")
+    for conversation in (jana, petr):
+        page.locator(f"#active li[data-conversation='{conversation}']").click()
+        page.get_by_role("button", name="Close").click()
+        expect(page.get_by_role("button", name="Close")).to_be_disabled()
+    page.get_by_label("Your status").select_option("away")
