@@ -121,19 +121,27 @@ async function refreshRatings() {
 }
 
 // --- one conversation --------------------------------------------------------------------------------
+// Why a person is needed, in the agent's words
+const REASONS = { requested: "Asked for a person", angry: "Upset", bot_failed: "The bot could not answer", complaint: "Complaint" };
+
+// The handoff note speaks to agents: what the customer wants in their words, what they gave, what the bot offered and answered
 function noteView(detail) {
   const box = el("div");
   if (!detail.note) { box.append(el("p", "No handoff: the bot handled this conversation.")); return box; }
   const s = detail.note.summary || {};
   const dl = el("dl");
   const row = (label, value) => { if (value) dl.append(el("dt", label), el("dd", value)); };
-  row("Reason", detail.note.reason);
+  const list = (label, items) => { if (items.length) { const ul = el("ul"); ul.append(...items.map((i) => el("li", i))); dl.append(el("dt", label), el("dd")); dl.lastChild.append(ul); } };
+  row("Reason", REASONS[detail.note.reason] || detail.note.reason);
+  list("Customer wants", (s.wants || (s.last_question ? [s.last_question] : [])).map((text) => `“${text}”`));
+  row("Order", s.order_number);
+  row("E-mail", s.email);
   row("Language", (s.language || detail.language || "").toUpperCase());
-  row("Last question", s.last_question);
-  row("Intents", (s.intents || []).join(" → "));
-  row("Collected", Object.entries(s.collected || {}).map(([k, v]) => `${k.replace("complaint_", "")}: ${v}`).join("; "));
-  row("Sources cited", (s.sources || []).map((x) => x.title).join("; "));
-  row("Angry messages", s.angry_messages ? String(s.angry_messages) : "");
+  list("Choices shown", (s.choices || []).map((c) => `${c.offered.join(" · ")} → ${c.picked ? `picked “${c.picked}”` : "picked none"}`));
+  list("Answered", (s.answers || []).map((a) => `“${a.question || "?"}” from “${a.entry}”`));
+  row("Claim so far", Object.entries(s.collected || {}).filter(([k]) => k !== "complaint_order")
+    .map(([k, v]) => `${k.replace("complaint_", "")}: ${v}`).join("; "));
+  row("Upset messages", s.angry_messages ? String(s.angry_messages) : "");
   box.append(el("strong", "Handoff note"), dl);
   return box;
 }
