@@ -16,6 +16,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.anger import is_angry
+from actions.contact_details import find_order_number
 from actions.dates import format_date
 from actions.desk import Claim, Desk
 from actions.handoff import hand_over
@@ -37,14 +38,7 @@ _RESOLUTION_WORDS = {
 # sūdzība, complaint, claim), in any of our languages; not "reklam" alone, which starts advertising (reklamní).
 _CLAIM_WORDS = ("reklamac", "reklamov", "reklamow", "reklamuj", "zareklam", "stiznost", "stezov", "stezuj", "skarg", "pretenzij",
                 "sudzib", "sudzet", "sudzej", "complain", "claim")
-_ORDER_NUMBER = re.compile(r"(?<!\d)(\d{5,10})(?!\d)")
 _QUOTE_CHARS = 160
-
-
-def find_order_number(text: str) -> str | None:
-    """Our order numbers have 5 to 10 digits (e.g. 31877); spaces or a '#' around them do not matter."""
-    match = _ORDER_NUMBER.search(text)
-    return match.group(1) if match else None
 
 
 def asks_for_a_claim(text: str) -> bool:

@@ -10,39 +10,63 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ConversationPaused, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.contact_details import find_email, find_order_number
 from actions.desk import Desk
 from actions.metadata import ANGER_SLOT, conversation_language
 
-# Intents that carry no question of their own: the note shows the customer's last real question instead.
+# Intents that carry no question of their own: the note quotes the customer's other messages.
 _SMALL_TALK = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "apologize", "request_human",
                          "back_to_bot", "stop", "inform", "rate", "complaint_edit"})
 _FORM_SLOTS = ("complaint_order", "complaint_problem", "complaint_resolution", "claim_number")
+_WANTS = 3  # the customer's latest questions quoted in the note: enough to see what they are after, short enough to read
+
+
+def _picked(buttons: list[dict[str, Any]], text: str) -> str | None:
+    """The title of the button the customer pressed (a button sends its payload as the text), None if they wrote instead."""
+    return next((b.get("title") for b in buttons if text in (b.get("payload"), b.get("title"))), None)
 
 
 def handoff_summary(tracker: Tracker) -> dict[str, Any]:
-    """Language, intents in order, what the forms collected, the sources the bot cited, the last question."""
-    intents: list[str] = []
-    sources: list[dict[str, Any]] = []
-    last_question = None
+    """The note an agent reads before taking the chat, in the agent's terms rather than the bot's: what the customer
+    wants in their own words, the order number and e-mail address they gave, the choices the bot offered and which one
+    they picked, and which entries the bot answered from. `last_question` becomes a ticket's problem."""
+    wants: list[str] = []
+    order_number = email = None
+    choices: list[dict[str, Any]] = []
+    offered: list[dict[str, Any]] = []  # buttons the bot showed last, until the customer's next message
+    answers: list[dict[str, Any]] = []
+    question = None  # the customer's message the bot is answering
     for event in tracker.events:
         if event.get("event") == "user":
-            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-            if intent:
-                intents.append(intent)
             text = event.get("text") or ""
-            if intent not in _SMALL_TALK and text and not text.startswith("/"):
-                last_question = text
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            pressed = _picked(offered, text) if offered else None
+            if offered:  # the message right after a choice: a pressed button, or words of their own
+                choices.append({"offered": [b.get("title") for b in offered], "picked": pressed})
+                offered = []
+            if text.startswith("/"):
+                continue
+            question = text
+            order_number = find_order_number(text) or order_number
+            email = find_email(text) or email
+            if pressed is None and intent not in _SMALL_TALK and text not in wants:  # a button's title is not their words
+                wants.append(text)
         elif event.get("event") == "bot":
-            source = ((event.get("data") or {}).get("custom") or {}).get("source")
-            if source and source.get("id") not in {s.get("id") for s in sources}:
-                sources.append({"id": source.get("id"), "title": source.get("title")})
+            data = event.get("data") or {}
+            source = (data.get("custom") or {}).get("source")
+            if source:
+                answers.append({"question": question, "entry": source.get("title"), "id": source.get("id")})
+            offered = data.get("buttons") or offered
     collected = {slot: tracker.get_slot(slot) for slot in _FORM_SLOTS if tracker.get_slot(slot)}
     return {
         "language": conversation_language(tracker),
-        "intents": intents,
+        "wants": wants[-_WANTS:],
+        "last_question": wants[-1] if wants else None,
+        "order_number": collected.get("complaint_order") or order_number,
+        "email": email,
+        "choices": choices + ([{"offered": [b.get("title") for b in offered], "picked": None}] if offered else []),
+        "answers": answers,
         "collected": collected,
-        "sources": sources,
-        "last_question": last_question,
         "angry_messages": int(float(tracker.get_slot(ANGER_SLOT) or 0)),
     }
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from actions.contact_details import find_email
 from api import presence
 from api.errors import Conflict, Forbidden, NotFound, RasaUnavailable
 from api.leases import holds_duty
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     from api.deps import Services
 
 log = logging.getLogger(__name__)
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 LOOKS_LIKE_EMAIL = re.compile(r"\S@|@\S")  # a word with an @ in it, but not an address: likely a typo
 
 
@@ -238,9 +238,9 @@ async def leave_contact(session: AsyncSession, services: Services, conversation:
     handoff = await open_handoff(session, conversation.id)
     if handoff is None or handoff.email_requested_at is None:
         return None
-    match = EMAIL.search(message.text)
-    if match is not None:
-        return await _file_contact(session, services, conversation, handoff, match.group(0))
+    email = find_email(message.text)
+    if email is not None:
+        return await _file_contact(session, services, conversation, handoff, email)
     if not LOOKS_LIKE_EMAIL.search(message.text):
         return None
     notice = await _system_message(session, conversation, "email_invalid")

@@ -171,7 +171,10 @@ class QueueItem(BaseModel):
     position: int | None
     waiting_seconds: float
     note: HandoffNote
-    last_customer_message: str | None
+    contact: str | None = Field(None, description="The customer's e-mail address, when they wrote one in the chat: tells chats apart.")
+    last_message: str | None = Field(None, description="The latest message from the customer or an agent.")
+    last_sender: str | None = Field(None, description="Who wrote it: customer or agent.")
+    last_agent: str | None = Field(None, description="The agent who wrote it, when an agent did.")
 
 
 class ConversationDetail(BaseModel):

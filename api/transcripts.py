@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from actions.contact_details import find_email
 from api.models import Agent, Conversation, ConversationState, Handoff, Message, Sender, Ticket, TicketKind, TicketStatus, as_utc
 from api.queue import open_handoff, queue_position
 from api.schemas import ContactTicket, ConversationDetail, HandoffNote, MessageOut, QueueItem
@@ -60,12 +61,22 @@ async def queue_items(session: AsyncSession, *, states: tuple[ConversationState,
         select(Conversation, Handoff).join(Handoff, Handoff.conversation_id == Conversation.id)
         .where(Conversation.state.in_(states), Handoff.ended_at.is_(None)).order_by(Handoff.requested_at, Handoff.id))).all()
     now = datetime.now(UTC)
+    names = await _agent_names(session)
     items = []
     for conversation, handoff in rows:
-        last = await session.scalar(select(Message.text).where(Message.conversation_id == conversation.id, Message.sender == Sender.customer)
-                                    .order_by(Message.id.desc()).limit(1))
+        said = list(await session.scalars(select(Message).where(Message.conversation_id == conversation.id,
+                                                                 Message.sender.in_((Sender.customer, Sender.agent))).order_by(Message.id.desc())))
+        last = said[0] if said else None
         items.append(QueueItem(conversation_id=conversation.id, state=conversation.state, language=conversation.language,
                                position=await queue_position(session, conversation.id) if conversation.state is ConversationState.waiting else None,
                                waiting_seconds=(now - as_utc(handoff.requested_at)).total_seconds(), note=await handoff_note(session, handoff),
-                               last_customer_message=last))
+                               contact=customer_email(said), last_message=last.text if last else None,
+                               last_sender=last.sender.value if last else None,
+                               last_agent=names.get(last.agent_id) if last and last.agent_id else None))
     return items
+
+
+def customer_email(newest_first: list[Message]) -> str | None:
+    """The latest e-mail address the customer wrote: agents with several chats tell them apart by it (no names are asked)."""
+    customers = (find_email(m.text) for m in newest_first if m.sender is Sender.customer)
+    return next((email for email in customers if email), None)

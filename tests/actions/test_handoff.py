@@ -11,7 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.desk import Claim, ClaimReceipt, HandoffReceipt
-from actions.handoff import ActionHandoff
+from actions.handoff import ActionHandoff, handoff_summary
 from api.settings import ROOT
 
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -59,3 +59,47 @@ def test_the_customer_hears_where_the_request_went(receipt: HandoffReceipt, resp
         assert said["reply_hours"] == 8  # the promised reply time fills {reply_hours} in every language
         assert all("{reply_hours}" in variant["text"] for variant in DOMAIN["responses"][response])
         assert {c["value"] for variant in DOMAIN["responses"][response] for c in variant.get("condition", [])} == {"cs", "pl", "lv", "en"}
+
+
+def _user(text: str, intent: str) -> dict[str, Any]:
+    return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}, "metadata": {"language": "cs"}}}
+
+
+def _bot(text: str, **data: Any) -> dict[str, Any]:
+    return {"event": "bot", "text": text, "data": data}
+
+
+def test_the_note_tells_the_agent_what_the_customer_wants_in_their_words() -> None:
+    """Not "Intents: nlu_fallback → request_human": the customer's questions, the order and address they gave, the choices
+    the bot offered and the one picked, and which entry answered which question."""
+    events = [
+        _user("Dobrý den", "greet"),
+        _bot("Dobrý den!"),
+        _user("Kolik stojí doprava na Slovensko?", "product_question"),
+        _bot("Doprava na Slovensko stojí 5 €.", custom={"source": {"id": "delivery-sk", "title": "Doprava na Slovensko"}}),
+        _user("a jak to je s vracením", "product_question"),
+        _bot("Myslíte jedno z tohle?", buttons=[{"title": "Vrácení zboží do 14 dnů", "payload": "Vrácení zboží do 14 dnů"},
+                                                 {"title": "Reklamace", "payload": "Reklamace"}]),
+        _user("Vrácení zboží do 14 dnů", "product_question"),  # pressed
+        _bot("Zboží můžete vrátit do 14 dnů.", custom={"source": {"id": "returns", "title": "Vrácení zboží"}}),
+        _user("Objednávka 45120 mi pořád nepřišla, jsem jana.kralova@example.com", "nlu_fallback"),
+        _user("chci mluvit s člověkem", "request_human"),
+    ]
+    tracker = Tracker("c1", {"language": "cs"}, events[-1]["parse_data"] | {"text": events[-1]["text"]}, events, False, None, {}, "action_listen")
+    note = handoff_summary(tracker)
+    assert note["wants"] == ["Kolik stojí doprava na Slovensko?", "a jak to je s vracením",
+                             "Objednávka 45120 mi pořád nepřišla, jsem jana.kralova@example.com"]  # not the greeting, not the button
+    assert note["last_question"] == "Objednávka 45120 mi pořád nepřišla, jsem jana.kralova@example.com"  # a ticket's problem
+    assert note["order_number"] == "45120" and note["email"] == "jana.kralova@example.com"
+    assert note["choices"] == [{"offered": ["Vrácení zboží do 14 dnů", "Reklamace"], "picked": "Vrácení zboží do 14 dnů"}]
+    assert note["answers"] == [{"question": "Kolik stojí doprava na Slovensko?", "entry": "Doprava na Slovensko", "id": "delivery-sk"},
+                               {"question": "Vrácení zboží do 14 dnů", "entry": "Vrácení zboží", "id": "returns"}]
+    assert "intents" not in note  # the bot's vocabulary stays out of the agent's note
+
+
+def test_a_choice_the_customer_wrote_past_is_shown_with_nothing_picked() -> None:
+    events = [_user("reklamace", "product_question"),
+              _bot("Myslíte?", buttons=[{"title": "Reklamace", "payload": "Reklamace"}, {"title": "Vrácení", "payload": "Vrácení"}]),
+              _user("ne, chci člověka", "request_human")]
+    tracker = Tracker("c1", {"language": "cs"}, events[-1]["parse_data"] | {"text": events[-1]["text"]}, events, False, None, {}, "action_listen")
+    assert handoff_summary(tracker)["choices"] == [{"offered": ["Reklamace", "Vrácení"], "picked": None}]

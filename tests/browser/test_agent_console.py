@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from runner.processes import Stack
-from tests.browser.conftest import fill_sign_in, screenshot, store_bot_reply
+from tests.browser.conftest import fill_sign_in, screenshot, screenshots, store_bot_reply
 from tests.conftest import Person
 from tests.integration.chat import say, start
 
@@ -37,7 +37,7 @@ def test_an_agent_is_notified_takes_over_replies_live_and_hands_back(page: Page,
     expect(page).to_have_title(re.compile(r"^\(\d+\) Agent console$"))
     assert page.evaluate("window.__chimes") >= 1  # the sound played when the chat arrived
     item.click()
-    expect(page.locator("#note")).to_contain_text("requested")
+    expect(page.locator("#note")).to_contain_text("Asked for a person")
     expect(page.locator("#transcript")).to_contain_text(INJECTION)
     assert page.locator("#transcript img, #transcript b, #transcript script").count() == 0
     screenshot(page, "console-waiting-chat")
@@ -72,6 +72,26 @@ def test_a_cited_source_with_a_javascript_link_is_shown_as_text(page: Page, stac
     expect(page.locator("#transcript")).to_contain_text("Bad link")
     assert page.locator("#transcript a", has_text="Bad link").count() == 0
     assert page.locator("#transcript [href^='javascript' i]").count() == 0
+
+
+def test_the_handoff_note_tells_the_agent_what_the_customer_wants(page: Page, stack: Stack, admin: Person, client: httpx.Client) -> None:
+    sign_in(page, stack, admin)
+    conversation, headers = start(client, "en")
+    answered = say(client, conversation, headers, "How much does delivery by courier cost?")
+    [entry] = [m["source"]["title"] for m in answered["replies"] if m.get("source")]
+    say(client, conversation, headers, "You can write to me at jan.novak@example.com")
+    assert say(client, conversation, headers, "I want to talk to a human, please")["state"] == "waiting"
+    page.locator(f"#queue li[data-conversation='{conversation}']").click()
+    note = page.locator("#note")
+    expect(note).to_contain_text("Customer wants")
+    expect(note).to_contain_text("“How much does delivery by courier cost?”")  # in their words
+    expect(note).to_contain_text("jan.novak@example.com")
+    expect(note).to_contain_text(f"“How much does delivery by courier cost?” from “{entry}”")  # what the bot answered from where
+    expect(note).not_to_contain_text("Intents")  # no developer's vocabulary
+    expect(note).not_to_contain_text("request_human")
+    screenshots(page, "console-handoff-note")
+    client.delete(f"/api/conversations/{conversation}/handoff", headers=headers)
+    page.get_by_label("Your status").select_option("away")
 
 
 def test_a_canned_response_is_inserted_by_its_shortcut(page: Page, stack: Stack, admin: Person, client: httpx.Client) -> None:

@@ -8,7 +8,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from api.settings import ROOT
 from runner.processes import Stack
-from tests.browser.conftest import screenshot, store_bot_reply
+from tests.browser.conftest import screenshot, screenshots, store_bot_reply
 from tests.conftest import Person
 from tests.integration.chat import Console, database_rows, start
 
@@ -174,3 +174,34 @@ def test_a_customer_writing_faster_than_allowed_is_told_so_and_nothing_is_lost(p
     saved = page.evaluate(f"JSON.parse(localStorage.getItem('shopbot:{limited_api}'))")
     transcript = httpx.get(f"{limited_api}/api/conversations/{saved['id']}/messages", headers={"Authorization": f"Bearer {saved['token']}"}).json()
     assert [m["text"] for m in transcript["messages"] if m["sender"] == "customer"] == ["Dobrý den", "Kolik stojí doprava?", "A jak dlouho trvá?"]
+
+
+def test_the_widget_speaks_the_language_the_conversation_is_in(page: Page, stack: Stack) -> None:
+    """A Latvian customer on the Czech demo page: once the bot answers in Latvian, the widget's own labels, title and the
+    labels shown earlier are Latvian too; every bubble says its language; the picker names languages as they call themselves."""
+    open_demo(page, stack)
+    picker = page.get_by_label("Jazyk")
+    assert picker.locator("option").all_inner_texts() == ["Čeština", "Polski", "Latviešu", "English"]
+    expect(messages(page, "bot").first).to_have_attribute("lang", "cs")  # the greeting, in the page's language
+    write(page, "Cik maksā piegāde uz pakomātu?")
+    expect(messages(page, "bot").last.locator(".source")).to_be_visible(timeout=20_000)
+    expect(page.get_by_label("Uzrakstiet ziņu…")).to_be_visible()
+    expect(page.locator(f"{WIDGET} h2")).to_have_text("Domovo – klientu atbalsts")  # the shop's Latvian title (data-title-lv)
+    expect(page.get_by_role("dialog", name="Domovo – klientu atbalsts")).to_be_visible()
+    expect(page.get_by_role("button", name="Aizvērt tērzēšanu")).to_be_visible()
+    expect(page.get_by_label("Valoda")).to_have_value("lv")
+    expect(messages(page, "bot").first).to_have_text("AsistentsLabdien! Uzrakstiet, kā varam palīdzēt.")  # shown earlier, relabelled
+    expect(messages(page, "customer").last.locator(".who")).to_have_text("Jūs")
+    expect(messages(page, "bot").last.locator(".source")).to_contain_text("Avots:")
+    bubbles = page.locator(f"{WIDGET} .msg")
+    assert bubbles.evaluate_all("nodes => nodes.map(n => n.getAttribute('lang'))") == ["lv", "lv", "lv"]  # greeting, question, answer
+    screenshots(page, "widget-latvian-on-a-czech-page")
+
+    page.reload()  # remembered
+    expect(page.get_by_label("Uzrakstiet ziņu…")).to_be_visible()
+    expect(messages(page, "bot").last.locator(".source")).to_contain_text("Avots:")
+    page.get_by_label("Valoda").select_option("en")  # the customer's own choice relabels everything shown too
+    expect(messages(page, "customer").last.locator(".who")).to_have_text("You")
+    expect(messages(page, "bot").last.locator(".source")).to_contain_text("Source:")
+    expect(page.locator(f"{WIDGET} h2")).to_have_text("Domovo – customer care")
+    assert messages(page, "customer").last.get_attribute("lang") == "lv"  # what was written stays in its language

@@ -146,8 +146,8 @@ def test_a_latvian_request_for_a_person_ends_in_the_handoff_state(client: httpx.
     [(reason, summary)] = database_rows(stack, "select reason, summary from handoffs where conversation_id = ?", conversation)
     note = yaml.safe_load(summary)
     assert reason == "requested"
-    assert note["language"] == "lv" and note["intents"][-1] == "request_human"
-    assert note["last_question"] == "Cik maksā piegāde uz pakomātu?" and note["sources"], note
+    assert note["language"] == "lv" and note["wants"][-1] == "Cik maksā piegāde uz pakomātu?"
+    assert note["last_question"] == "Cik maksā piegāde uz pakomātu?" and note["answers"][-1]["question"] == note["last_question"], note
 
 
 def test_an_angry_complaint_goes_straight_to_a_person(client: httpx.Client, stack: Stack, alice: Console) -> None:

@@ -1,8 +1,9 @@
 // The agent console (common.js first): queue, chats, tickets, ratings, the admin's team page.
 "use strict";
 
+// unread: per conversation, the customer's messages that came while it was not on screen
 const state = { me: null, selected: null, detail: null, lastId: 0,
-  waiting: 0, canned: [], socket: null, retry: 1000, typingTimer: null, lastTypingSent: 0, ticket: null };
+  waiting: 0, unread: {}, canned: [], socket: null, retry: 1000, typingTimer: null, lastTypingSent: 0, ticket: null };
 
 function minutes(seconds) { return seconds < 60 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`; }
 
@@ -36,14 +37,39 @@ function chime() {
   } catch (_) { /* no audio device */ }
 }
 
+// The tab's title counts what needs the agent: customers waiting and messages not yet read
+function renderTitle() {
+  const count = state.waiting + Object.values(state.unread).reduce((sum, n) => sum + n, 0);
+  document.title = count ? `(${count}) Agent console` : "Agent console";
+}
+
+function onScreen(conversationId) { return conversationId === state.selected && !document.hidden; }
+
+// A customer's message in a chat the agent is not looking at: counted on its list item and in the title, with a chime
+function unreadMessage(conversationId) {
+  if (onScreen(conversationId)) return;
+  state.unread[conversationId] = (state.unread[conversationId] || 0) + 1;
+  renderTitle();
+  chime();
+}
+
+function markRead(conversationId) {
+  if (!state.unread[conversationId]) return;
+  delete state.unread[conversationId];
+  renderTitle();
+  const badge = document.querySelector(`li[data-conversation="${conversationId}"] .unread`);
+  if (badge) badge.hidden = true;
+}
+document.addEventListener("visibilitychange", () => { if (!document.hidden && state.selected) markRead(state.selected); });
+
 function announce(waiting) {
-  document.title = waiting ? `(${waiting}) Agent console` : "Agent console";
   $("queue-count").textContent = waiting;
   if (waiting > state.waiting) {
     chime();
     if ("Notification" in window && Notification.permission === "granted") new Notification("A customer is waiting", { body: `${waiting} in the queue` });
   }
   state.waiting = waiting;
+  renderTitle();
 }
 
 // --- lists -----------------------------------------------------------------------------------------
@@ -56,11 +82,18 @@ function listItem(item, onSelect, current) {
   return li;
 }
 
+// Told apart at a glance: who (their e-mail address when they wrote one), how many unread, the latest message and who wrote it
 function conversationItem(row) {
-  const parts = [el("strong", `${(row.language || "?").toUpperCase()} · ${row.note.reason}`),
-    el("div", row.last_customer_message || "", "last"),
-    el("div", row.state === "waiting" ? `waiting ${minutes(row.waiting_seconds)} · #${row.position}` : `with ${row.note.agent || "an agent"}`, "meta")];
-  return listItem(parts, () => select(row.conversation_id), row.conversation_id === state.selected);
+  const unread = state.unread[row.conversation_id] || 0;
+  const badge = el("span", unread, "count unread"); badge.hidden = !unread;
+  badge.setAttribute("role", "img"); badge.setAttribute("aria-label", `${unread} unread`);  // read out as "2 unread", not "2"
+  const who = el("strong", `${row.contact || `Visitor ${row.conversation_id.slice(0, 6)}`} · ${(row.language || "?").toUpperCase()} `);
+  const latest = row.last_sender === "agent" ? `${row.last_agent || "Agent"}: ${row.last_message}` : row.last_message || "";
+  const parts = [who, badge, el("div", latest, "last"),
+    el("div", `${row.state === "waiting" ? `waiting ${minutes(row.waiting_seconds)} · #${row.position}` : `with ${row.note.agent || "an agent"}`} · ${row.note.reason}`, "meta")];
+  const li = listItem(parts, () => select(row.conversation_id), row.conversation_id === state.selected);
+  li.dataset.conversation = row.conversation_id;
+  return li;
 }
 
 async function refreshLists() {
@@ -88,19 +121,27 @@ async function refreshRatings() {
 }
 
 // --- one conversation --------------------------------------------------------------------------------
+// Why a person is needed, in the agent's words
+const REASONS = { requested: "Asked for a person", angry: "Upset", bot_failed: "The bot could not answer", complaint: "Complaint" };
+
+// The handoff note speaks to agents: what the customer wants in their words, what they gave, what the bot offered and answered
 function noteView(detail) {
   const box = el("div");
   if (!detail.note) { box.append(el("p", "No handoff: the bot handled this conversation.")); return box; }
   const s = detail.note.summary || {};
   const dl = el("dl");
   const row = (label, value) => { if (value) dl.append(el("dt", label), el("dd", value)); };
-  row("Reason", detail.note.reason);
+  const list = (label, items) => { if (items.length) { const ul = el("ul"); ul.append(...items.map((i) => el("li", i))); dl.append(el("dt", label), el("dd")); dl.lastChild.append(ul); } };
+  row("Reason", REASONS[detail.note.reason] || detail.note.reason);
+  list("Customer wants", (s.wants || (s.last_question ? [s.last_question] : [])).map((text) => `“${text}”`));
+  row("Order", s.order_number);
+  row("E-mail", s.email);
   row("Language", (s.language || detail.language || "").toUpperCase());
-  row("Last question", s.last_question);
-  row("Intents", (s.intents || []).join(" → "));
-  row("Collected", Object.entries(s.collected || {}).map(([k, v]) => `${k.replace("complaint_", "")}: ${v}`).join("; "));
-  row("Sources cited", (s.sources || []).map((x) => x.title).join("; "));
-  row("Angry messages", s.angry_messages ? String(s.angry_messages) : "");
+  list("Choices shown", (s.choices || []).map((c) => `${c.offered.join(" · ")} → ${c.picked ? `picked “${c.picked}”` : "picked none"}`));
+  list("Answered", (s.answers || []).map((a) => `“${a.question || "?"}” from “${a.entry}”`));
+  row("Claim so far", Object.entries(s.collected || {}).filter(([k]) => k !== "complaint_order")
+    .map(([k, v]) => `${k.replace("complaint_", "")}: ${v}`).join("; "));
+  row("Upset messages", s.angry_messages ? String(s.angry_messages) : "");
   box.append(el("strong", "Handoff note"), dl);
   return box;
 }
@@ -142,6 +183,7 @@ function render(detail) {
 
 async function select(conversationId) {
   state.selected = conversationId; state.ticket = null;
+  markRead(conversationId);
   showOnly("chat"); $("chat-error").textContent = "";
   render(await api(`/api/agent/conversations/${conversationId}`));
   state.canned = await api(`/api/agent/canned?language=${state.detail.language || "en"}`);
@@ -270,7 +312,8 @@ function connect() {
     else if (data.type === "tickets_changed") refreshTickets();
     else if (data.type === "message") {
       if (data.conversation_id === state.selected) { append(data); if (data.sender === "customer") showTyping(false); }
-      if (data.sender === "customer") refreshLists();  // the queue shows what each waiting customer wrote last
+      if (data.sender === "customer") unreadMessage(data.conversation_id);
+      if (["customer", "agent"].includes(data.sender)) refreshLists();  // each item shows the latest message
     }
     else if (data.type === "typing" && data.conversation_id === state.selected) showTyping(data.active);
   };

@@ -1,7 +1,8 @@
 // The website chat widget: one script tag, no build step.
 //   <script src="https://support.example/widget/widget.js" data-title="Domovo" data-color="#0b5cad" defer></script>
 // Options (data-*): api (default: where this script came from), language (default: <html lang>),
-// title, color, greeting. It lives in a shadow root so the shop's styles and ours never mix.
+// title (and title-cs, title-pl, title-lv, title-en: the title in that language), color, greeting.
+// The widget's own labels follow the conversation's language, not only the page's. It lives in a shadow root so the shop's styles and ours never mix.
 // Everything people write is inserted as text (textContent), never as HTML.
 (function () {
   "use strict";
@@ -9,27 +10,32 @@
   const options = script ? script.dataset : {};
   const API = (options.api || new URL(script.src, location.href).origin).replace(/\/$/, "");
   const LANGUAGES = ["cs", "pl", "lv", "en"];
+  const NAMES = { cs: "Čeština", pl: "Polski", lv: "Latviešu", en: "English" };  // each in its own language, for the picker
   const pageLanguage = (options.language || document.documentElement.lang || "en").slice(0, 2).toLowerCase();
   const TEXT = {
-    cs: { open: "Otevřít chat", close: "Zavřít chat", placeholder: "Napište zprávu…", send: "Odeslat", typing: "píše…",
+    cs: { title: "Zákaznická podpora", open: "Otevřít chat", unread: "Otevřít chat (nepřečtené zprávy: {n})", mute: "Ztlumit zvuky",
+      close: "Zavřít chat", placeholder: "Napište zprávu…", send: "Odeslat", typing: "píše…",
       greeting: "Dobrý den! Napište, s čím vám můžeme pomoci.", offline: "Nedaří se nám spojit se serverem. Zprávu máme uloženou a odešleme ji, jakmile to půjde.",
       source: "Zdroj", language: "Jazyk", queue: "Jste ve frontě na {n}. místě – brzy se vám někdo z kolegů bude věnovat.", you: "Vy",
       bot: "Asistent", sending: "odesílá se…", slow: "Píšete rychleji, než stíháme číst. Zprávu odešleme za {s} s.",
       online: "Kolegové jsou teď online", nobodyOnline: "Teď nikdo z kolegů není online – odpovíme e-mailem do {h} h",
       queueOffline: "Jste ve frontě na {n}. místě – teď ale nikdo z kolegů není online.", back: "Zpět k asistentovi", ticket: "Požadavek {number} – odpovíme na {email} do {h} h" },
-    pl: { open: "Otwórz czat", close: "Zamknij czat", placeholder: "Napisz wiadomość…", send: "Wyślij", typing: "pisze…",
+    pl: { title: "Obsługa klienta", open: "Otwórz czat", unread: "Otwórz czat (nieprzeczytane wiadomości: {n})", mute: "Wycisz dźwięki",
+      close: "Zamknij czat", placeholder: "Napisz wiadomość…", send: "Wyślij", typing: "pisze…",
       greeting: "Dzień dobry! Napisz, w czym możemy pomóc.", offline: "Nie możemy połączyć się z serwerem. Wiadomość jest zapisana i wyślemy ją, gdy tylko się da.",
       source: "Źródło", language: "Język", queue: "Jesteś na {n}. miejscu w kolejce – konsultant wkrótce się tobą zajmie.", you: "Ty",
       bot: "Asystent", sending: "wysyłanie…", slow: "Piszesz szybciej, niż nadążamy czytać. Wyślemy wiadomość za {s} s.",
       online: "Konsultanci są teraz dostępni", nobodyOnline: "Teraz nikt nie jest dostępny – odpowiemy e-mailem w ciągu {h} h",
       queueOffline: "Jesteś na {n}. miejscu w kolejce – ale teraz nikt nie jest dostępny.", back: "Wróć do asystenta", ticket: "Zgłoszenie {number} – odpowiemy na {email} w ciągu {h} h" },
-    lv: { open: "Atvērt tērzēšanu", close: "Aizvērt tērzēšanu", placeholder: "Uzrakstiet ziņu…", send: "Sūtīt", typing: "raksta…",
+    lv: { title: "Klientu atbalsts", open: "Atvērt tērzēšanu", unread: "Atvērt tērzēšanu (nelasītas ziņas: {n})", mute: "Izslēgt skaņas",
+      close: "Aizvērt tērzēšanu", placeholder: "Uzrakstiet ziņu…", send: "Sūtīt", typing: "raksta…",
       greeting: "Labdien! Uzrakstiet, kā varam palīdzēt.", offline: "Neizdodas sazināties ar serveri. Ziņa ir saglabāta, un mēs to nosūtīsim, tiklīdz varēsim.",
       source: "Avots", language: "Valoda", queue: "Jūs esat {n}. vietā rindā – konsultants drīz ar jums sazināsies.", you: "Jūs",
       bot: "Asistents", sending: "sūta…", slow: "Jūs rakstāt ātrāk, nekā paspējam izlasīt. Ziņu nosūtīsim pēc {s} s.",
       online: "Konsultanti šobrīd ir tiešsaistē", nobodyOnline: "Pašlaik neviens nav tiešsaistē – atbildēsim pa e-pastu {h} h laikā",
       queueOffline: "Jūs esat {n}. vietā rindā – taču pašlaik neviens nav tiešsaistē.", back: "Atpakaļ pie asistenta", ticket: "Pieteikums {number} – atbildēsim uz {email} {h} h laikā" },
-    en: { open: "Open chat", close: "Close chat", placeholder: "Write a message…", send: "Send", typing: "is typing…",
+    en: { title: "Customer care", open: "Open chat", unread: "Open chat (unread messages: {n})", mute: "Mute sounds",
+      close: "Close chat", placeholder: "Write a message…", send: "Send", typing: "is typing…",
       greeting: "Hello! Tell us how we can help.", offline: "We can't reach the service right now. Your message is saved and will be sent as soon as we can.",
       source: "Source", language: "Language", queue: "You are number {n} in the queue – a colleague will be with you shortly.", you: "You",
       bot: "Assistant", sending: "sending…", slow: "You're writing faster than we can read. We'll send your message in {s} s.",
@@ -42,10 +48,11 @@
     save(data) { localStorage.setItem(KEY, JSON.stringify({ ...store.load(), ...data })); },
   };
   // waiting: the place in the queue while waiting for a person; ticket: the e-mail ticket the chat left; availability:
-  // whether a colleague is online (GET /api/availability); notice: why a message waits (rate limit)
+  // whether a colleague is online (GET /api/availability); notice: why a message waits (rate limit); unread: replies that
+  // came while the widget was minimised (stored with the last message id seen, `seen`, so a reload keeps the count)
   const state = { language: store.load().language || (LANGUAGES.includes(pageLanguage) ? pageLanguage : "en"), lastId: 0,
     socket: null, retry: 1000, flushing: false, pollTimer: null, typingTimer: null, lastTyping: 0,
-    waiting: null, ticket: null, availability: null, notice: "" };
+    waiting: null, ticket: null, availability: null, notice: "", unread: 0, live: false, audio: null };
   const t = (key) => TEXT[state.language][key];
 
   // --- the interface ---------------------------------------------------------------------------------
@@ -60,6 +67,9 @@
     :host { all: initial; font-family: system-ui, sans-serif; font-size: 15px; color: #111; }
     [hidden] { display: none !important; }
     button, input, select, textarea { font: inherit; }
+    .badge { position: absolute; top: -4px; right: -4px; min-width: 20px; height: 20px; padding: 0 5px; box-sizing: border-box;
+      border-radius: 10px; background: #c62828; color: #fff; font-size: 12px; font-weight: 700; line-height: 20px; text-align: center; }
+    .mute[aria-pressed="false"] .slash { display: none; }
     .launcher { position: fixed; right: 16px; bottom: 16px; width: 56px; height: 56px; border-radius: 50%; border: 0;
       background: ${color}; color: #fff; display: grid; place-items: center; cursor: pointer; box-shadow: 0 2px 8px #0004; z-index: 2147483646; }
     .panel { position: fixed; right: 16px; bottom: 84px; width: min(380px, calc(100vw - 32px)); height: min(600px, calc(100vh - 110px));
@@ -98,12 +108,13 @@
     .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   `;
   root.innerHTML = `
-    <button class="launcher" type="button" aria-expanded="false"><svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg></button>
+    <button class="launcher" type="button" aria-expanded="false"><svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg><span class="badge" aria-hidden="true" hidden></span></button>
     <section class="panel" role="dialog" hidden>
       <header>
         <div class="heading"><h2></h2><p class="availability" aria-live="polite" hidden></p></div>
         <label class="visually-hidden" for="shopbot-language"></label>
-        <select id="shopbot-language">${LANGUAGES.map((l) => `<option value="${l}">${l.toUpperCase()}</option>`).join("")}</select>
+        <select id="shopbot-language">${LANGUAGES.map((l) => `<option value="${l}" lang="${l}">${NAMES[l]}</option>`).join("")}</select>
+        <button class="mute" type="button" aria-pressed="false"><svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M3 9v6h4l5 4V5L7 9H3zm13.5 3A4.5 4.5 0 0 0 14 8v8a4.5 4.5 0 0 0 2.5-4z"/><path class="slash" stroke="currentColor" stroke-width="2" d="M3 3l18 18"/></svg></button>
         <button class="close" type="button">×</button>
       </header>
       <div class="offline" role="alert" hidden></div>
@@ -122,14 +133,29 @@
     const sheet = new CSSStyleSheet(); sheet.replaceSync(css); root.adoptedStyleSheets = [sheet];
   } else { const style = document.createElement("style"); style.textContent = css; root.prepend(style); }
   const $ = (selector) => root.querySelector(selector);
-  const ui = { launcher: $(".launcher"), panel: $(".panel"), title: $("header h2"), availability: $(".availability"), language: $("select"),
+  const ui = { launcher: $(".launcher"), badge: $(".badge"), mute: $(".mute"), panel: $(".panel"), title: $("header h2"), availability: $(".availability"), language: $("select"),
     close: $(".close"), offline: $(".offline"), log: $(".log"), status: $(".status"), back: $(".back"), form: $("form"), input: $("textarea"),
     send: $("form button") };
-  ui.title.textContent = options.title || "Chat";
-  ui.panel.setAttribute("aria-label", ui.title.textContent);
+  // The shop's title in the conversation's language (data-title-lv …), else its one title, else ours
+  function title() {
+    const own = options[`title${state.language[0].toUpperCase()}${state.language[1]}`];
+    return own || options.title || t("title");
+  }
 
+  // Everything the widget itself says, in the conversation's language: set again on every switch, also on bubbles shown
+  // earlier (who wrote, "Source:", the greeting), which carry data-label with their text's key
   function labels() {
-    ui.launcher.setAttribute("aria-label", t("open"));
+    ui.panel.lang = state.language; ui.launcher.lang = state.language;
+    ui.title.textContent = title();
+    ui.panel.setAttribute("aria-label", ui.title.textContent);
+    root.querySelectorAll("[data-label]").forEach((node) => {
+      node.textContent = node.dataset.label === "source" ? `${t("source")}: ` : t(node.dataset.label);
+      node.lang = state.language;
+    });
+    if (ui.greeting && !options.greeting) ui.greeting.lang = state.language;
+    ui.offline.textContent = t("offline");
+    renderUnread();
+    ui.mute.setAttribute("aria-label", t("mute"));
     ui.close.setAttribute("aria-label", t("close"));
     root.querySelector('label[for="shopbot-language"]').textContent = t("language");
     root.querySelector('label[for="shopbot-input"]').textContent = t("placeholder");
@@ -145,9 +171,50 @@
     ui.panel.hidden = !shown;
     ui.launcher.setAttribute("aria-expanded", String(shown));
     store.save({ open: shown });
-    if (shown) { ui.input.focus(); scrollDown(); checkAvailability(); } else ui.launcher.focus();
+    if (shown) { seen(); ui.input.focus(); scrollDown(); checkAvailability(); } else ui.launcher.focus();
   }
-  ui.launcher.addEventListener("click", () => open(ui.panel.hidden));
+  ui.launcher.addEventListener("click", () => { open(ui.panel.hidden); wakeAudio(); });
+
+  // --- replies that came while minimised: a count on the launcher (and in its name), in the page's title, a quiet tone ---
+  function renderUnread() {
+    const n = state.unread;
+    ui.badge.hidden = !n; ui.badge.textContent = n ? String(n) : "";
+    ui.launcher.setAttribute("aria-label", n ? t("unread").replace("{n}", n) : t("open"));
+    const title = document.title.replace(/^\(\d+\) /, "");
+    document.title = n ? `(${n}) ${title}` : title;
+  }
+  function seen() { state.unread = 0; store.save({ seen: state.lastId }); renderUnread(); }
+  // A reply from the bot or a colleague the customer has not seen yet: counted while minimised; heard only as it arrives,
+  // not when a reload shows it again
+  function noticeReply(message) {
+    if (!["agent", "bot"].includes(message.sender)) return;
+    if (!ui.panel.hidden) { store.save({ seen: message.id }); return; }
+    if (message.id <= (store.load().seen || 0)) return;
+    state.unread += 1; renderUnread();
+    if (state.live) chime();
+  }
+
+  // Browsers start audio only after a gesture on the page: the launcher's click wakes the one context the widget keeps
+  function wakeAudio() {
+    try {
+      state.audio = state.audio || new (window.AudioContext || window.webkitAudioContext)();
+      if (state.audio.state === "suspended") state.audio.resume();
+    } catch (_) { /* no Web Audio: the count and the title still tell */ }
+  }
+  function chime() {
+    if (store.load().muted) return;
+    wakeAudio();
+    if (!state.audio) return;
+    const audio = state.audio; const now = audio.currentTime;
+    const tone = audio.createOscillator(); const gain = audio.createGain();
+    tone.type = "sine"; tone.frequency.setValueAtTime(660, now); tone.frequency.setValueAtTime(880, now + 0.09);  // two soft notes
+    gain.gain.setValueAtTime(0.0001, now); gain.gain.exponentialRampToValueAtTime(0.06, now + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, now + 0.3);
+    tone.connect(gain); gain.connect(audio.destination);
+    tone.start(now); tone.stop(now + 0.32);
+  }
+  function renderMute() { ui.mute.setAttribute("aria-pressed", String(Boolean(store.load().muted))); }
+  ui.mute.addEventListener("click", () => { store.save({ muted: !store.load().muted }); renderMute(); });
   ui.close.addEventListener("click", () => open(false));
   root.addEventListener("keydown", (event) => { if (event.key === "Escape" && !ui.panel.hidden) open(false); });
 
@@ -175,7 +242,7 @@
     const saved = store.load();
     if (saved.id && saved.token) return saved;
     const created = await call("/api/conversations", { method: "POST", body: { language: state.language, visitor_token: saved.visitor || null } });
-    store.save({ id: created.id, token: created.token, visitor: created.visitor_token });
+    store.save({ id: created.id, token: created.token, visitor: created.visitor_token, seen: 0 });
     connect();
     return store.load();
   }
@@ -189,13 +256,27 @@
     catch (_) { return null; }
   }
 
-  function bubble(sender, text, who) {
+  // A message bubble: `who` is a label key (you, bot) or an agent's name; `lang` the language its text is in
+  function bubble(sender, text, who, lang) {
     const node = document.createElement("div");
     node.className = `msg ${sender}`;
-    if (who) { const label = document.createElement("span"); label.className = "who"; label.textContent = who; node.append(label); }
+    node.lang = lang || state.language;
+    if (who) {
+      const label = document.createElement("span"); label.className = "who";
+      if (["you", "bot"].includes(who)) { label.dataset.label = who; label.lang = state.language; label.textContent = t(who); } else label.textContent = who;
+      node.append(label);
+    }
     node.append(document.createTextNode(text));
     ui.log.append(node);
     return node;
+  }
+
+  // The bot and the api answer in the language they detected: the widget's own labels follow it
+  function follow(language) {
+    if (!LANGUAGES.includes(language) || language === state.language) return;
+    state.language = language;
+    store.save({ language });
+    labels();
   }
 
   function render(message) {
@@ -203,16 +284,19 @@
     state.lastId = message.id;
     if (message.sender === "customer") {
       const pending = [...ui.log.querySelectorAll(".customer.pending")].find((n) => n.dataset.text === message.text);
-      if (pending) { pending.classList.remove("pending"); pending.removeAttribute("aria-busy"); return; }
+      if (pending) { pending.classList.remove("pending"); pending.removeAttribute("aria-busy"); if (message.language) pending.lang = message.language; return; }
     }
     if (message.sender === "agent") showTyping(false);
+    noticeReply(message);
     if (message.data && message.data.ticket) setTicket(message.data.ticket);
-    const who = { customer: t("you"), bot: t("bot"), agent: message.agent || "", system: "" }[message.sender];
-    const node = bubble(message.sender, message.text, who);
+    if (message.sender !== "customer" && message.language) follow(message.language);
+    const who = { customer: "you", bot: "bot", agent: message.agent || "", system: "" }[message.sender];
+    const node = bubble(message.sender, message.text, who, message.language);
     if (message.data && message.data.ticket) node.classList.add("ticket");  // the e-mail ticket the chat left: kept in view
     if (message.source) {
       const source = document.createElement("span"); source.className = "source";
-      source.append(document.createTextNode(`${t("source")}: `));
+      const prefix = document.createElement("span"); prefix.dataset.label = "source"; prefix.textContent = `${t("source")}: `;
+      source.append(prefix);
       const href = message.source.link ? safeHref(message.source.link) : null;
       const link = document.createElement(href ? "a" : "span");
       link.textContent = message.source.title;
@@ -256,7 +340,7 @@
     const id = (crypto.randomUUID && crypto.randomUUID()) || `${Date.now()}-${Math.random()}`;
     const item = payload && payload.startsWith("/") ? { text, payload, client_id: id } : { text: payload || text, client_id: id };
     store.save({ outbox: [...outbox(), item] });
-    const node = bubble("customer", item.text, t("you"));
+    const node = bubble("customer", item.text, "you");
     node.classList.add("pending"); node.dataset.text = item.text; node.setAttribute("aria-busy", "true");
     scrollDown();
     flush();
@@ -399,9 +483,15 @@
   labels();
   setInterval(() => { if (!ui.panel.hidden) checkAvailability(); }, 60000);  // someone may come online, or leave
   const saved = store.load();
-  bubble("bot", options.greeting || t("greeting"), t("bot"));
-  for (const item of outbox()) { const node = bubble("customer", item.text, t("you")); node.classList.add("pending"); node.dataset.text = item.text; }
-  if (saved.id) { catchUp().then(() => { connect(); flush(); }); }
+  ui.greeting = bubble("bot", "", "bot");  // the widget's own greeting follows the language too, unless the shop wrote one
+  const greeting = document.createElement("span");
+  if (options.greeting) greeting.textContent = options.greeting; else { greeting.dataset.label = "greeting"; greeting.textContent = t("greeting"); }
+  ui.greeting.append(greeting);
+  for (const item of outbox()) { const node = bubble("customer", item.text, "you"); node.classList.add("pending"); node.dataset.text = item.text; }
+  // A conversation from before the count was kept: what it holds counts as seen until the widget is next opened
+  if (saved.id && saved.seen === undefined) store.save({ seen: Number.MAX_SAFE_INTEGER });
+  renderMute();
+  if (saved.id) { catchUp().then(() => { state.live = true; connect(); flush(); }); } else state.live = true;
   if (saved.open) open(true); else checkAvailability();  // opening checks it too
   window.addEventListener("storage", (event) => { if (event.key === KEY) catchUp(); });  // another tab wrote
 })();
