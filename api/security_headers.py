@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-_OWN_FILES_ONLY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-                   "form-action 'self'; base-uri 'none'")  # connect-src 'self' covers the page's own WebSockets too
+_OWN_FILES_ONLY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
+                   "form-action 'self'; base-uri 'none'")  # connect-src 'self' covers the page's own WebSockets too; blob: shows
+# customers' photos, which the console reads with the agent's session (never a public address)
 NO_FRAMING = {"Content-Security-Policy": f"{_OWN_FILES_ONLY}; frame-ancestors 'none'", "X-Frame-Options": "DENY"}
 # Path prefix → headers of every response under it; the first match applies
 PAGE_HEADERS: tuple[tuple[str, dict[str, str]], ...] = (

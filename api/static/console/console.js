@@ -159,7 +159,33 @@ function messageView(message) {
     else cite.append(el("span", message.source.title));
     li.append(cite);
   }
+  if (message.attachment) li.append(attachmentView(message.attachment));
   return li;
+}
+
+// A customer's photo is shown in the transcript, a PDF offered as a download; both are read with the agent's session
+// (the files are not public), as blobs, so the page's policy allows them as `blob:` only.
+function attachmentView(attachment) {
+  const box = el("span", null, "attachment");
+  const path = `/api/agent/conversations/${state.selected}/attachments/${attachment.id}`;
+  const link = el("a", `${attachment.name} (${Math.max(1, Math.round(attachment.size / 1024))} kB)`);
+  link.href = "#";
+  const load = async () => {
+    const response = await fetch(path, { headers: { Authorization: `Bearer ${session.token}` } });
+    if (!response.ok) throw new ApiFailure(response.status, null);
+    return URL.createObjectURL(await response.blob());
+  };
+  link.addEventListener("click", async (event) => {
+    event.preventDefault();
+    const url = await load();
+    const save = el("a"); save.href = url; save.download = attachment.name; save.click();
+  });
+  box.append(link);
+  if (attachment.type.startsWith("image/")) {
+    load().then((url) => { const img = el("img"); img.src = url; img.alt = `Photo from the customer: ${attachment.name}`; box.prepend(img); })
+      .catch(() => {});
+  }
+  return box;
 }
 
 function append(message) {

@@ -19,28 +19,28 @@
       source: "Zdroj", language: "Jazyk", queue: "Jste ve frontě na {n}. místě – brzy se vám někdo z kolegů bude věnovat.", you: "Vy",
       bot: "Asistent", sending: "odesílá se…", slow: "Píšete rychleji, než stíháme číst. Zprávu odešleme za {s} s.",
       online: "Kolegové jsou teď online", nobodyOnline: "Teď nikdo z kolegů není online – odpovíme e-mailem do {h} h",
-      queueOffline: "Jste ve frontě na {n}. místě – teď ale nikdo z kolegů není online.", back: "Zpět k asistentovi", ticket: "Požadavek {number} – odpovíme na {email} do {h} h" },
+      queueOffline: "Jste ve frontě na {n}. místě – teď ale nikdo z kolegů není online.", back: "Zpět k asistentovi", attach: "Přiložit fotku nebo PDF", attachFailed: "Soubor se nepodařilo odeslat: {reason}", ticket: "Požadavek {number} – odpovíme na {email} do {h} h" },
     pl: { title: "Obsługa klienta", open: "Otwórz czat", unread: "Otwórz czat (nieprzeczytane wiadomości: {n})", mute: "Wycisz dźwięki",
       close: "Zamknij czat", placeholder: "Napisz wiadomość…", send: "Wyślij", typing: "pisze…",
       greeting: "Dzień dobry! Napisz, w czym możemy pomóc.", offline: "Nie możemy połączyć się z serwerem. Wiadomość jest zapisana i wyślemy ją, gdy tylko się da.",
       source: "Źródło", language: "Język", queue: "Jesteś na {n}. miejscu w kolejce – konsultant wkrótce się tobą zajmie.", you: "Ty",
       bot: "Asystent", sending: "wysyłanie…", slow: "Piszesz szybciej, niż nadążamy czytać. Wyślemy wiadomość za {s} s.",
       online: "Konsultanci są teraz dostępni", nobodyOnline: "Teraz nikt nie jest dostępny – odpowiemy e-mailem w ciągu {h} h",
-      queueOffline: "Jesteś na {n}. miejscu w kolejce – ale teraz nikt nie jest dostępny.", back: "Wróć do asystenta", ticket: "Zgłoszenie {number} – odpowiemy na {email} w ciągu {h} h" },
+      queueOffline: "Jesteś na {n}. miejscu w kolejce – ale teraz nikt nie jest dostępny.", back: "Wróć do asystenta", attach: "Dołącz zdjęcie lub PDF", attachFailed: "Nie udało się wysłać pliku: {reason}", ticket: "Zgłoszenie {number} – odpowiemy na {email} w ciągu {h} h" },
     lv: { title: "Klientu atbalsts", open: "Atvērt tērzēšanu", unread: "Atvērt tērzēšanu (nelasītas ziņas: {n})", mute: "Izslēgt skaņas",
       close: "Aizvērt tērzēšanu", placeholder: "Uzrakstiet ziņu…", send: "Sūtīt", typing: "raksta…",
       greeting: "Labdien! Uzrakstiet, kā varam palīdzēt.", offline: "Neizdodas sazināties ar serveri. Ziņa ir saglabāta, un mēs to nosūtīsim, tiklīdz varēsim.",
       source: "Avots", language: "Valoda", queue: "Jūs esat {n}. vietā rindā – konsultants drīz ar jums sazināsies.", you: "Jūs",
       bot: "Asistents", sending: "sūta…", slow: "Jūs rakstāt ātrāk, nekā paspējam izlasīt. Ziņu nosūtīsim pēc {s} s.",
       online: "Konsultanti šobrīd ir tiešsaistē", nobodyOnline: "Pašlaik neviens nav tiešsaistē – atbildēsim pa e-pastu {h} h laikā",
-      queueOffline: "Jūs esat {n}. vietā rindā – taču pašlaik neviens nav tiešsaistē.", back: "Atpakaļ pie asistenta", ticket: "Pieteikums {number} – atbildēsim uz {email} {h} h laikā" },
+      queueOffline: "Jūs esat {n}. vietā rindā – taču pašlaik neviens nav tiešsaistē.", back: "Atpakaļ pie asistenta", attach: "Pievienot foto vai PDF", attachFailed: "Failu neizdevās nosūtīt: {reason}", ticket: "Pieteikums {number} – atbildēsim uz {email} {h} h laikā" },
     en: { title: "Customer care", open: "Open chat", unread: "Open chat (unread messages: {n})", mute: "Mute sounds",
       close: "Close chat", placeholder: "Write a message…", send: "Send", typing: "is typing…",
       greeting: "Hello! Tell us how we can help.", offline: "We can't reach the service right now. Your message is saved and will be sent as soon as we can.",
       source: "Source", language: "Language", queue: "You are number {n} in the queue – a colleague will be with you shortly.", you: "You",
       bot: "Assistant", sending: "sending…", slow: "You're writing faster than we can read. We'll send your message in {s} s.",
       online: "Our team is online now", nobodyOnline: "Nobody's online now – we reply by e-mail within {h} h",
-      queueOffline: "You are number {n} in the queue – but nobody's online right now.", back: "Back to the assistant", ticket: "Ticket {number} – we'll reply to {email} within {h} h" },
+      queueOffline: "You are number {n} in the queue – but nobody's online right now.", back: "Back to the assistant", attach: "Attach a photo or PDF", attachFailed: "The file could not be sent: {reason}", ticket: "Ticket {number} – we'll reply to {email} within {h} h" },
   };
   const KEY = `shopbot:${API}`;
   const store = {
@@ -104,6 +104,8 @@
     form { display: flex; gap: 6px; padding: 8px; border-top: 1px solid #ddd; }
     textarea { flex: 1; resize: none; border: 1px solid #aaa; border-radius: 8px; padding: 8px; min-height: 40px; max-height: 120px; }
     form button { background: ${color}; color: #fff; border: 0; border-radius: 8px; padding: 0 14px; cursor: pointer; min-height: 44px; }
+    form .attach { background: #fff; color: #333; border: 1px solid #aaa; padding: 0 10px; }
+    .file-link { display: block; margin-top: 4px; color: inherit; }
     button:focus-visible, select:focus-visible, textarea:focus-visible, a:focus-visible { outline: 3px solid #f90; outline-offset: 2px; }
     .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   `;
@@ -125,6 +127,8 @@
       </div>
       <form>
         <label class="visually-hidden" for="shopbot-input"></label>
+        <button class="attach" type="button"><svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M20 11.5l-8 8a5 5 0 0 1-7-7l8.5-8.5a3.5 3.5 0 0 1 5 5L10 17.5a2 2 0 0 1-3-3l7.5-7.5"/></svg></button>
+        <input class="file" type="file" accept="image/jpeg,image/png,image/gif,image/webp,application/pdf" hidden>
         <textarea id="shopbot-input" rows="1" maxlength="2000"></textarea>
         <button type="submit"></button>
       </form>
@@ -135,7 +139,7 @@
   const $ = (selector) => root.querySelector(selector);
   const ui = { launcher: $(".launcher"), badge: $(".badge"), mute: $(".mute"), panel: $(".panel"), title: $("header h2"), availability: $(".availability"), language: $("select"),
     close: $(".close"), offline: $(".offline"), log: $(".log"), status: $(".status"), back: $(".back"), form: $("form"), input: $("textarea"),
-    send: $("form button") };
+    send: $('form button[type="submit"]'), attach: $(".attach"), file: $(".file") };
   // The shop's title in the conversation's language (data-title-lv …), else its one title, else ours
   function title() {
     const own = options[`title${state.language[0].toUpperCase()}${state.language[1]}`];
@@ -161,6 +165,7 @@
     root.querySelector('label[for="shopbot-input"]').textContent = t("placeholder");
     ui.input.placeholder = t("placeholder");
     ui.send.textContent = t("send");
+    ui.attach.setAttribute("aria-label", t("attach")); ui.attach.title = t("attach");
     ui.back.textContent = t("back");
     ui.language.value = state.language;
     renderAvailability();
@@ -293,6 +298,7 @@
     const who = { customer: "you", bot: "bot", agent: message.agent || "", system: "" }[message.sender];
     const node = bubble(message.sender, message.text, who, message.language);
     if (message.data && message.data.ticket) node.classList.add("ticket");  // the e-mail ticket the chat left: kept in view
+    if (message.attachment) node.append(fileLink(message.attachment));
     if (message.source) {
       const source = document.createElement("span"); source.className = "source";
       const prefix = document.createElement("span"); prefix.dataset.label = "source"; prefix.textContent = `${t("source")}: `;
@@ -330,6 +336,41 @@
       if (error instanceof Unreachable) { setOffline(true); return; }
       if ([401, 403, 404].includes(error.status)) store.save({ id: null, token: null });  // the conversation is gone: start afresh
     }
+  }
+
+  // --- files: a photo of a broken product, an invoice (the api keeps JPEG, PNG, GIF, WebP and PDF, judged by their bytes) ---
+  // The file is the request's body; it is not kept for a retry like a text is (files are too big for localStorage), so a
+  // failure says why at once and the customer picks it again.
+  async function attach(file) {
+    state.notice = ""; renderStatus();
+    try {
+      const saved = await conversation();
+      const response = await fetch(`${API}/api/conversations/${saved.id}/attachments?name=${encodeURIComponent(file.name)}`,
+        { method: "POST", headers: { Authorization: `Bearer ${saved.token}`, "Content-Type": file.type || "application/octet-stream" }, body: file });
+      const data = await response.json().catch(() => ({}));
+      if (!response.ok) throw new Error(typeof data.detail === "string" ? data.detail : response.statusText);
+      setOffline(false);
+      await catchUp();
+    } catch (error) {
+      state.notice = t("attachFailed").replace("{reason}", error instanceof TypeError ? t("offline") : error.message); renderStatus();
+    }
+  }
+  ui.attach.addEventListener("click", () => ui.file.click());
+  ui.file.addEventListener("change", () => { const [file] = ui.file.files; ui.file.value = ""; if (file) attach(file); });
+
+  // A sent file, offered back to its sender as a download (read with the conversation's token: files are not public)
+  function fileLink(attachment) {
+    const link = document.createElement("a");
+    link.className = "file-link"; link.href = "#"; link.textContent = `${attachment.name} (${Math.max(1, Math.round(attachment.size / 1024))} kB)`;
+    link.addEventListener("click", async (event) => {
+      event.preventDefault();
+      const saved = store.load();
+      const response = await fetch(`${API}/api/conversations/${saved.id}/attachments/${attachment.id}`, { headers: { Authorization: `Bearer ${saved.token}` } });
+      if (!response.ok) return;
+      const save = document.createElement("a"); save.href = URL.createObjectURL(await response.blob()); save.download = attachment.name; save.click();
+      setTimeout(() => URL.revokeObjectURL(save.href), 10000);
+    });
+    return link;
   }
 
   // --- sending: an outbox that survives reloads and outages ---------------------------------------------------
