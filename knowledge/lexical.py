@@ -65,7 +65,9 @@ class CharNgramIndex:
         self.matrix: sparse.csr_matrix | None = self._vectorizer.fit_transform(texts) if passages else None
 
     def transform(self, texts: list[str]) -> sparse.csr_matrix:
-        """The texts' TF-IDF rows (L2-normalised), in the passages' feature space."""
+        """The texts' TF-IDF rows (L2-normalised), in the passages' feature space (none when there are no passages)."""
+        if self.matrix is None:
+            return sparse.csr_matrix((len(texts), 0), dtype=np.float64)
         return self._vectorizer.transform(texts)
 
     def cosines(self, rows: sparse.csr_matrix) -> np.ndarray:

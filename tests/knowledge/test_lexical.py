@@ -29,3 +29,8 @@ def test_a_batch_of_questions_scores_as_each_question_alone() -> None:
     for row, question in zip(batch, questions):
         assert np.array_equal(row, index.scores(question, "cs"))
     assert int(np.argmax(batch[1])) == 2
+
+
+def test_content_without_passages_scores_nothing() -> None:
+    index = CharNgramIndex([])
+    assert index.cosines(index.transform(["kolik stoji doprava"])).shape == (1, 0)
