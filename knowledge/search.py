@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
+from scipy import sparse
 
 from knowledge.calibration import Bars, LanguageBars, calibrate, load_reference_questions
 from knowledge.classifiers import EntryClassifiers
@@ -42,7 +43,7 @@ from knowledge.index import (
     embed_cached,
     load_index,
 )
-from knowledge.lexical import CharNgramIndex, LexicalIndex, fold
+from knowledge.lexical import CharNgramIndex, LexicalIndex, NgramAnalyses, fold
 from knowledge.names import unknown_names, vocabulary
 
 log = logging.getLogger(__name__)
@@ -184,13 +185,15 @@ class _Layout:
     """Which passages count for one customer language, grouped by entry (passages are stored entry by entry)."""
 
     rows: np.ndarray  # passage rows that count: the language's own, or every language of an entry lacking it
+    vectors: np.ndarray  # their e5 vectors, contiguous: gathering them per query copied megabytes each time
     starts: np.ndarray  # where each entry's rows begin within `rows`
     states_content: np.ndarray  # per row in `rows`: the question with its answer, or a manual's sentence (not a way of asking)
     ids: list[str]
     own_language: np.ndarray  # per entry: it has a text in this language
+    columns: np.ndarray  # per entry: its column in the entry classifiers' scores
 
 
-def _layout(index: KnowledgeIndex, lang: str) -> _Layout:
+def _layout(index: KnowledgeIndex, lang: str, vectors: np.ndarray, classes: list[str]) -> _Layout:
     rows: list[int] = []
     starts: list[int] = []
     ids: list[str] = []
@@ -204,8 +207,11 @@ def _layout(index: KnowledgeIndex, lang: str) -> _Layout:
             ids.append(passage.entry_id)
             own.append(has_lang)
         rows.append(row)
-    return _Layout(np.array(rows, dtype=np.int64), np.array(starts, dtype=np.int64),
-                   np.array([index.passages[r].kind in CONTENT_KINDS for r in rows], dtype=bool), ids, np.array(own, dtype=bool))
+    column = {entry_id: i for i, entry_id in enumerate(classes)}
+    picked = np.array(rows, dtype=np.int64)
+    return _Layout(picked, np.ascontiguousarray(vectors[picked]), np.array(starts, dtype=np.int64),
+                   np.array([index.passages[r].kind in CONTENT_KINDS for r in rows], dtype=bool), ids, np.array(own, dtype=bool),
+                   np.array([column[i] for i in ids], dtype=np.int64))
 
 
 def _group_max(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -222,8 +228,10 @@ class _Loaded:
 
     index: KnowledgeIndex
     vectors: np.ndarray
+    ngrams: CharNgramIndex  # the char n-grams the entry classifiers learn from and, by default, the lexical search
     lexical: LexicalIndex
     classifiers: EntryClassifiers
+    entry_rows: dict[str, list[int]]  # each entry's passage rows, in order
     layouts: dict[str, _Layout]
     phrased: set[str]  # entries with alternative phrasings: the entry classifiers know how customers ask for them
     products: set[str]  # the products entries are about, which a question may name
@@ -232,13 +240,19 @@ class _Loaded:
 
     def layout(self, lang: str) -> _Layout:
         if lang not in self.layouts:
-            self.layouts[lang] = _layout(self.index, lang)
+            self.layouts[lang] = _layout(self.index, lang, self.vectors, self.classifiers.classes)
         return self.layouts[lang]
+
+    def lexical_scores(self, queries: list[str], ngram_rows: sparse.csr_matrix, lang: str) -> np.ndarray:
+        """Every passage's lexical score per query; the char n-gram index reuses the rows the classifier gets too."""
+        if self.lexical is self.ngrams:
+            return self.ngrams.cosines(ngram_rows)
+        return np.stack([self.lexical.scores(query, lang) for query in queries])
 
     def similarity(self, query_vectors: np.ndarray, lexical_rows: np.ndarray, lang: str) -> dict[str, np.ndarray]:
         """dense, dense_qa, dense_question and lexical per entry, for a batch of queries (one row each)."""
         layout = self.layout(lang)
-        dense_rows = query_vectors @ self.vectors[layout.rows].T
+        dense_rows = query_vectors @ layout.vectors.T
         lexical_rows = lexical_rows[:, layout.rows]
         cross = ~layout.own_language
         return {"dense": _group_max(dense_rows, layout.starts),
@@ -272,13 +286,14 @@ class KnowledgeBase:
     """The embedder and the serving index, loaded once per process and swapped atomically on rebuild."""
 
     def __init__(self, *, content_dir: Path, index_dir: Path, cache_dir: Path, embedder: Embedder, tuning: SearchTuning | None = None,
-                 lexical: Callable[[list[Passage]], LexicalIndex] = CharNgramIndex, reference_questions: dict[str, list[str]] | None = None) -> None:
+                 lexical: Callable[[list[Passage]], LexicalIndex] | None = None, reference_questions: dict[str, list[str]] | None = None) -> None:
         self.content_dir = content_dir
         self.index_dir = index_dir
         self.cache_dir = cache_dir
         self.embedder = embedder
         self.tuning = tuning or SearchTuning()
-        self._lexical_factory = lexical
+        self._lexical_factory = lexical  # None: the char n-gram index the classifiers use
+        self._analyses = NgramAnalyses()  # the passages' n-grams, so a rebuild cuts only new texts
         self._reference = load_reference_questions() if reference_questions is None else reference_questions
         self.last_error: ContentError | None = None
         self._loaded: _Loaded | None = None
@@ -306,7 +321,12 @@ class KnowledgeBase:
     def _wrap(self, index: KnowledgeIndex) -> _Loaded:
         """Everything fitted from a build at load time: lexical index, entry classifiers, the bars for this content."""
         vectors = index.faiss_index.reconstruct_n(0, index.faiss_index.ntotal) if index.faiss_index.ntotal else np.zeros((0, self.embedder.dim), np.float32)
-        loaded = _Loaded(index, vectors, self._lexical_factory(index.passages), EntryClassifiers(index.passages, vectors), {},
+        ngrams = CharNgramIndex(index.passages, analyses=self._analyses)
+        entry_rows: dict[str, list[int]] = {}
+        for row, passage in enumerate(index.passages):
+            entry_rows.setdefault(passage.entry_id, []).append(row)
+        loaded = _Loaded(index, vectors, ngrams, self._lexical_factory(index.passages) if self._lexical_factory else ngrams,
+                         EntryClassifiers(index.passages, vectors, ngrams), entry_rows, {},
                          phrased={p.entry_id for p in index.passages if p.kind == "alternative"},
                          products={entry.product for entry in index.entries.values() if entry.product},
                          known_words=vocabulary(p.text for p in index.passages))
@@ -331,16 +351,16 @@ class KnowledgeBase:
             if not loaded.index.passages:
                 top[lang] = np.zeros(len(questions), np.float32)
                 continue
-            lexical = np.stack([loaded.lexical.scores(q, lang) for q in questions])
-            signals = loaded.similarity(batch, lexical, lang)
+            ngram_rows = loaded.ngrams.transform(questions)
+            signals = loaded.similarity(batch, loaded.lexical_scores(questions, ngram_rows, lang), lang)
             evidence = np.sort(_evidence(signals), axis=1)
             top[lang] = evidence[:, -1]
             if evidence.shape[1] > 1:
                 leads[lang] = evidence[:, -1] - evidence[:, -2]
             if loaded.phrased:
-                classified = [loaded.classifiers.scores(q, v) for q, v in zip(questions, batch)]
-                confidence[lang] = np.array([np.exp(dense.max()) for dense, _ in classified])
-                lexical_confidence[lang] = np.array([lexical.max() for _, lexical in classified])
+                dense, lexical = loaded.classifiers.scores(ngram_rows, batch)
+                confidence[lang] = np.exp(dense.max(axis=1))
+                lexical_confidence[lang] = lexical.max(axis=1)
         return calibrate(top, confidence, answer_quantile=self.tuning.answer_quantile, choices_quantile=self.tuning.choices_quantile,
                          lexical_confidence=lexical_confidence, leads=leads, max_lead=self.tuning.min_lead)
 
@@ -387,10 +407,10 @@ class KnowledgeBase:
         loaded = self._serving()
         query_vector = self.embed_queries([query])
         layout = loaded.layout(lang)
-        signals = loaded.similarity(query_vector, loaded.lexical.scores(query, lang)[None, :], lang)
-        dense_clf, lexical_clf = loaded.classifiers.scores(query, query_vector[0])
-        column = {entry_id: i for i, entry_id in enumerate(loaded.classifiers.classes)}
-        order = [column[i] for i in layout.ids]
+        ngram_rows = loaded.ngrams.transform([query])
+        signals = loaded.similarity(query_vector, loaded.lexical_scores([query], ngram_rows, lang), lang)
+        dense_clf, lexical_clf = (scores[0] for scores in loaded.classifiers.scores(ngram_rows, query_vector))
+        order = layout.columns
         shown = [lang if own else self._best_language(loaded, entry_id, query_vector[0]) for entry_id, own in zip(layout.ids, layout.own_language)]
         named = named_products(query, loaded.products)
         another = not named and bool(loaded.products) and bool(unknown_names(query, loaded.known_words))  # "my Philips AC2887"
@@ -420,8 +440,7 @@ class KnowledgeBase:
     @staticmethod
     def _best_language(loaded: _Loaded, entry_id: str, query_vector: np.ndarray) -> str:
         """An entry without the customer's language is shown in the language of its passage closest to the question."""
-        rows = [r for r, p in enumerate(loaded.index.passages) if p.entry_id == entry_id]
-        best = max(rows, key=lambda r: float(loaded.vectors[r] @ query_vector))
+        best = max(loaded.entry_rows[entry_id], key=lambda r: float(loaded.vectors[r] @ query_vector))
         return loaded.index.passages[best].lang
 
     def search(self, query: str, *, lang: str, k: int = 3, retriever: Retriever = "hybrid") -> list[Hit]:

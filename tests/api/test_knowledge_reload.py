@@ -36,27 +36,38 @@ def top_entry(client: TestClient, question: str, lang: str) -> str | None:
     return body["hits"][0]["entry_id"] if body["hits"] else None
 
 
-def wait_for(check, timeout: float = 120.0) -> bool:  # type: ignore[no-untyped-def]
-    """A rebuild refits the classifiers and re-measures the bars: ~10 s idle, over 30 s on a loaded 2-core machine."""
+def serving_build(client: TestClient) -> str:
+    """The version of the index the api serves (its build's name: time and content fingerprint)."""
+    return client.get("/api/health").json()["index"]["build"]
+
+
+def next_build(client: TestClient, serving: str, *, timeout: float = 600.0) -> str | None:
+    """The build that replaced `serving`, once the content watcher swapped it in; None if none did.
+
+    It waits for the index's version, not for a guess of how long a rebuild takes (~10 s idle, over 30 s on a loaded
+    2-core machine): the timeout only keeps a watcher that never rebuilds from hanging the suite.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.3)
-    return False
+        if (build := serving_build(client)) != serving:
+            return build
+        time.sleep(0.2)
+    return None
 
 
 def test_a_new_entry_is_served_after_the_file_changes(editor_api: tuple[TestClient, Path]) -> None:
     client, content = editor_api
     assert top_entry(client, "Můžete mi na výrobek vygravírovat jméno?", "cs") != "engraving"
+    serving = serving_build(client)
     faq = content / "faq" / "shop.yml"
     faq.write_text(faq.read_text(encoding="utf-8") + NEW_ENTRY, encoding="utf-8")
-    assert wait_for(lambda: top_entry(client, "Můžete mi na výrobek vygravírovat jméno?", "cs") == "engraving")
+    assert next_build(client, serving) is not None, "the content watcher never swapped in a new index"
+    assert top_entry(client, "Můžete mi na výrobek vygravírovat jméno?", "cs") == "engraving"
 
 
 def test_a_broken_edit_is_reported_and_the_last_good_index_keeps_serving(editor_api: tuple[TestClient, Path]) -> None:
     client, content = editor_api
-    serving = client.get("/api/health").json()["index"]["build"]
+    serving = serving_build(client)
     faq = content / "faq" / "delivery.yml"
     faq.write_text(faq.read_text(encoding="utf-8").replace("  - id: delivery-cost\n", "  - id: delivery-cost\n    colour: red\n"), encoding="utf-8")
     response = client.post("/api/knowledge/reload", headers=ADMIN)
