@@ -26,7 +26,7 @@ from api.pending import answer_pending_when_the_bot_is_back
 from api.rasa_client import RasaClient
 from api.rate_limits import RateLimits
 from api.realtime import make_hub
-from api.routes import action_webhook, admin, agent, availability, back_office, conversations, editor, health, knowledge, live
+from api.routes import action_webhook, admin, agent, availability, back_office, conversations, editor, health, knowledge, live, shop
 from api.security_headers import SecurityHeaders
 from api.settings import Settings
 from knowledge import ContentError
@@ -59,9 +59,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             sessions=sessions,
             rasa=rasa,
             knowledge=kb,
-            languages=LanguageGuesser(),
+            languages=LanguageGuesser(settings.answerable_languages, default=settings.default_language),
             executor=build_executor(kb, DatabaseDesk(sessions, settings)),
-            faq_editor=FaqEditor(settings.content_dir),
+            faq_editor=FaqEditor(settings.content_dir, languages=settings.languages),
             manual_editor=ManualEditor(settings.content_dir),
             rate_limits=RateLimits(settings.rate_limit_rules, settings.rate_limit_storage),
             hub=make_hub(settings.redis_url),
@@ -96,6 +96,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for page in ("console", "widget", "demo"):
         app.mount(f"/{page}", StaticFiles(directory=STATIC / page, html=True), name=page)
     app.add_api_route("/", lambda: RedirectResponse("/demo/"), include_in_schema=False)
-    for router in (conversations.router, availability.router, agent.router, admin.router, back_office.router, editor.router, live.router, health.router, knowledge.router, action_webhook.router):
+    for router in (conversations.router, availability.router, shop.router, agent.router, admin.router, back_office.router, editor.router, live.router, health.router, knowledge.router, action_webhook.router):
         app.include_router(router)
     return app

@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 from api.models import ConversationState, Presence, Role
 from knowledge.editing import MAX_ANSWER, MAX_ID, MAX_LINK, MAX_QUESTION  # the same limits for the editor page and imports
 
-Language = Literal["cs", "pl", "lv", "en"]
+# A language code; which ones a shop answers in is its settings' business (`answerable_languages`, checked by the routes).
+Language = Annotated[str, Field(pattern=r"^[a-z]{2}$", description="ISO 639-1 code, e.g. cs or en.")]
 MAX_ROW_ID = 2**63 - 1  # the largest integer key SQLite and PostgreSQL store; a larger one is a 422, not a crash
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
@@ -77,6 +78,13 @@ class MessageOut(BaseModel):
     buttons: list[dict[str, Any]] = []
     data: dict[str, Any] = {}
     agent: str | None = None
+
+
+class ShopOut(BaseModel):
+    """What the widget shows before a conversation exists: which languages to offer, and which one first."""
+
+    languages: list[str] = Field(description="The languages the shop serves (SHOPBOT_LANGUAGES), in the order to offer them.")
+    default_language: str
 
 
 class Availability(BaseModel):

@@ -2,10 +2,17 @@
 alternatives, as real shops publish it; with questions it answers in every language and ones it does not cover."""
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from api.settings import ROOT
+import httpx
+import pytest
+
+from api.settings import ROOT, Settings
 from benchmarks.shops import stripped
+from runner.processes import Stack, free_port, running_stack
 
 CONTENT = ROOT / "tests" / "fixtures" / "tea-shop"
 ANSWERED = [("Jakou teplotu má mít voda na zelený čaj?", "cs", "green-tea-brewing"),
@@ -22,3 +29,39 @@ OTHER_LANGUAGE = [("Can I pick up my order in person?", "en", "personal-pickup")
 def in_one_language(target: Path, lang: str = "cs") -> Path:
     """The tea shop as a shop that writes its FAQ in one language publishes it (the benchmark's one-language shops, made the same way)."""
     return stripped(CONTENT, target, keep=lang)
+
+
+TEA_SHOP_NAME = "Čajovna Lístek"
+CZECH_ONLY_LANGUAGES = {"languages": ["cs", "en"], "default_language": "cs"}  # the shop serves Czech and English
+
+
+class ShopClient(httpx.Client):
+    """A client of a second shop's api, with the settings it was started with (to add its accounts)."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(base_url=f"http://127.0.0.1:{settings.api_port}", timeout=30.0)
+        self.settings = settings
+
+
+def serve(content: Path, var: Path, stack: Stack, trained_model: Path, **settings: Any) -> Iterator[ShopClient]:
+    """A second Rasa and api on `content`, under the tea shop's own name (module-scoped by the callers: they must not
+    outlive their tests). The same trained model serves it: the name and the languages come from the shop's
+    configuration, not the training data."""
+    changed = stack.settings.model_copy(update={"var_dir": var, "content_dir": content, "api_port": free_port(), "rasa_port": free_port(),
+                                                "shop_name": TEA_SHOP_NAME, **settings})
+    with running_stack(changed, trained_model, api_log=var / "api.log"), ShopClient(changed) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def tea_shop(stack: Stack, trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShopClient]:
+    var = tmp_path_factory.mktemp("tea-shop")
+    shutil.copytree(CONTENT, var / "knowledge")
+    yield from serve(var / "knowledge", var, stack, trained_model)
+
+
+@pytest.fixture(scope="module")
+def czech_only_shop(stack: Stack, trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShopClient]:
+    """The tea shop as a shop that writes its FAQ in Czech only publishes it, serving Czech and English customers."""
+    var = tmp_path_factory.mktemp("czech-only-shop")
+    yield from serve(in_one_language(var / "knowledge", "cs"), var, stack, trained_model, **CZECH_ONLY_LANGUAGES)

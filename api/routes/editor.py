@@ -36,19 +36,21 @@ def _entry_out(entry: EditableEntry, index: dict | None = None) -> EntryOut:
 
 @router.get("/entries")
 async def list_entries(editor: CurrentEditor, services: ServicesDep, q: Annotated[str, Query(max_length=200)] = "",
-                       language: Language = "en") -> list[EntrySummary]:
+                       language: Language | None = None) -> list[EntrySummary]:
     """Every FAQ entry and manual section, or those whose id or text in any language contains `q`; titles in `language`."""
     needle = fold(q.strip())
     found = []
     everything = await asyncio.to_thread(lambda: services.faq_editor.entries() + services.manual_editor.sections())
+    languages = services.settings.languages
     for entry in everything:
-        texts = [entry.id] + [str(v) for lang in ("cs", "pl", "lv", "en") for k, v in (entry.data.get(lang) or {}).items() if k != "alternatives"]
-        texts += [a for lang in ("cs", "pl", "lv", "en") for a in (entry.data.get(lang) or {}).get("alternatives") or []]
+        texts = [entry.id] + [str(v) for lang in languages for k, v in (entry.data.get(lang) or {}).items() if k != "alternatives"]
+        texts += [a for lang in languages for a in (entry.data.get(lang) or {}).get("alternatives") or []]
         if needle and not any(needle in fold(t) for t in texts):
             continue
-        title = (entry.data.get(language) or entry.data.get("en") or {}).get("question") or entry.id
+        shown: dict = next((entry.data[lang] for lang in (language, *languages) if lang and entry.data.get(lang)), {})
+        title = shown.get("question") or entry.id
         found.append(EntrySummary(id=entry.id, kind=_kind(entry.id), file=entry.file, title=title, missing_languages=entry.missing_languages,
-                                  alternatives={lang: len((entry.data.get(lang) or {}).get("alternatives") or []) for lang in ("cs", "pl", "lv", "en")}))
+                                  alternatives={lang: len((entry.data.get(lang) or {}).get("alternatives") or []) for lang in languages}))
     return found
 
 

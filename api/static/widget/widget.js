@@ -8,7 +8,6 @@
   const script = document.currentScript;
   const options = script ? script.dataset : {};
   const API = (options.api || new URL(script.src, location.href).origin).replace(/\/$/, "");
-  const LANGUAGES = ["cs", "pl", "lv", "en"];
   const pageLanguage = (options.language || document.documentElement.lang || "en").slice(0, 2).toLowerCase();
   const TEXT = {
     cs: { open: "Otevřít chat", close: "Zavřít chat", placeholder: "Napište zprávu…", send: "Odeslat", typing: "píše…",
@@ -43,10 +42,11 @@
   };
   // waiting: the place in the queue while waiting for a person; ticket: the e-mail ticket the chat left; availability:
   // whether a colleague is online (GET /api/availability); notice: why a message waits (rate limit)
-  const state = { language: store.load().language || (LANGUAGES.includes(pageLanguage) ? pageLanguage : "en"), lastId: 0,
+  // language: the page's until the customer picks one; GET /api/shop then says which ones the shop serves (offerLanguages)
+  const state = { language: store.load().language || (TEXT[pageLanguage] ? pageLanguage : "en"), lastId: 0,
     socket: null, retry: 1000, flushing: false, pollTimer: null, typingTimer: null, lastTyping: 0,
     waiting: null, ticket: null, availability: null, notice: "" };
-  const t = (key) => TEXT[state.language][key];
+  const t = (key) => (TEXT[state.language] || TEXT.en)[key];  // a language the widget has no labels in (sk) reads English
 
   // --- the interface ---------------------------------------------------------------------------------
   const host = document.createElement("div");
@@ -103,7 +103,7 @@
       <header>
         <div class="heading"><h2></h2><p class="availability" aria-live="polite" hidden></p></div>
         <label class="visually-hidden" for="shopbot-language"></label>
-        <select id="shopbot-language">${LANGUAGES.map((l) => `<option value="${l}">${l.toUpperCase()}</option>`).join("")}</select>
+        <select id="shopbot-language"></select>
         <button class="close" type="button">×</button>
       </header>
       <div class="offline" role="alert" hidden></div>
@@ -323,6 +323,15 @@
     if (known) say(ui.availability, known.agents_online ? t("online") : t("nobodyOnline").replace("{h}", known.reply_hours));
     renderStatus();  // a place in the queue reads differently with nobody online
   }
+  // The picker offers the languages the shop serves; a page or a stored choice outside them starts in the shop's default.
+  function offerLanguages(languages, fallback) {
+    ui.language.replaceChildren(...languages.map((l) => new Option(l.toUpperCase(), l)));
+    if (!languages.includes(state.language)) state.language = fallback;
+    labels();
+  }
+  async function loadShop() {
+    try { const shop = await call("/api/shop"); offerLanguages(shop.languages, shop.default_language); } catch (_) { /* the page's language stays */ }
+  }
   async function checkAvailability() {
     try { state.availability = await call("/api/availability"); renderAvailability(); } catch (_) { /* the header keeps what it knew */ }
   }
@@ -396,7 +405,8 @@
   }
 
   // --- start: restore the conversation this browser already has --------------------------------------------------
-  labels();
+  offerLanguages([state.language], state.language);
+  loadShop();
   setInterval(() => { if (!ui.panel.hidden) checkAvailability(); }, 60000);  // someone may come online, or leave
   const saved = store.load();
   bubble("bot", options.greeting || t("greeting"), t("bot"));

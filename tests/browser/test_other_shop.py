@@ -1,0 +1,25 @@
+"""The widget on another shop's page, in Chromium: the tea shop that writes in Czech and serves Czech and English
+customers greets with its own name and offers only its languages."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import screenshot
+from tests.tea_shop import TEA_SHOP_NAME, ShopClient
+
+pytestmark = pytest.mark.browser
+WIDGET = "#shopbot-widget"
+
+
+def test_the_widget_offers_the_shops_languages_and_the_bot_greets_with_its_name(page: Page, czech_only_shop: ShopClient) -> None:
+    page.goto(f"{czech_only_shop.base_url}/demo/")
+    page.get_by_role("button", name="Otevřít chat").click()  # the page says lang="cs"
+    picker = page.get_by_label("Jazyk")
+    expect(picker.locator("option")).to_have_text(["CS", "EN"])  # not pl or lv: the shop does not serve them
+    page.get_by_label("Napište zprávu…").fill("Dobrý den")
+    page.get_by_label("Napište zprávu…").press("Enter")
+    greeting = page.locator(f"{WIDGET} .msg.bot").last
+    expect(greeting).to_contain_text(f"obchodu {TEA_SHOP_NAME}", timeout=20_000)
+    expect(greeting).not_to_contain_text("Domovo")
+    screenshot(page, "widget-other-shop")
