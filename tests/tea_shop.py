@@ -28,11 +28,13 @@ OTHER_LANGUAGE = [("Can I pick up my order in person?", "en", "personal-pickup")
 
 def in_one_language(target: Path, lang: str = "cs") -> Path:
     """The tea shop as a shop that writes its FAQ in one language publishes it (the benchmark's one-language shops, made the same way)."""
-    return stripped(CONTENT, target, keep=lang)
+    stripped(CONTENT, target, keep=lang)
+    shutil.copyfile(CONTENT / "shop.yml", target / "shop.yml")
+    return target
 
 
-TEA_SHOP_NAME = "Čajovna Lístek"
-CZECH_ONLY_LANGUAGES = {"languages": ["cs", "en"], "default_language": "cs"}  # the shop serves Czech and English
+TEA_SHOP_NAME = "Čajovna Lístek"  # as its shop.yml says
+CZECH_ONLY_LANGUAGES = {"languages": ["cs", "en"]}  # the environment overrides the file: the shop serves Czech and English
 
 
 class ShopClient(httpx.Client):
@@ -44,11 +46,11 @@ class ShopClient(httpx.Client):
 
 
 def serve(content: Path, var: Path, stack: Stack, trained_model: Path, **settings: Any) -> Iterator[ShopClient]:
-    """A second Rasa and api on `content`, under the tea shop's own name (module-scoped by the callers: they must not
-    outlive their tests). The same trained model serves it: the name and the languages come from the shop's
-    configuration, not the training data."""
+    """A second Rasa and api on `content`, under the name its shop.yml gives (module-scoped by the callers: they must not
+    outlive their tests). The same trained model serves it: the name and the languages come from the shop's file and
+    `settings` (SHOPBOT_* variables), not the training data."""
     changed = stack.settings.model_copy(update={"var_dir": var, "content_dir": content, "api_port": free_port(), "rasa_port": free_port(),
-                                                "shop_name": TEA_SHOP_NAME, **settings})
+                                                **settings})
     with running_stack(changed, trained_model, api_log=var / "api.log"), ShopClient(changed) as client:
         yield client
 
@@ -65,3 +67,4 @@ def czech_only_shop(stack: Stack, trained_model: Path, tmp_path_factory: pytest.
     """The tea shop as a shop that writes its FAQ in Czech only publishes it, serving Czech and English customers."""
     var = tmp_path_factory.mktemp("czech-only-shop")
     yield from serve(in_one_language(var / "knowledge", "cs"), var, stack, trained_model, **CZECH_ONLY_LANGUAGES)
+

@@ -13,8 +13,8 @@ from api.models import ConversationState
 from api.queue import queue_position
 from api.routes.availability import current_availability
 from api.schemas import MAX_ROW_ID, ConversationCreate, ConversationCreated, LanguageIn, MessageIn, MessageResult, Transcript
-from api.settings import Settings
 from api.transcripts import contact_ticket, message_out, messages_after
+from knowledge.shop import Shop
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
 
@@ -23,10 +23,10 @@ class UnknownLanguage(ApiError):
     status_code = 422
 
 
-def _check_answerable(language: str | None, settings: Settings) -> None:
+def _check_answerable(language: str | None, shop: Shop) -> None:
     """A language the bot can neither serve nor fall back in would leave the customer without texts: refuse it by name."""
-    if language is not None and language not in settings.answerable_languages:
-        raise UnknownLanguage(f"language {language!r} is not one this shop answers in: {', '.join(settings.answerable_languages)}")
+    if language is not None and language not in shop.answerable_languages:
+        raise UnknownLanguage(f"language {language!r} is not one this shop answers in: {', '.join(shop.answerable_languages)}")
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, dependencies=[Depends(limit_new_conversations)],
@@ -34,7 +34,7 @@ def _check_answerable(language: str | None, settings: Settings) -> None:
 async def create(session: SessionDep, services: ServicesDep, body: ConversationCreate | None = None) -> ConversationCreated:
     """Start a conversation; keep the returned token, it is the only key to it."""
     body = body or ConversationCreate()
-    _check_answerable(body.language, services.settings)
+    _check_answerable(body.language, services.shop.current)
     conversation, token, visitor_token = await create_conversation(session, language=body.language, visitor_token=body.visitor_token)
     return ConversationCreated(id=conversation.id, token=token, visitor_token=visitor_token, state=conversation.state, language=conversation.language)
 
@@ -71,7 +71,7 @@ async def leave_the_queue(conversation: CustomerConversation, session: SessionDe
 @router.put("/{conversation_id}/language")
 async def switch_language(body: LanguageIn, conversation: CustomerConversation, session: SessionDep, services: ServicesDep) -> Transcript:
     """The customer picked a language in the widget: the bot and the system messages use it from now on."""
-    _check_answerable(body.language, services.settings)
+    _check_answerable(body.language, services.shop.current)
     conversation.language = body.language
     await session.commit()
     return Transcript(state=conversation.state, language=conversation.language, messages=[])

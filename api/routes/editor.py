@@ -41,7 +41,7 @@ async def list_entries(editor: CurrentEditor, services: ServicesDep, q: Annotate
     needle = fold(q.strip())
     found = []
     everything = await asyncio.to_thread(lambda: services.faq_editor.entries() + services.manual_editor.sections())
-    languages = services.settings.languages
+    languages = services.shop.current.languages
     for entry in everything:
         texts = [entry.id] + [str(v) for lang in languages for k, v in (entry.data.get(lang) or {}).items() if k != "alternatives"]
         texts += [a for lang in languages for a in (entry.data.get(lang) or {}).get("alternatives") or []]

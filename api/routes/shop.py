@@ -11,6 +11,6 @@ router = APIRouter(prefix="/api/shop", tags=["conversations"])
 
 @router.get("")
 async def shop(services: ServicesDep) -> ShopOut:
-    """The languages the widget's picker offers (the shop's, not every language the bot knows), and the one it starts in."""
-    settings = services.settings
-    return ShopOut(languages=settings.languages, default_language=settings.default_language)
+    """The shop as its file says now: the widget's header and privacy link, the languages its picker offers (the shop's,
+    not every language the bot knows) and the one it starts in."""
+    return ShopOut.model_validate(services.shop.current.model_dump())

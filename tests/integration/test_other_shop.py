@@ -3,6 +3,8 @@ and no alternative phrasings is answered through the public api in every languag
 is refused (the bars are measured on its content at load, nothing tuned on our demo shop decides)."""
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 
@@ -68,7 +70,9 @@ def test_a_shop_writing_in_czech_only_answers_other_languages_from_its_czech_ent
 
 
 def test_the_shop_tells_the_widget_its_languages_and_refuses_one_it_cannot_answer_in(czech_only_shop: ShopClient) -> None:
-    assert czech_only_shop.get("/api/shop").json() == {"languages": ["cs", "en"], "default_language": "cs"}
+    shop = czech_only_shop.get("/api/shop").json()
+    assert (shop["name"], shop["languages"], shop["default_language"]) == (TEA_SHOP_NAME, ["cs", "en"], "cs")  # the file's, the environment's
+    assert shop["contact"]["phone"] == "+420 601 234 567" and shop["privacy_url"] == "https://listek.example/ochrana-osobnich-udaju"
     refused = czech_only_shop.post("/api/conversations", json={"language": "de"})
     assert refused.status_code == 422 and "'de' is not one this shop answers in" in refused.json()["detail"]
     assert czech_only_shop.post("/api/conversations", json={"language": "pl"}).status_code == 201  # answered, from Czech entries
@@ -82,3 +86,18 @@ def test_the_back_office_lists_only_the_served_languages_as_missing(czech_only_s
         assert len(entries) == 7 and all(entry["missing_languages"] == ["en"] for entry in entries), entries
     finally:
         console.close()
+
+
+def test_renaming_the_shop_is_one_line_the_running_bot_follows_without_a_restart_or_retraining(czech_only_shop: ShopClient) -> None:
+    shop_file = czech_only_shop.settings.content_dir / "shop.yml"
+    before = shop_file.read_text(encoding="utf-8")
+    shop_file.write_text(before.replace(f"name: {TEA_SHOP_NAME}", "name: Čajovna U Zeleného stromu"), encoding="utf-8")
+    try:
+        deadline = time.monotonic() + 30
+        while czech_only_shop.get("/api/shop").json()["name"] != "Čajovna U Zeleného stromu" and time.monotonic() < deadline:
+            time.sleep(0.3)
+        conversation, headers = start(czech_only_shop)
+        text = " ".join(reply["text"] for reply in say(czech_only_shop, conversation, headers, "Dobrý den")["replies"])
+        assert "obchodu Čajovna U Zeleného stromu" in text and TEA_SHOP_NAME not in text, text
+    finally:
+        shop_file.write_text(before, encoding="utf-8")

@@ -7,11 +7,10 @@ import csv
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
 
 from knowledge import ContentError, load_content
 from knowledge.language import LanguageGuesser
-from knowledge.settings import KnowledgeSettings
+from knowledge.shop import Shop
 from tests.knowledge.test_import import content, run  # noqa: F401 (content: a Czech shop's FAQ, the fixture)
 
 
@@ -33,18 +32,8 @@ def test_the_export_for_translators_holds_the_served_languages_by_default(conten
         assert {row["language"] for row in csv.DictReader(file)} == {"cs", "en"}
 
 
-def test_the_languages_and_the_default_are_checked_when_the_settings_are_read() -> None:
-    with pytest.raises(ValidationError, match="'cz': give languages as lowercase ISO 639-1 codes"):
-        KnowledgeSettings(languages=["cz", "en"])
-    with pytest.raises(ValidationError, match="the default language 'pl' is not among the languages served"):
-        KnowledgeSettings(languages=["cs", "en"], default_language="pl")
-    assert KnowledgeSettings(languages=["cs", "sk"]).default_language == "cs"  # no English: the first served
-    served = KnowledgeSettings(languages=["cs", "en"])
-    assert served.default_language == "en" and served.answerable_languages == ("cs", "en", "pl", "lv")
-
-
 def test_a_message_that_shows_no_language_starts_in_the_shops_default_and_a_served_fifth_language_is_told() -> None:
-    guesser = LanguageGuesser(KnowledgeSettings(languages=["cs", "sk"]).answerable_languages, default="cs")
+    guesser = LanguageGuesser(Shop(name="Obchod", languages=("cs", "sk")).answerable_languages, default="cs")
     assert guesser.guess("ok") == "cs"  # English before the languages were configuration
     assert guesser.guess("Dobrý deň, koľko stojí doprava na Slovensko?") == "sk"
     assert guesser.guess("Kolik stojí doprava na Slovensko?") == "cs"

@@ -1,7 +1,7 @@
 // The website chat widget: one script tag, no build step.
-//   <script src="https://support.example/widget/widget.js" data-title="Domovo" data-color="#0b5cad" defer></script>
+//   <script src="https://support.example/widget/widget.js" data-color="#0b5cad" defer></script>
 // Options (data-*): api (default: where this script came from), language (default: <html lang>),
-// title, color, greeting. It lives in a shadow root so the shop's styles and ours never mix.
+// title (default: the shop's name, GET /api/shop), color, greeting. It lives in a shadow root so the shop's styles and ours never mix.
 // Everything people write is inserted as text (textContent), never as HTML.
 (function () {
   "use strict";
@@ -13,25 +13,25 @@
     cs: { open: "Otevřít chat", close: "Zavřít chat", placeholder: "Napište zprávu…", send: "Odeslat", typing: "píše…",
       greeting: "Dobrý den! Napište, s čím vám můžeme pomoci.", offline: "Nedaří se nám spojit se serverem. Zprávu máme uloženou a odešleme ji, jakmile to půjde.",
       source: "Zdroj", language: "Jazyk", queue: "Jste ve frontě na {n}. místě – brzy se vám někdo z kolegů bude věnovat.", you: "Vy",
-      bot: "Asistent", sending: "odesílá se…", slow: "Píšete rychleji, než stíháme číst. Zprávu odešleme za {s} s.",
+      bot: "Asistent", privacy: "Ochrana osobních údajů", sending: "odesílá se…", slow: "Píšete rychleji, než stíháme číst. Zprávu odešleme za {s} s.",
       online: "Kolegové jsou teď online", nobodyOnline: "Teď nikdo z kolegů není online – odpovíme e-mailem do {h} h",
       queueOffline: "Jste ve frontě na {n}. místě – teď ale nikdo z kolegů není online.", back: "Zpět k asistentovi", ticket: "Požadavek {number} – odpovíme na {email} do {h} h" },
     pl: { open: "Otwórz czat", close: "Zamknij czat", placeholder: "Napisz wiadomość…", send: "Wyślij", typing: "pisze…",
       greeting: "Dzień dobry! Napisz, w czym możemy pomóc.", offline: "Nie możemy połączyć się z serwerem. Wiadomość jest zapisana i wyślemy ją, gdy tylko się da.",
       source: "Źródło", language: "Język", queue: "Jesteś na {n}. miejscu w kolejce – konsultant wkrótce się tobą zajmie.", you: "Ty",
-      bot: "Asystent", sending: "wysyłanie…", slow: "Piszesz szybciej, niż nadążamy czytać. Wyślemy wiadomość za {s} s.",
+      bot: "Asystent", privacy: "Polityka prywatności", sending: "wysyłanie…", slow: "Piszesz szybciej, niż nadążamy czytać. Wyślemy wiadomość za {s} s.",
       online: "Konsultanci są teraz dostępni", nobodyOnline: "Teraz nikt nie jest dostępny – odpowiemy e-mailem w ciągu {h} h",
       queueOffline: "Jesteś na {n}. miejscu w kolejce – ale teraz nikt nie jest dostępny.", back: "Wróć do asystenta", ticket: "Zgłoszenie {number} – odpowiemy na {email} w ciągu {h} h" },
     lv: { open: "Atvērt tērzēšanu", close: "Aizvērt tērzēšanu", placeholder: "Uzrakstiet ziņu…", send: "Sūtīt", typing: "raksta…",
       greeting: "Labdien! Uzrakstiet, kā varam palīdzēt.", offline: "Neizdodas sazināties ar serveri. Ziņa ir saglabāta, un mēs to nosūtīsim, tiklīdz varēsim.",
       source: "Avots", language: "Valoda", queue: "Jūs esat {n}. vietā rindā – konsultants drīz ar jums sazināsies.", you: "Jūs",
-      bot: "Asistents", sending: "sūta…", slow: "Jūs rakstāt ātrāk, nekā paspējam izlasīt. Ziņu nosūtīsim pēc {s} s.",
+      bot: "Asistents", privacy: "Privātuma politika", sending: "sūta…", slow: "Jūs rakstāt ātrāk, nekā paspējam izlasīt. Ziņu nosūtīsim pēc {s} s.",
       online: "Konsultanti šobrīd ir tiešsaistē", nobodyOnline: "Pašlaik neviens nav tiešsaistē – atbildēsim pa e-pastu {h} h laikā",
       queueOffline: "Jūs esat {n}. vietā rindā – taču pašlaik neviens nav tiešsaistē.", back: "Atpakaļ pie asistenta", ticket: "Pieteikums {number} – atbildēsim uz {email} {h} h laikā" },
     en: { open: "Open chat", close: "Close chat", placeholder: "Write a message…", send: "Send", typing: "is typing…",
       greeting: "Hello! Tell us how we can help.", offline: "We can't reach the service right now. Your message is saved and will be sent as soon as we can.",
       source: "Source", language: "Language", queue: "You are number {n} in the queue – a colleague will be with you shortly.", you: "You",
-      bot: "Assistant", sending: "sending…", slow: "You're writing faster than we can read. We'll send your message in {s} s.",
+      bot: "Assistant", privacy: "Privacy policy", sending: "sending…", slow: "You're writing faster than we can read. We'll send your message in {s} s.",
       online: "Our team is online now", nobodyOnline: "Nobody's online now – we reply by e-mail within {h} h",
       queueOffline: "You are number {n} in the queue – but nobody's online right now.", back: "Back to the assistant", ticket: "Ticket {number} – we'll reply to {email} within {h} h" },
   };
@@ -87,6 +87,7 @@
     .choices button { border: 1px solid ${color}; color: ${color}; background: #fff; border-radius: 16px; padding: 6px 12px; cursor: pointer; min-height: 36px; }
     .choices button:disabled { opacity: .5; cursor: default; }
     .statusbar { display: flex; align-items: center; gap: 8px; padding: 4px 12px; min-height: 18px; }
+    .privacy { flex: none; font-size: 12px; color: #555; }
     .status { flex: 1; font-size: 13px; color: #444; }
     .back { flex: none; border: 1px solid ${color}; color: ${color}; background: #fff; border-radius: 16px; padding: 4px 12px;
       cursor: pointer; min-height: 36px; }
@@ -111,6 +112,7 @@
       <div class="statusbar">
         <div class="status" aria-live="polite"></div>
         <button class="back" type="button" hidden></button>
+        <a class="privacy" target="_blank" rel="noopener" hidden></a>
       </div>
       <form>
         <label class="visually-hidden" for="shopbot-input"></label>
@@ -123,7 +125,7 @@
   } else { const style = document.createElement("style"); style.textContent = css; root.prepend(style); }
   const $ = (selector) => root.querySelector(selector);
   const ui = { launcher: $(".launcher"), panel: $(".panel"), title: $("header h2"), availability: $(".availability"), language: $("select"),
-    close: $(".close"), offline: $(".offline"), log: $(".log"), status: $(".status"), back: $(".back"), form: $("form"), input: $("textarea"),
+    close: $(".close"), offline: $(".offline"), log: $(".log"), status: $(".status"), back: $(".back"), privacy: $(".privacy"), form: $("form"), input: $("textarea"),
     send: $("form button") };
   ui.title.textContent = options.title || "Chat";
   ui.panel.setAttribute("aria-label", ui.title.textContent);
@@ -136,6 +138,7 @@
     ui.input.placeholder = t("placeholder");
     ui.send.textContent = t("send");
     ui.back.textContent = t("back");
+    ui.privacy.textContent = t("privacy");
     ui.language.value = state.language;
     renderAvailability();
     renderStatus();
@@ -323,6 +326,11 @@
     if (known) say(ui.availability, known.agents_online ? t("online") : t("nobodyOnline").replace("{h}", known.reply_hours));
     renderStatus();  // a place in the queue reads differently with nobody online
   }
+  // The shop's name heads the panel unless the page gives a title; its privacy policy is a link away (GET /api/shop).
+  function showShop(shop) {
+    if (!options.title) { ui.title.textContent = shop.name; ui.panel.setAttribute("aria-label", shop.name); }
+    if (shop.privacy_url && /^(https?:\/\/|\/)/.test(shop.privacy_url)) { ui.privacy.href = shop.privacy_url; ui.privacy.hidden = false; }
+  }
   // The picker offers the languages the shop serves; a page or a stored choice outside them starts in the shop's default.
   function offerLanguages(languages, fallback) {
     ui.language.replaceChildren(...languages.map((l) => new Option(l.toUpperCase(), l)));
@@ -330,7 +338,7 @@
     labels();
   }
   async function loadShop() {
-    try { const shop = await call("/api/shop"); offerLanguages(shop.languages, shop.default_language); } catch (_) { /* the page's language stays */ }
+    try { const shop = await call("/api/shop"); showShop(shop); offerLanguages(shop.languages, shop.default_language); } catch (_) { /* the page's language stays */ }
   }
   async function checkAvailability() {
     try { state.availability = await call("/api/availability"); renderAvailability(); } catch (_) { /* the header keeps what it knew */ }
