@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 from api.settings import ROOT, Settings
 from benchmarks.shops import stripped
@@ -68,3 +69,26 @@ def czech_only_shop(stack: Stack, trained_model: Path, tmp_path_factory: pytest.
     var = tmp_path_factory.mktemp("czech-only-shop")
     yield from serve(in_one_language(var / "knowledge", "cs"), var, stack, trained_model, **CZECH_ONLY_LANGUAGES)
 
+
+# The tea shop with a fifth language (knowledge/README.md, "A fifth language"): Slovak texts for three of its Czech
+# entries, and Slovak among the languages it serves. The bot has no Slovak texts of its own.
+SLOVAK = {
+    "shipping-cost": ("Koľko stojí poštovné?", "Zásielkovňa stojí 79 Kč, kuriér PPL 129 Kč. Pri nákupe nad 1 500 Kč posielame zadarmo."),
+    "returns": ("Môžem tovar vrátiť?", "Neotvorený tovar môžete vrátiť do 14 dní od prevzatia. Pošlite ho na našu adresu a peniaze vám vrátime do 14 dní."),
+    "tea-storage": ("Ako skladovať sypaný čaj?", "V dobre uzavretej plechovke, v suchu a tme, mimo korenia a silných vôní. Zelený čaj tak vydrží asi rok."),
+}
+
+
+def in_czech_and_slovak(target: Path) -> Path:
+    """The Czech-only tea shop with Slovak blocks added to some entries, serving cs and sk."""
+    in_one_language(target, "cs")
+    faq = target / "faq" / "shop.yml"
+    data = yaml.safe_load(faq.read_text(encoding="utf-8"))
+    for entry in data["entries"]:
+        if entry["id"] in SLOVAK:
+            question, answer = SLOVAK[entry["id"]]
+            entry["sk"] = {"question": question, "answer": answer}
+    faq.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
+    shop = target / "shop.yml"
+    shop.write_text(shop.read_text(encoding="utf-8").replace("languages: [cs, pl, lv, en]", "languages: [cs, sk]"), encoding="utf-8")
+    return target
