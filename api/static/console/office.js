@@ -16,12 +16,7 @@ async function start() {
     return;
   }
   LANGS = (await api("/api/shop")).languages;
-  
-// A language picker offers the languages the shop serves (and "all" where it had it).
-function offerServed(select) {
-  const all = select.querySelector('option[value=""]');
-  select.replaceChildren(...(all ? [all] : []), ...LANGS.map((lang) => el("option", lang)));
-}
+  $("languages").replaceChildren(...languageFields());
   document.querySelectorAll("select.served-languages").forEach(offerServed);
   state.files = await api("/api/editor/files");
   $("entry-form").elements.file.replaceChildren(...state.files.map((name) => el("option", name)));
