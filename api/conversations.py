@@ -103,9 +103,9 @@ async def handle_customer_message(session: AsyncSession, services: Services, con
     """
     await release_orphans(session, conversation_id=conversation.id)  # one whose api process died is answered before this one
     if client_id and (earlier := await _already_received(session, conversation.id, client_id)) is not None:
-        return MessageResult(message_id=earlier.id, language=earlier.language or "en", replies=[], state=conversation.state,
+        return MessageResult(message_id=earlier.id, language=earlier.language or services.shop.current.default_language, replies=[], state=conversation.state,
                              pending=earlier.status is MessageStatus.pending or earlier.handler is not None)
-    language = (conversation.language or "en") if payload else services.languages.guess(text, previous=conversation.language)
+    language = (conversation.language or services.shop.current.default_language) if payload else services.languages.guess(text, previous=conversation.language)
     conversation.language = language
     reopened = conversation.state is ConversationState.closed
     if reopened:  # the customer came back to a closed chat: the bot takes it again
@@ -152,10 +152,10 @@ async def ask_bot(session: AsyncSession, services: Services, conversation: Conve
 
     Nothing is stored if another process took the message over meanwhile (this one was taken for gone): it stores the answer.
     """
-    language = message.language or conversation.language or "en"
+    language = message.language or conversation.language or services.shop.current.default_language
     online = await anyone_online(session, check_seconds=services.settings.agent_session_check_seconds)
     metadata = {"language": language, "returning": await is_returning(session, conversation), "agents_online": online,
-                "shop_name": services.settings.shop_name}
+                "shop_name": services.shop.current.name}
     bot_replies = await services.rasa.send(conversation.id, (message.payload or {}).get("button") or message.text, metadata,
                                            message_id=str(message.id))
     stored = [_stored_reply(conversation.id, reply, language) for reply in bot_replies]

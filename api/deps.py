@@ -28,7 +28,8 @@ from api.settings import Settings
 from api.sockets import OpenSockets
 from knowledge import KnowledgeBase
 from knowledge.editing import FaqEditor, ManualEditor
-from knowledge.language import LanguageGuesser
+from knowledge.language import LanguageGuesser, language_guesser
+from knowledge.shop import ShopConfig
 
 
 @dataclass
@@ -39,7 +40,7 @@ class Services:
     sessions: async_sessionmaker[AsyncSession]
     rasa: RasaClient
     knowledge: KnowledgeBase
-    languages: LanguageGuesser
+    shop: ShopConfig
     executor: ActionExecutor
     faq_editor: FaqEditor
     manual_editor: ManualEditor
@@ -51,6 +52,17 @@ class Services:
     sockets: OpenSockets = field(default_factory=OpenSockets)  # live sockets per address, conversation and agent
     stopping: bool = False  # set by SIGTERM/SIGINT, before uvicorn closes the sockets
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    @property
+    def languages(self) -> LanguageGuesser:
+        """The guess among the languages the shop's file names now, falling back to its default."""
+        shop = self.shop.current
+        return language_guesser(shop.answerable_languages, shop.default_language)
+
+    def reload_shop(self) -> None:
+        """The shop file changed (content_watch): the name, contacts and languages follow without a restart."""
+        self.shop.reload()
+        self.faq_editor.languages = self.shop.current.languages
 
     def notice_exit_signals(self) -> None:
         """Chain a handler before uvicorn's: consoles it cuts off while stopping are not agents leaving their chats.

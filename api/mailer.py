@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import asyncio
 import smtplib
+import socket
 from email.message import EmailMessage
+from email.utils import formataddr
 
 from api.errors import ApiError
 from api.settings import Settings
+from knowledge.shop import Shop
 
 
 class MailNotSent(ApiError):
@@ -22,11 +25,19 @@ def _send(settings: Settings, message: EmailMessage) -> None:
         smtp.send_message(message)
 
 
-async def send_mail(settings: Settings, *, to: str, subject: str, body: str) -> None:
+def sender(settings: Settings, shop: Shop) -> str:
+    """Who e-mails come from: the setting, else the shop's name and contact address (else the SMTP login's)."""
+    if settings.mail_from:
+        return settings.mail_from
+    address = shop.contact.email or settings.smtp_username or f"support@{socket.getfqdn()}"
+    return formataddr((shop.name, address))
+
+
+async def send_mail(settings: Settings, shop: Shop, *, to: str, subject: str, body: str) -> None:
     if not settings.smtp_host:
         raise MailNotSent("no mail server is configured (SHOPBOT_SMTP_HOST); the answer is saved but was not sent")
     message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = settings.mail_from, to, subject
+    message["From"], message["To"], message["Subject"] = sender(settings, shop), to, subject
     message.set_content(body)
     try:
         await asyncio.to_thread(_send, settings, message)

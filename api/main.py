@@ -26,13 +26,26 @@ from api.pending import answer_pending_when_the_bot_is_back
 from api.rasa_client import RasaClient
 from api.rate_limits import RateLimits
 from api.realtime import make_hub
-from api.routes import action_webhook, admin, agent, attachments, availability, back_office, conversations, editor, health, knowledge, live
+from api.routes import (
+    action_webhook,
+    admin,
+    agent,
+    attachments,
+    availability,
+    back_office,
+    conversations,
+    editor,
+    health,
+    knowledge,
+    live,
+    shop,
+)
 from api.security_headers import SecurityHeaders
 from api.settings import Settings
 from knowledge import ContentError
 from knowledge.editing import FaqEditor, ManualEditor
-from knowledge.language import LanguageGuesser
 from knowledge.settings import knowledge_base
+from knowledge.shop import ShopConfig
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -52,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.info("knowledge index %s (%s)", kb.index.name, "built" if built else "loaded")
         except ContentError as exc:  # serve the last good index; health shows the problems
             log.error("knowledge files have problems, serving the last good index:\n%s", exc)
+        shop_config = ShopConfig(settings)  # a broken shop file stops the start, with its file:line problems
         sessions = make_sessionmaker(engine)
         rasa = RasaClient(settings.rasa_url, settings.rasa_token.get_secret_value(), timeout=settings.rasa_timeout_seconds)
         services = Services(
@@ -59,9 +73,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             sessions=sessions,
             rasa=rasa,
             knowledge=kb,
-            languages=LanguageGuesser(),
+            shop=shop_config,
             executor=build_executor(kb, DatabaseDesk(sessions, settings)),
-            faq_editor=FaqEditor(settings.content_dir),
+            faq_editor=FaqEditor(settings.content_dir, languages=shop_config.current.languages),
             manual_editor=ManualEditor(settings.content_dir),
             rate_limits=RateLimits(settings.rate_limit_rules, settings.rate_limit_storage),
             hub=make_hub(settings.redis_url),
@@ -72,7 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.services = services
         stop = asyncio.Event()
         alive = asyncio.create_task(stay_alive(sessions, services.instance, stop))
-        watcher = asyncio.create_task(watch_content(kb, stop)) if settings.watch_content else None
+        watcher = asyncio.create_task(watch_content(kb, stop, also=services.reload_shop)) if settings.watch_content else None
         waiter = asyncio.create_task(offer_contact_when_nobody_comes(services, stop))
         retrier = asyncio.create_task(answer_pending_when_the_bot_is_back(services, stop))
         yield
@@ -96,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for page in ("console", "widget", "demo"):
         app.mount(f"/{page}", StaticFiles(directory=STATIC / page, html=True), name=page)
     app.add_api_route("/", lambda: RedirectResponse("/demo/"), include_in_schema=False)
-    for router in (conversations.router, attachments.router, availability.router, agent.router, admin.router, back_office.router, editor.router, live.router, health.router, knowledge.router, action_webhook.router):
+    for router in (conversations.router, attachments.router, availability.router, shop.router, agent.router, admin.router, back_office.router, editor.router,
+                   live.router, health.router, knowledge.router, action_webhook.router):
         app.include_router(router)
     return app

@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 from api.models import ConversationState, Presence, Role
 from knowledge.editing import MAX_ANSWER, MAX_ID, MAX_LINK, MAX_QUESTION  # the same limits for the editor page and imports
 
-Language = Literal["cs", "pl", "lv", "en"]
+# A language code; which ones a shop answers in is its settings' business (`answerable_languages`, checked by the routes).
+Language = Annotated[str, Field(pattern=r"^[a-z]{2}$", description="ISO 639-1 code, e.g. cs or en.")]
 MAX_ROW_ID = 2**63 - 1  # the largest integer key SQLite and PostgreSQL store; a larger one is a 422, not a crash
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
@@ -95,6 +96,25 @@ class MessageOut(BaseModel):
     data: dict[str, Any] = {}
     agent: str | None = None
     attachment: AttachmentOut | None = None
+
+
+class ContactOut(BaseModel):
+    email: str | None
+    phone: str | None
+    chat_hours: str | None
+
+
+class ShopOut(BaseModel):
+    """What the widget shows before a conversation exists (from knowledge/shop.yml): the shop's name in its header,
+    the privacy link, which languages to offer and which one first."""
+
+    name: str
+    contact: ContactOut
+    opening_hours: str | None
+    privacy_url: str | None
+    terms_url: str | None
+    languages: list[str] = Field(description="The languages the shop serves, in the order to offer them.")
+    default_language: str
 
 
 class Availability(BaseModel):

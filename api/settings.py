@@ -56,8 +56,6 @@ class Settings(KnowledgeSettings):
     agent_reconnect_grace_seconds: float = Field(15, description="A console that loses its connection this long gives its chats back to the queue.")
     agent_session_check_seconds: float = Field(30, gt=0, description="How often an open console checks that its session still holds "
                                                "(sign-out and disabling close it at once; this catches expiry).")
-    shop_name: str = Field("Domovo", min_length=1, max_length=80, description="The shop's name as the bot and e-mails say it "
-                           "(\"I'm {shop_name}'s virtual assistant\"); changing it needs no retraining.")
     handoff_wait_seconds: float = Field(180, description="After this long in the queue the customer is offered to leave an e-mail address.")
     offline_reply_hours: int = Field(24, ge=1, le=720, description="With nobody online (or nobody coming in time) customers are "
                                      "promised an e-mail reply within this many hours: the widget says so before they ask.")
@@ -67,7 +65,8 @@ class Settings(KnowledgeSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
-    mail_from: str = "Domovo support <support@domovo.eu>"
+    mail_from: str | None = Field(None, description="The sender of e-mails to customers; default: the shop's name and "
+                                  "`contact.email` from shop.yml.")
 
     # The back office: what counts as a poorly answered question, and how alike two must be to group them
     low_confidence_margin: float = Field(0.1, description="An answer whose top hit led every other entry (evidence) by less than this is listed as poorly answered.")

@@ -8,12 +8,14 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from knowledge.content import LANGUAGES, load_content
+from knowledge.content import load_content
+from knowledge.entries import LANGUAGES, is_language_code
 from knowledge.errors import ContentError, KnowledgeError
 from knowledge.exporting import export_csv
 from knowledge.importing import ImportReport, import_faq
 from knowledge.search import KnowledgeBase
 from knowledge.settings import KnowledgeSettings, knowledge_base
+from knowledge.shop import load_shop
 
 
 def build_knowledge(settings: KnowledgeSettings) -> KnowledgeBase:
@@ -38,8 +40,9 @@ def build_knowledge(settings: KnowledgeSettings) -> KnowledgeBase:
 
 
 def _validate(settings: KnowledgeSettings, _: argparse.Namespace) -> None:
+    shop = load_shop(settings)
     content = load_content(settings.content_dir)
-    print(f"OK: {len(content.entries)} entries in {settings.content_dir}")
+    print(f"OK: {shop.name}, serving {', '.join(shop.languages)}; {len(content.entries)} entries in {settings.content_dir}")
 
 
 def _build(settings: KnowledgeSettings, _: argparse.Namespace) -> None:
@@ -59,7 +62,7 @@ def _search(settings: KnowledgeSettings, args: argparse.Namespace) -> None:
 def _stats(settings: KnowledgeSettings, _: argparse.Namespace) -> None:
     content = load_content(settings.content_dir)
     print(f"{len(content.entries)} entries")
-    for lang in LANGUAGES:
+    for lang in load_shop(settings).languages:  # a language the shop does not serve is no work to do
         missing = [e.id for e in content.entries if lang not in e.texts]
         alternatives = sum(len(e.texts[lang].alternatives) for e in content.entries if lang in e.texts)
         print(f"  {lang}: {len(content.entries) - len(missing)} entries, {alternatives} alternative phrasings" + (f", missing: {', '.join(missing)}" if missing else ""))
@@ -111,11 +114,12 @@ def _print_import(report: ImportReport, content_dir: Path, *, dry_run: bool) -> 
 
 
 def _export(settings: KnowledgeSettings, args: argparse.Namespace) -> None:
+    languages = args.languages or load_shop(settings).languages
     if args.out is None:
-        rows, missing = export_csv(settings.content_dir, sys.stdout, languages=args.languages, missing_only=args.missing_only)
+        rows, missing = export_csv(settings.content_dir, sys.stdout, languages=languages, missing_only=args.missing_only)
     else:
         with args.out.open("w", encoding="utf-8-sig", newline="") as out:  # the BOM tells Excel it is UTF-8
-            rows, missing = export_csv(settings.content_dir, out, languages=args.languages, missing_only=args.missing_only)
+            rows, missing = export_csv(settings.content_dir, out, languages=languages, missing_only=args.missing_only)
     where = args.out or "standard output"
     print(f"Exported {rows} row(s) to {where}, {missing} to translate: fill in question and answer, then `shopbot-kb import` the file.",
           file=sys.stderr)
@@ -123,10 +127,16 @@ def _export(settings: KnowledgeSettings, args: argparse.Namespace) -> None:
 
 def _languages(value: str) -> list[str]:
     languages = [lang.strip() for lang in value.split(",") if lang.strip()]
-    unknown = [lang for lang in languages if lang not in LANGUAGES]
+    unknown = [lang for lang in languages if not is_language_code(lang)]
     if unknown or not languages:
-        raise argparse.ArgumentTypeError(f"{', '.join(unknown) or value!r}: give some of {','.join(LANGUAGES)}, comma-separated")
+        raise argparse.ArgumentTypeError(f"{', '.join(unknown) or value!r}: give ISO 639-1 codes such as {','.join(LANGUAGES)}, comma-separated")
     return languages
+
+
+def _language(value: str) -> str:
+    if not is_language_code(value):
+        raise argparse.ArgumentTypeError(f"{value!r}: give an ISO 639-1 code such as {', '.join(LANGUAGES)}")
+    return value
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -136,7 +146,7 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("build", help="build the index if the content changed")
     search = commands.add_parser("search", help="show what the bot would find for a question")
     search.add_argument("question")
-    search.add_argument("--lang", choices=LANGUAGES, default="en")
+    search.add_argument("--lang", type=_language, default="en")
     search.add_argument("-k", type=int, default=5)
     commands.add_parser("stats", help="entries and phrasings per language, missing translations")
     importing = commands.add_parser("import", help="add a shop's FAQ from CSV or XLSX exports and saved HTML or Markdown help pages",
@@ -150,7 +160,7 @@ def main(argv: list[str] | None = None) -> None:
     exporting = commands.add_parser("export", help="write a CSV for translators: one row per entry and language")
     exporting.add_argument("--out", type=Path, help="the CSV file to write (default: standard output)")
     exporting.add_argument("--missing-only", action="store_true", help="only the rows still to translate")
-    exporting.add_argument("--languages", type=_languages, default=list(LANGUAGES), help="e.g. cs,en (default: all four)")
+    exporting.add_argument("--languages", type=_languages, help="e.g. cs,en (default: the languages the shop serves)")
     args = parser.parse_args(argv)
     handlers = {"validate": _validate, "build": _build, "search": _search, "stats": _stats, "import": _import, "export": _export}
     try:

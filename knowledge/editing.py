@@ -78,10 +78,11 @@ class EditableEntry:
     file: str
     data: dict[str, Any]
     version: str
+    languages: tuple[str, ...] = LANGUAGES  # the shop's: a language it does not serve is no work to do
 
     @property
     def missing_languages(self) -> list[str]:
-        return [lang for lang in LANGUAGES if not (self.data.get(lang) or {}).get("answer")]
+        return [lang for lang in self.languages if not (self.data.get(lang) or {}).get("answer")]
 
 
 def entry_version(data: dict[str, Any]) -> str:
@@ -97,8 +98,8 @@ def _plain(node: Any) -> Any:
     return str(node) if isinstance(node, str) else node
 
 
-def check_entry(data: dict[str, Any]) -> list[FieldProblem]:
-    """What the page shows next to each field before anything is written."""
+def check_entry(data: dict[str, Any], languages: Sequence[str] = LANGUAGES) -> list[FieldProblem]:
+    """What the page shows next to each field before anything is written; `languages`: those the editor writes."""
     problems = []
     if not ENTRY_ID.fullmatch(str(data.get("id") or "")):
         problems.append(FieldProblem("id", "use lowercase letters, digits and dashes, e.g. `delivery-to-slovakia`"))
@@ -107,10 +108,10 @@ def check_entry(data: dict[str, Any]) -> list[FieldProblem]:
     link = data.get("link")
     if link and (problem := link_problem(str(link)) or _too_long(str(link), MAX_LINK)):
         problems.append(FieldProblem("link", problem))
-    written = [lang for lang in LANGUAGES if _written(data.get(lang))]
+    written = [lang for lang in languages if _written(data.get(lang))]
     if not written:
-        problems.append(FieldProblem(f"{LANGUAGES[0]}.question", "write the question and answer in one language at least"))
-    for lang in LANGUAGES:
+        problems.append(FieldProblem(f"{languages[0]}.question", "write the question and answer in one language at least"))
+    for lang in languages:
         text = data.get(lang) or {}
         for field, longest in (("question", MAX_QUESTION), ("answer", MAX_ANSWER)):
             value = str(text.get(field) or "").strip()
@@ -144,8 +145,9 @@ def _yaml() -> YAML:
     return yaml
 
 
-def _entry_node(data: dict[str, Any], existing: CommentedMap | None) -> CommentedMap:
-    """The entry as ruamel nodes, reusing the existing node so comments on untouched fields stay."""
+def _entry_node(data: dict[str, Any], existing: CommentedMap | None, languages: Sequence[str]) -> CommentedMap:
+    """The entry as ruamel nodes, reusing the existing node so comments on untouched fields stay; blocks in languages
+    the editor does not write (one the shop stopped serving) stay as they are."""
     node = existing if existing is not None else CommentedMap()
     _put(node, "id", data["id"])
     for key in ("tags", "product", "link"):
@@ -156,7 +158,7 @@ def _entry_node(data: dict[str, Any], existing: CommentedMap | None) -> Commente
             _put(node, key, CommentedSeq(value) if key == "tags" else value)
             if key == "tags":
                 node[key].fa.set_flow_style()
-    for lang in LANGUAGES:
+    for lang in languages:
         text = data.get(lang) or {}
         if not _written(text):  # a language the shop does not write in (yet): no block, listed as missing
             node.pop(lang, None)
@@ -179,13 +181,18 @@ def _entry_node(data: dict[str, Any], existing: CommentedMap | None) -> Commente
 ENTRY_ORDER = ("id", "tags", "product", "link", *LANGUAGES)
 
 
+def _field_rank(key: str) -> int:
+    """Where a field goes; another language's block (sk) goes after the bot's four."""
+    return ENTRY_ORDER.index(key) if key in ENTRY_ORDER else len(ENTRY_ORDER)
+
+
 def _put(node: CommentedMap, key: str, value: Any) -> None:
     """Set a field; a new one goes where editors put it (id, tags, product, link, cs, pl, lv, en). A new last field takes
     over the blank line that separates the entry from the next, or a language added at the end would stand below it."""
     if key in node:
         node[key] = value
         return
-    later = [i for i, k in enumerate(node) if k in ENTRY_ORDER and ENTRY_ORDER.index(k) > ENTRY_ORDER.index(key)]
+    later = [i for i, k in enumerate(node) if _field_rank(k) > _field_rank(key)]
     if later:
         node.insert(later[0], key, value)
         return
@@ -257,7 +264,9 @@ class Saved:
 class FaqEditor:
     """Reads and writes FAQ entries under `content_dir/faq`; one writer at a time per process."""
 
-    def __init__(self, content_dir: Path) -> None:
+    def __init__(self, content_dir: Path, *, languages: Sequence[str] = LANGUAGES) -> None:
+        """`languages`: those the editor writes and counts as missing (the shop's)."""
+        self.languages = tuple(languages)
         self.faq_dir = content_dir / "faq"
         self.content_dir = content_dir
         self._lock = threading.Lock()
@@ -279,7 +288,7 @@ class FaqEditor:
         return cached[1]
 
     def entries(self) -> list[EditableEntry]:
-        return [EditableEntry(str(data.get("id")), path.name, data, entry_version(data))
+        return [EditableEntry(str(data.get("id")), path.name, data, entry_version(data), self.languages)
                 for path in self._files() for data in self._plain_entries(path)]
 
     def get(self, entry_id: str) -> EditableEntry:
@@ -300,7 +309,7 @@ class FaqEditor:
         With `write` False nothing is written (the whole content is checked): the result says what would be.
         """
         for change in changes:
-            if problems := check_entry(change.data):
+            if problems := check_entry(change.data, self.languages):
                 raise InvalidEdit(problems)
         ids = [change.data["id"] for change in changes]
         if len(set(ids)) < len(ids):
@@ -315,7 +324,7 @@ class FaqEditor:
                 if path not in trees:
                     trees[path] = self._load(path) if path.exists() else CommentedMap(entries=CommentedSeq())
                 entries = trees[path].setdefault("entries", CommentedSeq())
-                node = _entry_node(change.data, entries[index] if index is not None else None)
+                node = _entry_node(change.data, entries[index] if index is not None else None, self.languages)
                 if index is None:
                     if entries:
                         _blank_line_after(entries[-1])
@@ -327,7 +336,7 @@ class FaqEditor:
             else:  # the staged copy is checked file by file too, and nothing is left in the content folder
                 self._check_content(files)
         saved = [(path, _plain(node)) for path, node in nodes]
-        return Saved(files, [EditableEntry(data["id"], path.name, data, entry_version(data)) for path, data in saved])
+        return Saved(files, [EditableEntry(data["id"], path.name, data, entry_version(data), self.languages) for path, data in saved])
 
     def _locate(self, entry_id: str, *, version: str | None, file: str | None,
                 manual_ids: Callable[[], set[str]]) -> tuple[Path, int | None]:

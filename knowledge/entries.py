@@ -1,11 +1,28 @@
 """What the knowledge base is made of: entries with a text per language."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from lingua import IsoCode639_1
+
+# The languages the bot's own texts are written in (domain.yml, api/system_messages.yml, the other-language note): a
+# shop serves some of them (settings), and its content may add others (knowledge/README.md, "A fifth language").
 LANGUAGES: tuple[str, ...] = ("cs", "pl", "lv", "en")
+
+
+def is_language_code(code: str) -> bool:
+    """A lowercase ISO 639-1 code the language detector knows: content may be written in any language e5 reads,
+    and a typo in a block's key (`cz`, `eng`) must still be an error, not a language."""
+    if not re.fullmatch(r"[a-z]{2}", code):
+        return False
+    try:
+        IsoCode639_1.from_str(code)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ def export_csv(content_dir: Path, out: TextIO, *, languages: Sequence[str] = LAN
     for entry in load_content(content_dir).entries:
         if entry.kind != "faq":
             continue
-        source_language = next(lang for lang in LANGUAGES if lang in entry.texts)
+        source_language = next(iter(entry.texts))  # the loader puts the bot's languages first, in their order
         source = entry.texts[source_language]
         for lang in languages:
             text = entry.texts.get(lang)

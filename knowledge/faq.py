@@ -6,12 +6,17 @@ from typing import Any
 
 import yaml
 
-from knowledge.entries import LANGUAGES, Entry, EntryText
+from knowledge.entries import LANGUAGES, Entry, EntryText, is_language_code
 from knowledge.errors import ContentProblem
 from knowledge.links import link_problem
 
-ENTRY_FIELDS = {"id", "tags", "product", "link", *LANGUAGES}
+ENTRY_FIELDS = {"id", "tags", "product", "link"}  # and one block per language, keyed by its ISO 639-1 code
 TEXT_FIELDS = {"question", "alternatives", "answer"}
+
+
+def _language_order(lang: str) -> tuple[int, str]:
+    """The bot's languages first in their usual order, then the others alphabetically."""
+    return (LANGUAGES.index(lang), "") if lang in LANGUAGES else (len(LANGUAGES), lang)
 
 
 class _Node:
@@ -70,18 +75,19 @@ class _FileChecker:
             self.problem(node.line, "an entry must be a mapping with `id` and one block per language")
             return None
         fields = node.value
-        for key in sorted(set(fields) - ENTRY_FIELDS):
+        languages = sorted((key for key in fields if key not in ENTRY_FIELDS and is_language_code(key)), key=_language_order)
+        for key in sorted(set(fields) - ENTRY_FIELDS - set(languages)):
             allowed = ", ".join(sorted(ENTRY_FIELDS))
-            self.problem(fields[key][0], f"unknown field `{key}` (allowed: {allowed})")
+            self.problem(fields[key][0], f"unknown field `{key}` (allowed: {allowed}, and a block per language such as cs or en)")
         if "id" not in fields:
             self.problem(node.line, "entry has no `id`: add a stable id such as `delivery-cost`")
             return None
         entry_id = self.text(fields["id"][1], "`id`")
         texts: dict[str, EntryText] = {}
-        if not set(LANGUAGES) & set(fields):
-            self.problem(node.line, f"entry `{entry_id}` has no language block: add at least one of {', '.join(LANGUAGES)}")
-        for lang in LANGUAGES:
-            if lang in fields and (text := self.translation(fields[lang][1], entry_id, lang)) is not None:
+        if not languages:
+            self.problem(node.line, f"entry `{entry_id}` has no language block: add at least one of {', '.join(LANGUAGES)} (or another language's code)")
+        for lang in languages:
+            if (text := self.translation(fields[lang][1], entry_id, lang)) is not None:
                 texts[lang] = text
         tags = self.string_list(fields["tags"][1], "`tags`") if "tags" in fields else ()
         product = self.text(fields["product"][1], "`product`") if "product" in fields else None

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from functools import lru_cache
 
-from lingua import Language, LanguageDetector, LanguageDetectorBuilder
+from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
-from knowledge.content import LANGUAGES
+from knowledge.entries import LANGUAGES
 from knowledge.lexical import fold
 
-_LINGUA = {"cs": Language.CZECH, "pl": Language.POLISH, "lv": Language.LATVIAN, "en": Language.ENGLISH}
-DEFAULT_LANGUAGE = "en"
+DEFAULT_LANGUAGE = "en"  # of a guesser built without settings (the import's, which only asks `confident`)
 
 # Czech typed without diacritics often looks Polish to lingua ("Dobry den" scores 0.77 Polish). Frequent
 # chat words that exist in only one of the two languages settle it; they are compared accent-folded. Words both
@@ -33,12 +34,23 @@ def czech_or_polish(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8)
+def language_guesser(languages: tuple[str, ...], default: str) -> LanguageGuesser:
+    """One guesser per list of languages (lingua's detector takes a while to build): the shop's file may change them."""
+    return LanguageGuesser(languages, default=default)
+
+
 class LanguageGuesser:
     """Wraps one lingua detector (built once per process) with the rules a chat needs."""
 
-    def __init__(self, *, min_confidence: float = 0.7, switch_confidence: float = 0.9) -> None:
-        self._detector: LanguageDetector = LanguageDetectorBuilder.from_languages(*_LINGUA.values()).build()
-        self._codes = {language: code for code, language in _LINGUA.items()}
+    def __init__(self, languages: Sequence[str] = LANGUAGES, *, default: str = DEFAULT_LANGUAGE,
+                 min_confidence: float = 0.7, switch_confidence: float = 0.9) -> None:
+        """`languages`: those a customer may be answered in (settings' `answerable_languages`); `default`: the shop's."""
+        lingua = {code: Language.from_iso_code_639_1(IsoCode639_1.from_str(code)) for code in languages}
+        self._detector: LanguageDetector = LanguageDetectorBuilder.from_languages(*lingua.values()).build()
+        self._codes = {language: code for code, language in lingua.items()}
+        self.languages = tuple(languages)
+        self.default = default
         self.min_confidence = min_confidence
         self.switch_confidence = switch_confidence
 
@@ -58,7 +70,7 @@ class LanguageGuesser:
         return found[0] if found and found[1] >= self.min_confidence else None
 
     def guess(self, text: str, *, previous: str | None = None) -> str:
-        """The language to answer in: a confident detection wins; else the conversation's (or the page's), or English.
+        """The language to answer in: a confident detection wins; else the conversation's (or the page's), or the shop's default.
 
         Messages like "ok" or "1" say nothing about the language, so they keep what the conversation had.
         """
@@ -69,8 +81,8 @@ class LanguageGuesser:
             needed = self.min_confidence if previous in (None, detected) else self.switch_confidence
             if confidence >= needed:
                 return detected
-        if previous in LANGUAGES:
+        if previous in self.languages:
             return previous
         if found and found[1] >= 0.5:
             return found[0]
-        return DEFAULT_LANGUAGE
+        return self.default

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from knowledge.entries import LANGUAGES, Entry, EntryText
+from knowledge.entries import LANGUAGES, Entry, EntryText, is_language_code
 from knowledge.errors import ContentProblem
 
 
@@ -79,24 +79,26 @@ def _finish(current: tuple[str, int, list[str]], path: Path, problems: list[Cont
 
 def id_language(languages: set[str]) -> str | None:
     """The language whose section titles give the sections' ids: English when there, else the first of the others."""
-    return next((lang for lang in ("en", *LANGUAGES) if lang in languages), None)
+    return next((lang for lang in ("en", *LANGUAGES, *sorted(languages)) if lang in languages), None)
 
 
 def load_manual(manual_dir: Path) -> tuple[list[Entry], list[ContentProblem]]:
     """The language files a manual has (one at least) → one entry per section."""
     problems: list[ContentProblem] = []
     manual_id = manual_dir.name
+    languages = []
     for path in sorted(manual_dir.glob("*.md")):
-        if path.stem not in LANGUAGES:
-            problems.append(ContentProblem(path, 1, f"unknown language file `{path.name}`: name it cs.md, pl.md, lv.md or en.md"))
+        if is_language_code(path.stem):
+            languages.append(path.stem)
+        else:
+            problems.append(ContentProblem(path, 1, f"unknown language file `{path.name}`: name it by its language's code, e.g. cs.md or en.md"))
     files: dict[str, _ManualFile] = {}
-    for lang in LANGUAGES:
-        path = manual_dir / f"{lang}.md"
-        if path.exists() and (parsed := parse_manual_file(path, problems)):
+    for lang in languages:
+        if parsed := parse_manual_file(manual_dir / f"{lang}.md", problems):
             files[lang] = parsed
     reference = id_language(set(files))
     if reference is None:
-        if not any((manual_dir / f"{lang}.md").exists() for lang in LANGUAGES):
+        if not languages:
             problems.append(ContentProblem(manual_dir / "en.md", 0, f"manual `{manual_id}` has no language file: add at least one of cs.md, pl.md, lv.md, en.md"))
         return [], problems
     if problems:

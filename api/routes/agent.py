@@ -161,5 +161,5 @@ async def reply_to_ticket(ticket_id: RowId, body: TicketReplyIn, agent: CurrentA
                         agent_id=agent.id))
     await session.commit()
     if ticket.email:
-        await send_mail(services.settings, to=ticket.email, subject=system_text("email_subject", ticket.language, shop_name=services.settings.shop_name), body=ticket.answer)
+        await send_mail(services.settings, services.shop.current, to=ticket.email, subject=system_text("email_subject", ticket.language, shop_name=services.shop.current.name), body=ticket.answer)
     return TicketOut.model_validate(ticket, from_attributes=True)

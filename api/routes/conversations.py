@@ -7,21 +7,34 @@ from fastapi import APIRouter, Depends, Query, status
 
 from api.conversations import create_conversation, handle_customer_message, validate_text
 from api.deps import CustomerConversation, ServicesDep, SessionDep, limit_customer_messages, limit_new_conversations
+from api.errors import ApiError
 from api.handoffs import back_to_bot
 from api.models import ConversationState
 from api.queue import queue_position
 from api.routes.availability import current_availability
 from api.schemas import MAX_ROW_ID, ConversationCreate, ConversationCreated, LanguageIn, MessageIn, MessageResult, Transcript
 from api.transcripts import contact_ticket, message_out, messages_after
+from knowledge.shop import Shop
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
 
 
+class UnknownLanguage(ApiError):
+    status_code = 422
+
+
+def _check_answerable(language: str | None, shop: Shop) -> None:
+    """A language the bot can neither serve nor fall back in would leave the customer without texts: refuse it by name."""
+    if language is not None and language not in shop.answerable_languages:
+        raise UnknownLanguage(f"language {language!r} is not one this shop answers in: {', '.join(shop.answerable_languages)}")
+
+
 @router.post("", status_code=status.HTTP_201_CREATED, dependencies=[Depends(limit_new_conversations)],
              responses={429: {"description": "Too many new conversations from this address; see Retry-After."}})
-async def create(session: SessionDep, body: ConversationCreate | None = None) -> ConversationCreated:
+async def create(session: SessionDep, services: ServicesDep, body: ConversationCreate | None = None) -> ConversationCreated:
     """Start a conversation; keep the returned token, it is the only key to it."""
     body = body or ConversationCreate()
+    _check_answerable(body.language, services.shop.current)
     conversation, token, visitor_token = await create_conversation(session, language=body.language, visitor_token=body.visitor_token)
     return ConversationCreated(id=conversation.id, token=token, visitor_token=visitor_token, state=conversation.state, language=conversation.language)
 
@@ -56,8 +69,9 @@ async def leave_the_queue(conversation: CustomerConversation, session: SessionDe
 
 
 @router.put("/{conversation_id}/language")
-async def switch_language(body: LanguageIn, conversation: CustomerConversation, session: SessionDep) -> Transcript:
+async def switch_language(body: LanguageIn, conversation: CustomerConversation, session: SessionDep, services: ServicesDep) -> Transcript:
     """The customer picked a language in the widget: the bot and the system messages use it from now on."""
+    _check_answerable(body.language, services.shop.current)
     conversation.language = body.language
     await session.commit()
     return Transcript(state=conversation.state, language=conversation.language, messages=[])

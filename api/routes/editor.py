@@ -45,22 +45,27 @@ def _literal_match(entry: EditableEntry, needle: str) -> bool:
 
 @router.get("/entries")
 async def list_entries(editor: CurrentEditor, services: ServicesDep, q: Annotated[str, Query(max_length=200)] = "",
-                       language: Language = "en") -> list[EntrySummary]:
+                       language: Language | None = None) -> list[EntrySummary]:
     """Every FAQ entry and manual section; with `q`, the entries the bot's own search finds for it, best first (an editor
     looking for "doprava" also wants the pick-up point and delivery time entries), then those whose id or text in any
-    language contains `q` literally. Titles in `language`."""
+    language contains `q` literally. Titles in `language`, else in the first served language the entry has."""
     query = q.strip()
     everything = await asyncio.to_thread(lambda: services.faq_editor.entries() + services.manual_editor.sections())
+    languages = services.shop.current.languages
     chosen = everything
     if query:
-        hits = await asyncio.to_thread(services.knowledge.search, query, lang=services.languages.guess(query, previous=language), k=RELATED)
+        guessed = services.languages.guess(query, previous=language or services.shop.current.default_language)
+        hits = await asyncio.to_thread(services.knowledge.search, query, lang=guessed, k=RELATED)
         rank = {hit.entry_id: position for position, hit in enumerate(hits)}
         needle = fold(query)
         chosen = sorted((e for e in everything if e.id in rank or _literal_match(e, needle)), key=lambda e: rank.get(e.id, len(rank)))
-    return [EntrySummary(id=entry.id, kind=_kind(entry.id), file=entry.file, missing_languages=entry.missing_languages,
-                         title=(entry.data.get(language) or entry.data.get("en") or {}).get("question") or entry.id,
-                         alternatives={lang: len(text.get("alternatives") or []) for lang, text in entry.data.items() if isinstance(text, dict)})
-            for entry in chosen]
+    found = []
+    for entry in chosen:
+        shown: dict = next((entry.data[lang] for lang in (language, *languages) if lang and entry.data.get(lang)), {})
+        found.append(EntrySummary(id=entry.id, kind=_kind(entry.id), file=entry.file, title=shown.get("question") or entry.id,
+                                  missing_languages=entry.missing_languages,
+                                  alternatives={lang: len((entry.data.get(lang) or {}).get("alternatives") or []) for lang in languages}))
+    return found
 
 
 @router.get("/files")

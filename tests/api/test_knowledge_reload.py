@@ -26,6 +26,7 @@ NEW_ENTRY = """
 def editor_api(tmp_path: Path) -> Iterator[tuple[TestClient, Path]]:
     content = tmp_path / "content"
     shutil.copytree(ROOT / "knowledge" / "faq", content / "faq")
+    shutil.copyfile(ROOT / "knowledge" / "shop.yml", content / "shop.yml")
     settings = Settings(var_dir=tmp_path / "var", content_dir=content, cache_dir=ROOT / "var" / "cache" / "embeddings", admin_token="editor-secret")
     with TestClient(create_app(settings)) as client:
         yield client, content
@@ -55,6 +56,16 @@ def next_build(client: TestClient, serving: str, *, timeout: float = 600.0) -> s
     return None
 
 
+def until(check, timeout: float = 120.0) -> bool:  # type: ignore[no-untyped-def]
+    """True once `check()` holds; the timeout only keeps a watcher that never reloads from hanging the suite."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return False
+
+
 def test_a_new_entry_is_served_after_the_file_changes(editor_api: tuple[TestClient, Path]) -> None:
     client, content = editor_api
     assert top_entry(client, "Můžete mi na výrobek vygravírovat jméno?", "cs") != "engraving"
@@ -82,3 +93,20 @@ def test_editor_endpoints_need_the_admin_token(editor_api: tuple[TestClient, Pat
     client, _ = editor_api
     assert client.post("/api/knowledge/reload").status_code == 401
     assert client.post("/api/knowledge/reload", headers={"Authorization": "Bearer nope"}).status_code == 403
+
+
+def test_the_shop_file_is_followed_while_the_api_runs_and_a_broken_one_keeps_the_last_good(editor_api: tuple[TestClient, Path]) -> None:
+    client, content = editor_api
+    assert client.get("/api/shop").json()["name"] == "Domovo"
+    shop = content / "shop.yml"
+    shop.write_text(shop.read_text(encoding="utf-8").replace("name: Domovo", "name: Domovo Outlet").replace("[cs, pl, lv, en]", "[cs, en]"),
+                    encoding="utf-8")
+    assert until(lambda: client.get("/api/shop").json()["name"] == "Domovo Outlet")
+    assert client.get("/api/shop").json()["languages"] == ["cs", "en"]
+    shop.write_text(shop.read_text(encoding="utf-8").replace("default_language: en", "default_language: de"), encoding="utf-8")
+    time.sleep(2)  # the watcher's debounce and a reload
+    assert client.get("/api/shop").json()["name"] == "Domovo Outlet"
+    shop.write_text(shop.read_text(encoding="utf-8").replace("default_language: de", "default_language: cs").replace("Outlet", "Brno"),
+                    encoding="utf-8")
+    assert until(lambda: client.get("/api/shop").json()["default_language"] == "cs")  # still followed
+    assert client.get("/api/shop").json()["name"] == "Domovo Brno"

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from api.settings import ROOT
+from knowledge.shop import load_shop
 from runner.processes import Stack
 from tests.conftest import Mailbox, Person, add_agent
 from tests.integration.chat import Console, Live, database_rows, said, say, start, wait_for_availability, ws_url
@@ -122,8 +123,9 @@ def test_with_nobody_online_a_polish_customer_leaves_an_email_and_gets_the_answe
     finally:
         console.close()
     [mail] = [m for m in mailbox.messages if m["To"] == "jan.kowalski@example.com"]
-    assert mail["Subject"] == SYSTEM_TEXTS["email_subject"]["pl"].format(shop_name=stack.settings.shop_name) == "Obsługa klienta Domovo: odpowiedź na twoje pytanie"
+    assert mail["Subject"] == SYSTEM_TEXTS["email_subject"]["pl"].format(shop_name=load_shop(stack.settings).name) == "Obsługa klienta Domovo: odpowiedź na twoje pytanie"
     assert "przesyłka wyjdzie jutro" in mail.get_content()
+    assert mail["From"] == "Domovo <help@domovo.eu>"  # the shop file's name and address
 
 
 def test_an_agent_closes_a_chat_and_a_later_message_reopens_it_for_the_bot(client: httpx.Client, alice: Console) -> None:

@@ -3,45 +3,18 @@ and no alternative phrasings is answered through the public api in every languag
 is refused (the bars are measured on its content at load, nothing tuned on our demo shop decides)."""
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
+import time
 
 import httpx
 import pytest
 
 from knowledge import load_content
-from runner.processes import Stack, free_port, running_stack
-from tests.integration.chat import ask, say, start
-from tests.tea_shop import ANSWERED, CONTENT, NOT_COVERED, OTHER_LANGUAGE, in_one_language
+from runner.processes import Stack
+from tests.conftest import add_agent
+from tests.integration.chat import Console, ask, say, start
+from tests.tea_shop import ANSWERED, CONTENT, NOT_COVERED, OTHER_LANGUAGE, TEA_SHOP_NAME, ShopClient
 
 pytestmark = pytest.mark.integration
-
-
-TEA_SHOP_NAME = "Čajovna Lístek"
-
-
-def _serve(content: Path, var: Path, stack: Stack, trained_model: Path) -> Iterator[httpx.Client]:
-    """A second Rasa and api on `content`, under the tea shop's own name (module-scoped by the callers: they must not
-    outlive their tests). The same trained model serves it: the name comes from the settings, not the training data."""
-    settings = stack.settings.model_copy(update={"var_dir": var, "content_dir": content, "api_port": free_port(), "rasa_port": free_port(),
-                                                 "shop_name": TEA_SHOP_NAME})
-    with running_stack(settings, trained_model, api_log=var / "api.log") as running, httpx.Client(base_url=running.api_url, timeout=30.0) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def tea_shop(stack: Stack, trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    var = tmp_path_factory.mktemp("tea-shop")
-    shutil.copytree(CONTENT, var / "knowledge")
-    yield from _serve(var / "knowledge", var, stack, trained_model)
-
-
-@pytest.fixture(scope="module")
-def czech_only_shop(stack: Stack, trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    """The tea shop as a shop that writes its FAQ in Czech only publishes it."""
-    var = tmp_path_factory.mktemp("czech-only-shop")
-    yield from _serve(in_one_language(var / "knowledge", "cs"), var, stack, trained_model)
 
 
 def _sources(client: httpx.Client, text: str) -> tuple[str, list[dict]]:
@@ -85,7 +58,8 @@ NOTE = {"en": "We only have this answer in Czech so far:", "lv": "Šī atbilde m
 
 @pytest.mark.parametrize(("question", "lang", "entry"), OTHER_LANGUAGE)
 def test_a_shop_writing_in_czech_only_answers_other_languages_from_its_czech_entries_and_says_so(
-        czech_only_shop: httpx.Client, question: str, lang: str, entry: str) -> None:
+        czech_only_shop: ShopClient, question: str, lang: str, entry: str) -> None:
+    """Polish and Latvian too, though the shop serves only Czech and English: the bot has texts in them."""
     conversation, headers = start(czech_only_shop)
     body = say(czech_only_shop, conversation, headers, question)
     assert body["language"] == lang
@@ -93,3 +67,37 @@ def test_a_shop_writing_in_czech_only_answers_other_languages_from_its_czech_ent
     assert note["text"] == NOTE[lang] and note.get("source") is None
     czech = next(e.texts["cs"].answer for e in load_content(CONTENT).entries if e.id == entry)
     assert answer["source"]["id"] == entry and answer["source"]["language"] == "cs" and czech[:40] in answer["text"]
+
+
+def test_the_shop_tells_the_widget_its_languages_and_refuses_one_it_cannot_answer_in(czech_only_shop: ShopClient) -> None:
+    shop = czech_only_shop.get("/api/shop").json()
+    assert (shop["name"], shop["languages"], shop["default_language"]) == (TEA_SHOP_NAME, ["cs", "en"], "cs")  # the file's, the environment's
+    assert shop["contact"]["phone"] == "+420 601 234 567" and shop["privacy_url"] == "https://listek.example/ochrana-osobnich-udaju"
+    refused = czech_only_shop.post("/api/conversations", json={"language": "de"})
+    assert refused.status_code == 422 and "'de' is not one this shop answers in" in refused.json()["detail"]
+    assert czech_only_shop.post("/api/conversations", json={"language": "pl"}).status_code == 201  # answered, from Czech entries
+
+
+def test_the_back_office_lists_only_the_served_languages_as_missing(czech_only_shop: ShopClient) -> None:
+    editor = add_agent(czech_only_shop.settings, "Eliska", "editor")
+    console = Console(czech_only_shop, editor.email, editor.password, online=False)
+    try:
+        entries = console.get("/api/editor/entries").json()
+        assert len(entries) == 7 and all(entry["missing_languages"] == ["en"] for entry in entries), entries
+    finally:
+        console.close()
+
+
+def test_renaming_the_shop_is_one_line_the_running_bot_follows_without_a_restart_or_retraining(czech_only_shop: ShopClient) -> None:
+    shop_file = czech_only_shop.settings.content_dir / "shop.yml"
+    before = shop_file.read_text(encoding="utf-8")
+    shop_file.write_text(before.replace(f"name: {TEA_SHOP_NAME}", "name: Čajovna U Zeleného stromu"), encoding="utf-8")
+    try:
+        deadline = time.monotonic() + 30
+        while czech_only_shop.get("/api/shop").json()["name"] != "Čajovna U Zeleného stromu" and time.monotonic() < deadline:
+            time.sleep(0.3)
+        conversation, headers = start(czech_only_shop)
+        text = " ".join(reply["text"] for reply in say(czech_only_shop, conversation, headers, "Dobrý den")["replies"])
+        assert "obchodu Čajovna U Zeleného stromu" in text and TEA_SHOP_NAME not in text, text
+    finally:
+        shop_file.write_text(before, encoding="utf-8")

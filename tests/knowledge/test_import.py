@@ -56,6 +56,7 @@ def content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "knowledge"
     (root / "faq").mkdir(parents=True)
     (root / "faq" / "delivery.yml").write_text(FAQ, encoding="utf-8")
+    (root / "shop.yml").write_text("name: Kuchyně Kovář\n", encoding="utf-8")
     monkeypatch.setenv("SHOPBOT_CONTENT_DIR", str(root))
     return root
 

@@ -52,9 +52,9 @@ def test_a_manual_in_some_languages_only_is_loaded_with_ids_from_its_first_langu
 def test_a_manual_without_language_files_is_reported(tmp_path: Path) -> None:
     manual = tmp_path / "kettle-k1"
     manual.mkdir()
-    (manual / "de.md").write_text("# Wasserkocher\n\n## Entkalken\nEssig.\n", encoding="utf-8")
+    (manual / "deutsch.md").write_text("# Wasserkocher\n\n## Entkalken\nEssig.\n", encoding="utf-8")  # de.md would be German
     entries, problems = load_manual(manual)
-    assert entries == [] and any("has no language file: add at least one of cs.md, pl.md, lv.md, en.md" in str(p) for p in problems)
+    assert entries == [] and any("unknown language file `deutsch.md`" in str(p) for p in problems) and any("has no language file: add at least one of cs.md, pl.md, lv.md, en.md" in str(p) for p in problems)
 
 
 def test_missing_title_empty_section_and_a_wrong_section_count_are_reported(tmp_path: Path) -> None:

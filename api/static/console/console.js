@@ -291,7 +291,8 @@ $("ticket-form").addEventListener("submit", async (event) => {
 function showOnly(section) { for (const id of ["chat", "ticket", "admin"]) $(id).hidden = id !== section; }
 
 async function refreshAdmin() {
-  const [team, canned] = await Promise.all([api("/api/admin/agents"), api("/api/agent/canned")]);
+  const [team, canned, shop] = await Promise.all([api("/api/admin/agents"), api("/api/agent/canned"), api("/api/shop")]);
+  $("canned-form").elements.language.replaceChildren(...shop.languages.map((lang) => el("option", lang)));  // the shop's languages
   $("team").replaceChildren(...team.map((agent) => {
     const li = el("li", `${agent.name} <${agent.email}> · ${agent.role} · ${agent.presence}`);
     if (agent.id !== state.me.id) {

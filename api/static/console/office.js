@@ -1,7 +1,7 @@
 // The back office for editors and admins (common.js first): knowledge entries, unanswered questions, analytics.
 "use strict";
 
-const LANGS = ["cs", "pl", "lv", "en"];
+let LANGS = ["en"];  // the languages the shop serves, from GET /api/shop when the page starts
 const state = { me: null, entry: null, files: [] };
 
 const percent = (share) => (share === null || share === undefined ? "–" : `${Math.round(share * 100)} %`);
@@ -15,6 +15,9 @@ async function start() {
     $("app").replaceChildren(el("p", "The back office is for editors and admins. Ask an admin for the editor role.", "error"));
     return;
   }
+  LANGS = (await api("/api/shop")).languages;
+  $("languages").replaceChildren(...languageFields());
+  document.querySelectorAll("select.served-languages").forEach(offerServed);
   state.files = await api("/api/editor/files");
   $("entry-form").elements.file.replaceChildren(...state.files.map((name) => el("option", name)));
   await searchEntries();
@@ -60,7 +63,12 @@ function languageFields() {
     return set;
   });
 }
-$("languages").replaceChildren(...languageFields());
+
+// A language picker offers the languages the shop serves (and "all" where it had it).
+function offerServed(select) {
+  const all = select.querySelector('option[value=""]');
+  select.replaceChildren(...(all ? [all] : []), ...LANGS.map((lang) => el("option", lang)));
+}
 
 const entryPath = (id) => `/api/editor/entries/${id.split("/").map(encodeURIComponent).join("/")}`;  // manual ids hold a /
 
@@ -102,7 +110,7 @@ function formEntry() {
 function showMissing() {
   const entry = formEntry();
   const missing = LANGS.filter((lang) => !entry[lang].question.trim() || !entry[lang].answer.trim());
-  $("missing").textContent = missing.length ? `Still missing: ${missing.join(", ")}` : "All four languages are there.";
+  $("missing").textContent = missing.length ? `Still missing: ${missing.join(", ")}` : "Every language the shop serves is there.";
 }
 $("entry-form").addEventListener("input", showMissing);
 

@@ -1,44 +1,44 @@
 // The website chat widget: one script tag, no build step.
-//   <script src="https://support.example/widget/widget.js" data-title="Domovo" data-color="#0b5cad" defer></script>
+//   <script src="https://support.example/widget/widget.js" data-color="#0b5cad" defer></script>
 // Options (data-*): api (default: where this script came from), language (default: <html lang>),
-// title (and title-cs, title-pl, title-lv, title-en: the title in that language), color, greeting.
-// The widget's own labels follow the conversation's language, not only the page's. It lives in a shadow root so the shop's styles and ours never mix.
+// title (and title-cs, title-pl, title-lv, title-en: the title in that language; default: the shop's name, GET /api/shop),
+// color, greeting. The widget's own labels follow the conversation's language, not only the page's. It lives in a shadow
+// root so the shop's styles and ours never mix.
 // Everything people write is inserted as text (textContent), never as HTML.
 (function () {
   "use strict";
   const script = document.currentScript;
   const options = script ? script.dataset : {};
   const API = (options.api || new URL(script.src, location.href).origin).replace(/\/$/, "");
-  const LANGUAGES = ["cs", "pl", "lv", "en"];
-  const NAMES = { cs: "Čeština", pl: "Polski", lv: "Latviešu", en: "English" };  // each in its own language, for the picker
+  const NAMES = { cs: "Čeština", pl: "Polski", lv: "Latviešu", en: "English", sk: "Slovenčina", lt: "Lietuvių", de: "Deutsch" };  // for the picker, each in its own language
   const pageLanguage = (options.language || document.documentElement.lang || "en").slice(0, 2).toLowerCase();
   const TEXT = {
-    cs: { title: "Zákaznická podpora", open: "Otevřít chat", unread: "Otevřít chat (nepřečtené zprávy: {n})", mute: "Ztlumit zvuky",
+    cs: { title: "zákaznická podpora", open: "Otevřít chat", unread: "Otevřít chat (nepřečtené zprávy: {n})", mute: "Ztlumit zvuky",
       close: "Zavřít chat", placeholder: "Napište zprávu…", send: "Odeslat", typing: "píše…",
       greeting: "Dobrý den! Napište, s čím vám můžeme pomoci.", offline: "Nedaří se nám spojit se serverem. Zprávu máme uloženou a odešleme ji, jakmile to půjde.",
       source: "Zdroj", language: "Jazyk", queue: "Jste ve frontě na {n}. místě – brzy se vám někdo z kolegů bude věnovat.", you: "Vy",
-      bot: "Asistent", sending: "odesílá se…", slow: "Píšete rychleji, než stíháme číst. Zprávu odešleme za {s} s.",
+      bot: "Asistent", privacy: "Ochrana osobních údajů", sending: "odesílá se…", slow: "Píšete rychleji, než stíháme číst. Zprávu odešleme za {s} s.",
       online: "Kolegové jsou teď online", nobodyOnline: "Teď nikdo z kolegů není online – odpovíme e-mailem do {h} h",
       queueOffline: "Jste ve frontě na {n}. místě – teď ale nikdo z kolegů není online.", back: "Zpět k asistentovi", attach: "Přiložit fotku nebo PDF", attachFailed: "Soubor se nepodařilo odeslat: {reason}", ticket: "Požadavek {number} – odpovíme na {email} do {h} h" },
-    pl: { title: "Obsługa klienta", open: "Otwórz czat", unread: "Otwórz czat (nieprzeczytane wiadomości: {n})", mute: "Wycisz dźwięki",
+    pl: { title: "obsługa klienta", open: "Otwórz czat", unread: "Otwórz czat (nieprzeczytane wiadomości: {n})", mute: "Wycisz dźwięki",
       close: "Zamknij czat", placeholder: "Napisz wiadomość…", send: "Wyślij", typing: "pisze…",
       greeting: "Dzień dobry! Napisz, w czym możemy pomóc.", offline: "Nie możemy połączyć się z serwerem. Wiadomość jest zapisana i wyślemy ją, gdy tylko się da.",
       source: "Źródło", language: "Język", queue: "Jesteś na {n}. miejscu w kolejce – konsultant wkrótce się tobą zajmie.", you: "Ty",
-      bot: "Asystent", sending: "wysyłanie…", slow: "Piszesz szybciej, niż nadążamy czytać. Wyślemy wiadomość za {s} s.",
+      bot: "Asystent", privacy: "Polityka prywatności", sending: "wysyłanie…", slow: "Piszesz szybciej, niż nadążamy czytać. Wyślemy wiadomość za {s} s.",
       online: "Konsultanci są teraz dostępni", nobodyOnline: "Teraz nikt nie jest dostępny – odpowiemy e-mailem w ciągu {h} h",
       queueOffline: "Jesteś na {n}. miejscu w kolejce – ale teraz nikt nie jest dostępny.", back: "Wróć do asystenta", attach: "Dołącz zdjęcie lub PDF", attachFailed: "Nie udało się wysłać pliku: {reason}", ticket: "Zgłoszenie {number} – odpowiemy na {email} w ciągu {h} h" },
-    lv: { title: "Klientu atbalsts", open: "Atvērt tērzēšanu", unread: "Atvērt tērzēšanu (nelasītas ziņas: {n})", mute: "Izslēgt skaņas",
+    lv: { title: "klientu atbalsts", open: "Atvērt tērzēšanu", unread: "Atvērt tērzēšanu (nelasītas ziņas: {n})", mute: "Izslēgt skaņas",
       close: "Aizvērt tērzēšanu", placeholder: "Uzrakstiet ziņu…", send: "Sūtīt", typing: "raksta…",
       greeting: "Labdien! Uzrakstiet, kā varam palīdzēt.", offline: "Neizdodas sazināties ar serveri. Ziņa ir saglabāta, un mēs to nosūtīsim, tiklīdz varēsim.",
       source: "Avots", language: "Valoda", queue: "Jūs esat {n}. vietā rindā – konsultants drīz ar jums sazināsies.", you: "Jūs",
-      bot: "Asistents", sending: "sūta…", slow: "Jūs rakstāt ātrāk, nekā paspējam izlasīt. Ziņu nosūtīsim pēc {s} s.",
+      bot: "Asistents", privacy: "Privātuma politika", sending: "sūta…", slow: "Jūs rakstāt ātrāk, nekā paspējam izlasīt. Ziņu nosūtīsim pēc {s} s.",
       online: "Konsultanti šobrīd ir tiešsaistē", nobodyOnline: "Pašlaik neviens nav tiešsaistē – atbildēsim pa e-pastu {h} h laikā",
       queueOffline: "Jūs esat {n}. vietā rindā – taču pašlaik neviens nav tiešsaistē.", back: "Atpakaļ pie asistenta", attach: "Pievienot foto vai PDF", attachFailed: "Failu neizdevās nosūtīt: {reason}", ticket: "Pieteikums {number} – atbildēsim uz {email} {h} h laikā" },
-    en: { title: "Customer care", open: "Open chat", unread: "Open chat (unread messages: {n})", mute: "Mute sounds",
+    en: { title: "customer care", open: "Open chat", unread: "Open chat (unread messages: {n})", mute: "Mute sounds",
       close: "Close chat", placeholder: "Write a message…", send: "Send", typing: "is typing…",
       greeting: "Hello! Tell us how we can help.", offline: "We can't reach the service right now. Your message is saved and will be sent as soon as we can.",
       source: "Source", language: "Language", queue: "You are number {n} in the queue – a colleague will be with you shortly.", you: "You",
-      bot: "Assistant", sending: "sending…", slow: "You're writing faster than we can read. We'll send your message in {s} s.",
+      bot: "Assistant", privacy: "Privacy policy", sending: "sending…", slow: "You're writing faster than we can read. We'll send your message in {s} s.",
       online: "Our team is online now", nobodyOnline: "Nobody's online now – we reply by e-mail within {h} h",
       queueOffline: "You are number {n} in the queue – but nobody's online right now.", back: "Back to the assistant", attach: "Attach a photo or PDF", attachFailed: "The file could not be sent: {reason}", ticket: "Ticket {number} – we'll reply to {email} within {h} h" },
   };
@@ -50,10 +50,11 @@
   // waiting: the place in the queue while waiting for a person; ticket: the e-mail ticket the chat left; availability:
   // whether a colleague is online (GET /api/availability); notice: why a message waits (rate limit); unread: replies that
   // came while the widget was minimised (stored with the last message id seen, `seen`, so a reload keeps the count)
-  const state = { language: store.load().language || (LANGUAGES.includes(pageLanguage) ? pageLanguage : "en"), lastId: 0,
+  // language: the page's until the customer picks one; GET /api/shop then says which ones the shop serves (offerLanguages)
+  const state = { language: store.load().language || (TEXT[pageLanguage] ? pageLanguage : "en"), lastId: 0, languages: [], shopName: "",
     socket: null, retry: 1000, flushing: false, pollTimer: null, typingTimer: null, lastTyping: 0,
     waiting: null, ticket: null, availability: null, notice: "", unread: 0, live: false, audio: null };
-  const t = (key) => TEXT[state.language][key];
+  const t = (key) => (TEXT[state.language] || TEXT.en)[key];  // a language the widget has no labels in (sk) reads English
 
   // --- the interface ---------------------------------------------------------------------------------
   const host = document.createElement("div");
@@ -97,6 +98,7 @@
     .choices button { border: 1px solid ${color}; color: ${color}; background: #fff; border-radius: 16px; padding: 6px 12px; cursor: pointer; min-height: 36px; }
     .choices button:disabled { opacity: .5; cursor: default; }
     .statusbar { display: flex; align-items: center; gap: 8px; padding: 4px 12px; min-height: 18px; }
+    .privacy { flex: none; font-size: 12px; color: #555; }
     .status { flex: 1; font-size: 13px; color: #444; }
     .back { flex: none; border: 1px solid ${color}; color: ${color}; background: #fff; border-radius: 16px; padding: 4px 12px;
       cursor: pointer; min-height: 36px; }
@@ -115,7 +117,8 @@
       <header>
         <div class="heading"><h2></h2><p class="availability" aria-live="polite" hidden></p></div>
         <label class="visually-hidden" for="shopbot-language"></label>
-        <select id="shopbot-language">${LANGUAGES.map((l) => `<option value="${l}" lang="${l}">${NAMES[l]}</option>`).join("")}</select>
+        <select id="shopbot-language"></select>
+        <a class="privacy" target="_blank" rel="noopener" hidden></a>
         <button class="mute" type="button" aria-pressed="false"><svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M3 9v6h4l5 4V5L7 9H3zm13.5 3A4.5 4.5 0 0 0 14 8v8a4.5 4.5 0 0 0 2.5-4z"/><path class="slash" stroke="currentColor" stroke-width="2" d="M3 3l18 18"/></svg></button>
         <button class="close" type="button">×</button>
       </header>
@@ -124,6 +127,7 @@
       <div class="statusbar">
         <div class="status" aria-live="polite"></div>
         <button class="back" type="button" hidden></button>
+        <a class="privacy" target="_blank" rel="noopener" hidden></a>
       </div>
       <form>
         <label class="visually-hidden" for="shopbot-input"></label>
@@ -138,12 +142,14 @@
   } else { const style = document.createElement("style"); style.textContent = css; root.prepend(style); }
   const $ = (selector) => root.querySelector(selector);
   const ui = { launcher: $(".launcher"), badge: $(".badge"), mute: $(".mute"), panel: $(".panel"), title: $("header h2"), availability: $(".availability"), language: $("select"),
-    close: $(".close"), offline: $(".offline"), log: $(".log"), status: $(".status"), back: $(".back"), form: $("form"), input: $("textarea"),
+    close: $(".close"), offline: $(".offline"), log: $(".log"), status: $(".status"), back: $(".back"), privacy: $(".privacy"), form: $("form"), input: $("textarea"),
     send: $('form button[type="submit"]'), attach: $(".attach"), file: $(".file") };
-  // The shop's title in the conversation's language (data-title-lv …), else its one title, else ours
+  // The page's title in the conversation's language (data-title-lv …), else its one title, else the shop's name with
+  // ours ("Domovo – klientu atbalsts", GET /api/shop), else ours alone
   function title() {
     const own = options[`title${state.language[0].toUpperCase()}${state.language[1]}`];
-    return own || options.title || t("title");
+    const ours = t("title");
+    return own || options.title || (state.shopName ? `${state.shopName} – ${ours}` : ours[0].toUpperCase() + ours.slice(1));
   }
 
   // Everything the widget itself says, in the conversation's language: set again on every switch, also on bubbles shown
@@ -167,6 +173,10 @@
     ui.send.textContent = t("send");
     ui.attach.setAttribute("aria-label", t("attach")); ui.attach.title = t("attach");
     ui.back.textContent = t("back");
+    ui.privacy.textContent = t("privacy");
+    if (![...ui.language.options].some((o) => o.value === state.language)) {  // the bot answers in a language the shop does not offer
+      const option = new Option(NAMES[state.language] || state.language.toUpperCase(), state.language); option.lang = state.language; ui.language.append(option);
+    }
     ui.language.value = state.language;
     renderAvailability();
     renderStatus();
@@ -278,7 +288,7 @@
 
   // The bot and the api answer in the language they detected: the widget's own labels follow it
   function follow(language) {
-    if (!LANGUAGES.includes(language) || language === state.language) return;
+    if (!language || language === state.language) return;
     state.language = language;
     store.save({ language });
     labels();
@@ -448,6 +458,23 @@
     if (known) say(ui.availability, known.agents_online ? t("online") : t("nobodyOnline").replace("{h}", known.reply_hours));
     renderStatus();  // a place in the queue reads differently with nobody online
   }
+  // The shop's name heads the panel unless the page gives a title; its privacy policy is a link away (GET /api/shop).
+  function showShop(shop) {
+    state.shopName = shop.name;
+    labels();
+    if (shop.privacy_url && /^(https?:\/\/|\/)/.test(shop.privacy_url)) { ui.privacy.href = shop.privacy_url; ui.privacy.hidden = false; }
+  }
+  // The picker offers the languages the shop serves, by name; a page or a stored choice outside them starts in the
+  // shop's default. A conversation the bot answers in another language still switches the labels (follow).
+  function offerLanguages(languages, fallback) {
+    state.languages = languages;
+    ui.language.replaceChildren(...languages.map((l) => { const option = new Option(NAMES[l] || l.toUpperCase(), l); option.lang = l; return option; }));
+    if (!languages.includes(state.language)) state.language = fallback;
+    labels();
+  }
+  async function loadShop() {
+    try { const shop = await call("/api/shop"); showShop(shop); offerLanguages(shop.languages, shop.default_language); } catch (_) { /* the page's language stays */ }
+  }
   async function checkAvailability() {
     try { state.availability = await call("/api/availability"); renderAvailability(); } catch (_) { /* the header keeps what it knew */ }
   }
@@ -521,7 +548,8 @@
   }
 
   // --- start: restore the conversation this browser already has --------------------------------------------------
-  labels();
+  offerLanguages([state.language], state.language);
+  loadShop();
   setInterval(() => { if (!ui.panel.hidden) checkAvailability(); }, 60000);  // someone may come online, or leave
   const saved = store.load();
   ui.greeting = bubble("bot", "", "bot");  // the widget's own greeting follows the language too, unless the shop wrote one
