@@ -98,7 +98,7 @@
     .choices button { border: 1px solid ${color}; color: ${color}; background: #fff; border-radius: 16px; padding: 6px 12px; cursor: pointer; min-height: 36px; }
     .choices button:disabled { opacity: .5; cursor: default; }
     .statusbar { display: flex; align-items: center; gap: 8px; padding: 4px 12px; min-height: 18px; }
-    .privacy { flex: none; font-size: 12px; color: #555; }
+    .privacy { flex: none; font-size: 12px; color: inherit; }  /* the header's text colour: readable on its background */
     .status { flex: 1; font-size: 13px; color: #444; }
     .back { flex: none; border: 1px solid ${color}; color: ${color}; background: #fff; border-radius: 16px; padding: 4px 12px;
       cursor: pointer; min-height: 36px; }
