@@ -1,7 +1,7 @@
 # The two commands a newcomer needs: `make run` and `make test`. Both set up what is missing first.
 PY := .venv/bin/python
 
-.PHONY: run run-scale-out test lint setup browser services train index validate bench bench-retrieval bench-shops bench-nlu bench-load bench-back-office bench-soak bench-chaos shell lock
+.PHONY: run run-scale-out test test-fast lint setup browser services train index validate bench bench-retrieval bench-shops bench-nlu bench-load bench-back-office bench-soak bench-chaos shell lock
 
 run: setup            ## start Rasa and the api (trains and indexes first if needed)
 	@$(PY) -m runner
@@ -11,6 +11,9 @@ run-scale-out: setup services  ## the same product on PostgreSQL and Redis: two 
 
 test: setup lint browser services  ## lint, then the whole test suite, integration and browser tests included
 	@$(PY) -m pytest
+
+test-fast: setup services  ## everyday lane: the unit tests only, no Rasa, no browser, no trained model (under 2 min)
+	@$(PY) -m pytest -m "not integration and not browser and not slow"
 
 lint: setup           ## ruff and mypy (settings in pyproject.toml); part of make test
 	@.venv/bin/ruff check .

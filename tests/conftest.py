@@ -23,6 +23,14 @@ from runner.training import ensure_model
 from tests.tea_shop import czech_only_shop, tea_shop  # noqa: F401 (fixtures: a second shop on its own stack, for integration and browser tests)
 
 SHOP_ORIGIN = "http://shop.example"  # the one shop site allowed to embed the widget in tests (CORS)
+SLOW_FIXTURES = {"trained_model", "real_kb", "editor_api"}  # the Rasa model; the repository's whole content indexed
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that needs one of SLOW_FIXTURES is `slow` without having to say so, so `make test-fast` leaves it out."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

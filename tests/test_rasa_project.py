@@ -4,10 +4,14 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from api.settings import ROOT
 from runner.training import RASA_BIN, rasa_env
 
 STORIES = ROOT / "tests" / "stories"
+
+pytestmark = pytest.mark.slow  # each starts Rasa's own tools (tens of seconds to minutes): `make test-fast` leaves them out
 
 
 def run_in_rasa_env(*args: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:

@@ -9,11 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from api.settings import ROOT
 
 DETECT_SECRETS = Path(sys.executable).parent / "detect-secrets"
 
 
+@pytest.mark.slow
 def test_no_secret_is_committed() -> None:
     files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
     scan = subprocess.run([str(DETECT_SECRETS), "scan", *files], cwd=ROOT, capture_output=True, text=True, check=True)

@@ -36,6 +36,7 @@ async def version(url: str) -> list[str]:
         await engine.dispose()
 
 
+@pytest.mark.slow
 def test_replicas_starting_together_migrate_a_fresh_database_once(postgres: PostgresServer) -> None:
     """Processes, as replicas are (Alembic's context is one per process)."""
     url = postgres.new_database()

@@ -45,6 +45,7 @@ def test_an_unsure_match_offers_choices_and_a_pressed_choice_is_answered(tea_sho
     assert tea_shop.decide(chosen.title, lang="cs").action == "answer"
 
 
+@pytest.mark.slow
 def test_the_bars_follow_the_content(tea_shop: KnowledgeBase, tmp_path: Path) -> None:
     """The same product on other content measures other bars: nothing tuned on one shop decides for another."""
     other = tmp_path / "content"

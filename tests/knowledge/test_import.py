@@ -309,6 +309,7 @@ def shop_site() -> Iterator[str]:
     server.server_close()
 
 
+@pytest.mark.slow
 def test_importing_a_pages_address_from_the_command_line(content: Path, shop_site: str) -> None:
     """Run as a person runs it, in its own process; the page comes from a local server."""
     env = {**os.environ, "SHOPBOT_CONTENT_DIR": str(content)}

@@ -60,6 +60,7 @@ class CountingEmbedder(SeededEmbedder):
         return self._rows(texts)
 
 
+@pytest.mark.slow
 def test_an_edit_re_embeds_only_the_changed_passage(content_dir: Path, tmp_path: Path) -> None:
     embedder = CountingEmbedder()
     kb = KnowledgeBase(content_dir=content_dir, index_dir=tmp_path / "index", cache_dir=tmp_path / "cache", embedder=embedder)
