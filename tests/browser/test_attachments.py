@@ -2,8 +2,6 @@
 that is no photo or PDF is refused in the widget with the reason. Chromium, through the demo page and the console."""
 from __future__ import annotations
 
-import struct
-import zlib
 from pathlib import Path
 
 import httpx
@@ -15,17 +13,9 @@ from tests.browser.conftest import DESKTOP, screenshots
 from tests.browser.test_agent_console import sign_in
 from tests.browser.test_widget import WIDGET, open_demo, write
 from tests.conftest import Person
+from tests.images import png
 
 pytestmark = pytest.mark.browser
-
-
-def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
-    """A real PNG of one colour (what a phone's camera would send, only smaller)."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-    rows = b"".join(b"\0" + bytes(rgb) * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 def pick_file(page: Page, path: Path) -> None:

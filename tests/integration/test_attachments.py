@@ -6,11 +6,11 @@ from __future__ import annotations
 import httpx
 
 from tests.conftest import Person
+from tests.images import png
 from tests.integration.chat import Console, start
 
-# The smallest valid PNG (one pixel) and a PDF header: what the api judges by, whatever the name says.
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082")
+# A small real PNG and a PDF header: what the api judges by, whatever the name says.
+PNG = png(4, 4, (200, 30, 30))
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
