@@ -95,12 +95,18 @@ def test_a_plain_password_question_is_answered_in_the_customers_language(client:
     assert sources[0]["language"] == language, body
 
 
-def test_unrelated_questions_are_declined_honestly_without_pushing_a_person(client: httpx.Client) -> None:
+def test_unrelated_questions_are_declined_honestly_with_a_way_to_a_person_not_a_push(client: httpx.Client) -> None:
+    """No dead end (the back office's preview promises a person too), yet nobody is queued unless the customer asks."""
     conversation, headers = start(client, "en")
     for question in ("Who won the football match yesterday?", "Can you recommend a good pizza place nearby?"):
         body = say(client, conversation, headers, question)
         assert said(body, "utter_out_of_scope", "en"), body
         assert not said(body, "utter_offer_human_after_failure", "en") and not any(r.get("source") for r in body["replies"]), body
+        assert body["state"] == "bot"
+        offered = [b for r in body["replies"] for b in r["buttons"]]
+        assert [b["payload"] for b in offered] == ["/request_human"], body
+    pressed = press(client, conversation, headers, offered[0])
+    assert pressed["state"] == "waiting" or said(pressed, "utter_handoff_offline", "en"), pressed  # queued, or asked for an e-mail
 
 
 def test_a_question_in_the_middle_of_a_claim_is_answered_and_the_claim_goes_on(client: httpx.Client) -> None:

@@ -145,7 +145,7 @@
     close: $(".close"), offline: $(".offline"), log: $(".log"), status: $(".status"), back: $(".back"), privacy: $(".privacy"), form: $("form"), input: $("textarea"),
     send: $('form button[type="submit"]'), attach: $(".attach"), file: $(".file") };
   // The page's title in the conversation's language (data-title-lv …), else its one title, else the shop's name with
-  // ours ("Domovo – klientu atbalsts", GET /api/shop), else ours alone
+  // ours ("<name> – klientu atbalsts", GET /api/shop), else ours alone
   function title() {
     const own = options[`title${state.language[0].toUpperCase()}${state.language[1]}`];
     const ours = t("title");
