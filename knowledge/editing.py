@@ -28,11 +28,11 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
 
 from knowledge.content import load_content
-from knowledge.entries import LANGUAGES
+from knowledge.entries import LANGUAGES, is_language_code
 from knowledge.errors import ContentError, ContentProblem, KnowledgeError
 from knowledge.faq import load_faq_file
 from knowledge.links import link_problem
-from knowledge.manuals import load_manual, parse_manual_file, slug
+from knowledge.manuals import id_language, load_manual, parse_manual_file, section_id
 
 # Used with fullmatch: `$` would also accept a trailing newline (`account-create\n` beside `account-create`)
 ENTRY_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -389,10 +389,10 @@ def _dumped(root: CommentedMap) -> str:
     return out.getvalue()
 
 
-def check_section(data: dict[str, Any]) -> list[FieldProblem]:
-    """A manual section needs a title and a text in every language, and no headings of its own inside."""
+def check_section(data: dict[str, Any], languages: list[str]) -> list[FieldProblem]:
+    """A manual section needs a title and a text in every language the manual is written in, and no headings inside."""
     problems = []
-    for lang in LANGUAGES:
+    for lang in languages:
         text = data.get(lang) or {}
         title, body = str(text.get("question") or "").strip(), str(text.get("answer") or "").strip()
         if not title:
@@ -400,17 +400,18 @@ def check_section(data: dict[str, Any]) -> list[FieldProblem]:
         elif title.splitlines() != [title]:  # \r, \u2028 and the like break lines for the manual's parser as \n does
             problems.append(FieldProblem(f"{lang}.question", "a title is one line: remove the line break"))
         if not body:
-            problems.append(FieldProblem(f"{lang}.answer", f"write the section's text in {lang}: every section needs all four languages"))
+            problems.append(FieldProblem(f"{lang}.answer", f"write the section's text in {lang}: the manual has a {lang}.md, and its sections match"))
         elif any(line.startswith("#") for line in body.splitlines()):
             problems.append(FieldProblem(f"{lang}.answer", "a line starting with # would start a new section: remove the #"))
     return problems
 
 
 class ManualEditor:
-    """Edits one section of a manual in all four language files at once (sections match by position).
+    """Edits one section of a manual in all of its language files at once (sections match by position).
 
-    Sections are edited, not added or removed, from the page: that changes every language file's order
-    and is done in the files. A section's id follows its English title, so renaming it changes the id.
+    A manual is written in the languages it has files for (one at least, as `knowledge.manuals` loads it). Sections are
+    edited, not added or removed, from the page: that changes every language file's order and is done in the files. A
+    section's id follows its title in the id language (English when there), so renaming it changes the id.
     """
 
     def __init__(self, content_dir: Path) -> None:
@@ -418,9 +419,11 @@ class ManualEditor:
         self._lock = threading.Lock()
 
     def _parsed(self, manual_dir: Path) -> dict[str, Any]:
+        """The manual's language files, parsed; empty when one is broken or their sections do not match (validate says why)."""
         problems: list[ContentProblem] = []
-        files = {lang: parse_manual_file(manual_dir / f"{lang}.md", problems) for lang in LANGUAGES if (manual_dir / f"{lang}.md").exists()}
-        if problems or set(files) != set(LANGUAGES) or len({len(f.sections) for f in files.values() if f}) != 1:
+        paths = sorted(path for path in manual_dir.glob("*.md") if is_language_code(path.stem))
+        files = {path.stem: parse_manual_file(path, problems) for path in paths}
+        if problems or not files or len({len(f.sections) for f in files.values() if f}) != 1:
             return {}
         return files
 
@@ -428,8 +431,9 @@ class ManualEditor:
         found = []
         for manual_dir in sorted(p for p in self.manuals_dir.glob("*") if p.is_dir()):
             files = self._parsed(manual_dir)
-            for index, section in enumerate(files["en"].sections if files else []):
-                data: dict[str, Any] = {"id": f"{manual_dir.name}/{slug(section.title)}"}
+            reference = id_language(set(files))
+            for index, section in enumerate(files[reference].sections if reference else []):
+                data: dict[str, Any] = {"id": section_id(manual_dir.name, section.title)}
                 for lang, manual in files.items():
                     data[lang] = {"question": manual.sections[index].title, "answer": manual.sections[index].text}
                 found.append(EditableEntry(data["id"], f"manuals/{manual_dir.name}", data, entry_version(data)))
@@ -442,20 +446,22 @@ class ManualEditor:
         raise EntryNotFound(f"no manual section `{entry_id}`")
 
     def save(self, entry_id: str, data: dict[str, Any], *, version: str) -> EditableEntry:
-        problems = check_section(data)
+        manual_dir = self.manuals_dir / entry_id.split("/", 1)[0]
+        languages = sorted(self._parsed(manual_dir))
+        problems = check_section(data, languages)
         if problems:
             raise InvalidEdit(problems)
         with self._lock:
             current = self.get(entry_id)
             if current.version != version:
                 raise EditConflict(entry_id, current.data)
-            manual_dir = self.manuals_dir / entry_id.split("/", 1)[0]
             position = [e.id for e in self.sections() if e.file == current.file].index(entry_id)
             texts = {lang: _replace_section((manual_dir / f"{lang}.md").read_text(encoding="utf-8"), position,
-                                            data[lang]["question"].strip(), data[lang]["answer"].strip()) for lang in LANGUAGES}
+                                            data[lang]["question"].strip(), data[lang]["answer"].strip()) for lang in languages}
             _replace_all_checked({manual_dir / f"{lang}.md": text for lang, text in texts.items()}, _markdown_problems)
-        new_id = f"{manual_dir.name}/{slug(data['en']['question'])}"
-        return self.get(new_id)
+        reference = id_language(set(languages))
+        assert reference is not None, "a manual that was found has a language"
+        return self.get(section_id(manual_dir.name, data[reference]["question"].strip()))
 
 
 def _replace_section(markdown: str, position: int, title: str, body: str) -> str:

@@ -82,6 +82,11 @@ def id_language(languages: set[str]) -> str | None:
     return next((lang for lang in ("en", *LANGUAGES, *sorted(languages)) if lang in languages), None)
 
 
+def section_id(manual_id: str, title: str) -> str:
+    """A section's id: the manual's and its title's slug (in the id language: `id_language`)."""
+    return f"{manual_id}/{slug(title)}"
+
+
 def load_manual(manual_dir: Path) -> tuple[list[Entry], list[ContentProblem]]:
     """The language files a manual has (one at least) → one entry per section."""
     problems: list[ContentProblem] = []
@@ -113,5 +118,5 @@ def load_manual(manual_dir: Path) -> tuple[list[Entry], list[ContentProblem]]:
     entries = []
     for index, section in enumerate(files[reference].sections):
         texts = {lang: EntryText(f"{manual.title}: {manual.sections[index].title}", manual.sections[index].text) for lang, manual in files.items()}
-        entries.append(Entry(f"{manual_id}/{slug(section.title)}", texts, manual_dir / f"{reference}.md", section.line, "manual", (manual_id,), manual_id))
+        entries.append(Entry(section_id(manual_id, section.title), texts, manual_dir / f"{reference}.md", section.line, "manual", (manual_id,), manual_id))
     return entries, problems

@@ -210,3 +210,22 @@ def test_an_answer_longer_than_a_chat_can_show_is_refused(content: Path) -> None
     with pytest.raises(InvalidEdit) as refused:
         editor.save({**entry.data, "en": {"question": "How much is delivery?", "answer": "word " * 5000}}, version=entry.version)
     assert [(p.field, p.message) for p in refused.value.problems] == [("en.answer", "24999 characters, at most 20000: shorten it")]
+
+
+def test_a_manual_written_in_one_language_is_edited_in_that_language(tmp_path: Path) -> None:
+    """A shop's manual in Czech only (as the loader takes it): the editor lists and saves it without asking for pl, lv, en."""
+    manual = tmp_path / "manuals" / "konvice-k1"
+    manual.mkdir(parents=True)
+    (manual / "cs.md").write_text("# Konvice K1: návod\n\n## První použití\nVyvařte vodu.\n\n## Odvápnění\nPoužijte ocet.\n", encoding="utf-8")
+    editor = ManualEditor(tmp_path)
+    assert [s.id for s in editor.sections()] == ["konvice-k1/prvni-pouziti", "konvice-k1/odvapneni"]
+    section = editor.get("konvice-k1/odvapneni")
+    assert set(section.data) == {"id", "cs"}
+    saved = editor.save(section.id, {**section.data, "cs": {"question": "Odvápnění", "answer": "Použijte kyselinu citronovou."}},
+                        version=section.version)
+    assert saved.data["cs"]["answer"] == "Použijte kyselinu citronovou."
+    entries, problems = load_manual(manual)
+    assert not problems and entries[1].texts["cs"].answer == "Použijte kyselinu citronovou."
+    with pytest.raises(InvalidEdit) as refused:
+        editor.save(saved.id, {**saved.data, "cs": {"question": "Odvápnění", "answer": ""}}, version=saved.version)
+    assert [p.field for p in refused.value.problems] == ["cs.answer"]  # its own language only
