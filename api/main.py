@@ -36,7 +36,6 @@ from api.routes import (
     conversations,
     editor,
     health,
-    knowledge,
     live,
     shop,
 )
@@ -111,6 +110,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.mount(f"/{page}", StaticFiles(directory=STATIC / page, html=True), name=page)
     app.add_api_route("/", lambda: RedirectResponse("/demo/"), include_in_schema=False)
     for router in (conversations.router, attachments.router, availability.router, shop.router, agent.router, admin.router, back_office.router, editor.router,
-                   live.router, health.router, knowledge.router, action_webhook.router):
+                   live.router, health.router, action_webhook.router):
         app.include_router(router)
     return app

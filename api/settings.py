@@ -43,7 +43,6 @@ class Settings(KnowledgeSettings):
                                                "var_dir (rasa.db); PostgreSQL (postgresql://host:5432/db) for several Rasa replicas.")
     rasa_lock_store_url: str | None = Field(None, description="Redis for Rasa's per-conversation locks (redis://host:6379/1), needed with "
                                             "several Rasa replicas; needs rasa_tracker_store_url on a server they share.")
-    admin_token: SecretStr | None = Field(None, description="Bearer token for the editors' knowledge endpoints; unset disables them.")
     watch_content: bool = Field(True, description="Rebuild the index when knowledge files change.")
 
     # Promises the bot makes about complaints (the FAQ says the same: keep them in step)
