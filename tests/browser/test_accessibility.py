@@ -35,3 +35,24 @@ def test_the_widget_closed_open_and_answering_has_no_serious_accessibility_viola
     write(page, "Mám problém s objednávkou")  # several entries fit: answered with choices as buttons
     expect(page.locator(f"{WIDGET} .msg.bot").last).to_be_visible(timeout=20_000)
     assert widget_violations(page) == []
+
+
+def test_a_light_brand_colour_still_gives_readable_text(page: Page, stack: Stack) -> None:
+    """A shop that picks yellow (#ffd400): white on it was 1.43:1. The widget picks its own text colours."""
+    page.set_content(f'<!doctype html><html lang="cs"><head><title>Obchod</title></head><body><main><h1>Obchod</h1></main>'
+                     f'<script src="{stack.api_url}/widget/widget.js" data-api="{stack.api_url}" data-color="#ffd400"></script></body></html>')
+    page.get_by_role("button", name="Otevřít chat").click()
+    expect(page.get_by_role("dialog")).to_be_visible()
+    assert widget_violations(page) == []
+    header = page.locator(f"{WIDGET} header")
+    assert header.evaluate("node => getComputedStyle(node).color") == "rgb(17, 17, 17)"  # dark text on the yellow
+
+
+def test_the_launcher_says_what_it_does_and_a_pressed_choice_keeps_the_keyboard_in_the_chat(page: Page, stack: Stack) -> None:
+    open_demo(page, stack)
+    expect(page.locator(f"{WIDGET} .launcher")).to_have_accessible_name("Skrýt chat")  # not "open" while open
+    write(page, "Mám problém s objednávkou")  # several entries fit: choices
+    choice = page.locator(f"{WIDGET} .choices button").first
+    expect(choice).to_be_visible(timeout=20_000)
+    choice.click()
+    expect(page.get_by_label("Napište zprávu…")).to_be_focused()

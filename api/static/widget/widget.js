@@ -14,28 +14,28 @@
   const pageLanguage = (options.language || document.documentElement.lang || "en").slice(0, 2).toLowerCase();
   const TEXT = {
     cs: { title: "zákaznická podpora", open: "Otevřít chat", unread: "Otevřít chat (nepřečtené zprávy: {n})", mute: "Ztlumit zvuky",
-      close: "Zavřít chat", placeholder: "Napište zprávu…", send: "Odeslat", typing: "píše…",
+      close: "Zavřít chat", hide: "Skrýt chat", placeholder: "Napište zprávu…", send: "Odeslat", typing: "píše…",
       greeting: "Dobrý den! Napište, s čím vám můžeme pomoci.", offline: "Nedaří se nám spojit se serverem. Zprávu máme uloženou a odešleme ji, jakmile to půjde.",
       source: "Zdroj", language: "Jazyk", queue: "Jste ve frontě na {n}. místě – brzy se vám někdo z kolegů bude věnovat.", you: "Vy",
       bot: "Asistent", privacy: "Ochrana osobních údajů", sending: "odesílá se…", slow: "Píšete rychleji, než stíháme číst. Zprávu odešleme za {s} s.",
       online: "Kolegové jsou teď online", nobodyOnline: "Teď nikdo z kolegů není online – odpovíme e-mailem do {h} h",
       queueOffline: "Jste ve frontě na {n}. místě – teď ale nikdo z kolegů není online.", back: "Zpět k asistentovi", attach: "Přiložit fotku nebo PDF", attachFailed: "Soubor se nepodařilo odeslat: {reason}", ticket: "Požadavek {number} – odpovíme na {email} do {h} h" },
     pl: { title: "obsługa klienta", open: "Otwórz czat", unread: "Otwórz czat (nieprzeczytane wiadomości: {n})", mute: "Wycisz dźwięki",
-      close: "Zamknij czat", placeholder: "Napisz wiadomość…", send: "Wyślij", typing: "pisze…",
+      close: "Zamknij czat", hide: "Ukryj czat", placeholder: "Napisz wiadomość…", send: "Wyślij", typing: "pisze…",
       greeting: "Dzień dobry! Napisz, w czym możemy pomóc.", offline: "Nie możemy połączyć się z serwerem. Wiadomość jest zapisana i wyślemy ją, gdy tylko się da.",
       source: "Źródło", language: "Język", queue: "Jesteś na {n}. miejscu w kolejce – konsultant wkrótce się tobą zajmie.", you: "Ty",
       bot: "Asystent", privacy: "Polityka prywatności", sending: "wysyłanie…", slow: "Piszesz szybciej, niż nadążamy czytać. Wyślemy wiadomość za {s} s.",
       online: "Konsultanci są teraz dostępni", nobodyOnline: "Teraz nikt nie jest dostępny – odpowiemy e-mailem w ciągu {h} h",
       queueOffline: "Jesteś na {n}. miejscu w kolejce – ale teraz nikt nie jest dostępny.", back: "Wróć do asystenta", attach: "Dołącz zdjęcie lub PDF", attachFailed: "Nie udało się wysłać pliku: {reason}", ticket: "Zgłoszenie {number} – odpowiemy na {email} w ciągu {h} h" },
     lv: { title: "klientu atbalsts", open: "Atvērt tērzēšanu", unread: "Atvērt tērzēšanu (nelasītas ziņas: {n})", mute: "Izslēgt skaņas",
-      close: "Aizvērt tērzēšanu", placeholder: "Uzrakstiet ziņu…", send: "Sūtīt", typing: "raksta…",
+      close: "Aizvērt tērzēšanu", hide: "Paslēpt tērzēšanu", placeholder: "Uzrakstiet ziņu…", send: "Sūtīt", typing: "raksta…",
       greeting: "Labdien! Uzrakstiet, kā varam palīdzēt.", offline: "Neizdodas sazināties ar serveri. Ziņa ir saglabāta, un mēs to nosūtīsim, tiklīdz varēsim.",
       source: "Avots", language: "Valoda", queue: "Jūs esat {n}. vietā rindā – konsultants drīz ar jums sazināsies.", you: "Jūs",
       bot: "Asistents", privacy: "Privātuma politika", sending: "sūta…", slow: "Jūs rakstāt ātrāk, nekā paspējam izlasīt. Ziņu nosūtīsim pēc {s} s.",
       online: "Konsultanti šobrīd ir tiešsaistē", nobodyOnline: "Pašlaik neviens nav tiešsaistē – atbildēsim pa e-pastu {h} h laikā",
       queueOffline: "Jūs esat {n}. vietā rindā – taču pašlaik neviens nav tiešsaistē.", back: "Atpakaļ pie asistenta", attach: "Pievienot foto vai PDF", attachFailed: "Failu neizdevās nosūtīt: {reason}", ticket: "Pieteikums {number} – atbildēsim uz {email} {h} h laikā" },
     en: { title: "customer care", open: "Open chat", unread: "Open chat (unread messages: {n})", mute: "Mute sounds",
-      close: "Close chat", placeholder: "Write a message…", send: "Send", typing: "is typing…",
+      close: "Close chat", hide: "Hide chat", placeholder: "Write a message…", send: "Send", typing: "is typing…",
       greeting: "Hello! Tell us how we can help.", offline: "We can't reach the service right now. Your message is saved and will be sent as soon as we can.",
       source: "Source", language: "Language", queue: "You are number {n} in the queue – a colleague will be with you shortly.", you: "You",
       bot: "Assistant", privacy: "Privacy policy", sending: "sending…", slow: "You're writing faster than we can read. We'll send your message in {s} s.",
@@ -61,7 +61,15 @@
   host.id = "shopbot-widget";
   document.body.append(host);
   const root = host.attachShadow({ mode: "open" });
-  const color = /^#[0-9a-f]{3,8}$/i.test(options.color || "") ? options.color : "#0b5cad";
+  const color = /^#([0-9a-f]{3}|[0-9a-f]{4}|[0-9a-f]{6}|[0-9a-f]{8})$/i.test(options.color || "") ? options.color : "#0b5cad";
+  // A shop's brand colour may be light (#ffd400): text on it turns dark, and text on white in it is darkened until it reads
+  // (WCAG contrast 4.5:1), so no colour a shop picks makes the widget unreadable.
+  const rgb = (hex) => { const h = hex.length <= 5 ? [...hex.slice(1, 4)].map((c) => c + c).join("") : hex.slice(1, 7); return [0, 2, 4].map((i) => parseInt(h.slice(i, i + 2), 16)); };
+  const luminance = ([r, g, b]) => [r, g, b].map((c) => c / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4))
+    .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+  const onWhite = (channels) => 1.05 / (luminance(channels) + 0.05);  // contrast with white
+  const onColor = onWhite(rgb(color)) >= 4.5 ? "#fff" : "#111";
+  const ink = (() => { let c = rgb(color); while (onWhite(c) < 4.5) c = c.map((v) => Math.floor(v * 0.85)); return `rgb(${c.join(",")})`; })();
   // The styles as a constructed style sheet, not a <style> element: pages whose Content-Security-Policy has no
   // 'unsafe-inline' (the demo page's, and many shops') keep the widget styled. Older browsers get the element.
   const css = `
@@ -72,40 +80,40 @@
       border-radius: 10px; background: #c62828; color: #fff; font-size: 12px; font-weight: 700; line-height: 20px; text-align: center; }
     .mute[aria-pressed="false"] .slash { display: none; }
     .launcher { position: fixed; right: 16px; bottom: 16px; width: 56px; height: 56px; border-radius: 50%; border: 0;
-      background: ${color}; color: #fff; display: grid; place-items: center; cursor: pointer; box-shadow: 0 2px 8px #0004; z-index: 2147483646; }
+      background: ${color}; color: ${onColor}; display: grid; place-items: center; cursor: pointer; box-shadow: 0 2px 8px #0004; z-index: 2147483646; }
     .panel { position: fixed; right: 16px; bottom: 84px; width: min(380px, calc(100vw - 32px)); height: min(600px, calc(100vh - 110px));
       display: flex; flex-direction: column; background: #fff; border-radius: 12px; box-shadow: 0 4px 24px #0005; overflow: hidden; z-index: 2147483647; }
     @media (max-width: 480px) { .panel { right: 0; bottom: 0; width: 100vw; height: 100dvh; border-radius: 0; } }
-    header { background: ${color}; color: #fff; display: flex; align-items: center; gap: 8px; padding: 10px 12px; }
+    header { background: ${color}; color: ${onColor}; display: flex; align-items: center; gap: 8px; padding: 10px 12px; }
     .heading { flex: 1; min-width: 0; }
     header h2 { font-size: 16px; margin: 0; }
     .availability { font-size: 12px; margin: 2px 0 0; }
     header select { background: #fff; color: #111; border-radius: 4px; border: 0; padding: 2px; }
-    header button { background: transparent; color: #fff; border: 0; font-size: 22px; cursor: pointer; min-width: 44px; min-height: 44px; }
+    header button { background: transparent; color: ${onColor}; border: 0; font-size: 22px; cursor: pointer; min-width: 44px; min-height: 44px; }
     .log { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 8px; background: #f6f7f9; }
     .msg { max-width: 85%; padding: 8px 10px; border-radius: 10px; white-space: pre-wrap; overflow-wrap: anywhere; }
-    .customer { align-self: flex-end; background: ${color}; color: #fff; }
+    .customer { align-self: flex-end; background: ${color}; color: ${onColor}; }
     .bot, .agent { align-self: flex-start; background: #fff; border: 1px solid #ddd; }
     .agent { border-color: #2e7d32; }
     .system { align-self: center; color: #444; font-style: italic; font-size: 13px; text-align: center; }
     .system.ticket { font-style: normal; color: #1b4d1e; background: #eef7ee; border: 1px solid #2e7d32; border-radius: 8px; padding: 6px 10px; }
     .who { display: block; font-size: 12px; color: #555; margin-bottom: 2px; }
-    .customer .who { color: #eef; }
+    .customer .who { color: inherit; opacity: .85; }
     .pending { opacity: .7; }
     .source { display: block; margin-top: 4px; font-size: 13px; }
-    .source a { color: ${color}; }
+    .source a { color: ${ink}; }
     .choices { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; }
-    .choices button { border: 1px solid ${color}; color: ${color}; background: #fff; border-radius: 16px; padding: 6px 12px; cursor: pointer; min-height: 36px; }
+    .choices button { border: 1px solid ${ink}; color: ${ink}; background: #fff; border-radius: 16px; padding: 6px 12px; cursor: pointer; min-height: 36px; }
     .choices button:disabled { opacity: .5; cursor: default; }
     .statusbar { display: flex; align-items: center; gap: 8px; padding: 4px 12px; min-height: 18px; }
     .privacy { flex: none; font-size: 12px; color: inherit; }  /* the header's text colour: readable on its background */
     .status { flex: 1; font-size: 13px; color: #444; }
-    .back { flex: none; border: 1px solid ${color}; color: ${color}; background: #fff; border-radius: 16px; padding: 4px 12px;
+    .back { flex: none; border: 1px solid ${ink}; color: ${ink}; background: #fff; border-radius: 16px; padding: 4px 12px;
       cursor: pointer; min-height: 36px; }
     .offline { background: #fff3cd; color: #5c4400; padding: 8px 12px; font-size: 13px; }
     form { display: flex; gap: 6px; padding: 8px; border-top: 1px solid #ddd; }
     textarea { flex: 1; resize: none; border: 1px solid #aaa; border-radius: 8px; padding: 8px; min-height: 40px; max-height: 120px; }
-    form button { background: ${color}; color: #fff; border: 0; border-radius: 8px; padding: 0 14px; cursor: pointer; min-height: 44px; }
+    form button { background: ${color}; color: ${onColor}; border: 0; border-radius: 8px; padding: 0 14px; cursor: pointer; min-height: 44px; }
     form .attach { background: #fff; color: #333; border: 1px solid #aaa; padding: 0 10px; }
     .file-link { display: block; margin-top: 4px; color: inherit; }
     button:focus-visible, select:focus-visible, textarea:focus-visible, a:focus-visible { outline: 3px solid #f90; outline-offset: 2px; }
@@ -185,6 +193,7 @@
   function open(shown) {
     ui.panel.hidden = !shown;
     ui.launcher.setAttribute("aria-expanded", String(shown));
+    renderUnread();  // the launcher's name: open, or hide while the panel is open
     store.save({ open: shown });
     if (shown) { seen(); ui.input.focus(); scrollDown(); checkAvailability(); } else ui.launcher.focus();
   }
@@ -194,7 +203,7 @@
   function renderUnread() {
     const n = state.unread;
     ui.badge.hidden = !n; ui.badge.textContent = n ? String(n) : "";
-    ui.launcher.setAttribute("aria-label", n ? t("unread").replace("{n}", n) : t("open"));
+    ui.launcher.setAttribute("aria-label", !ui.panel.hidden ? t("hide") : n ? t("unread").replace("{n}", n) : t("open"));
     const title = document.title.replace(/^\(\d+\) /, "");
     document.title = n ? `(${n}) ${title}` : title;
   }
@@ -324,7 +333,11 @@
       const choices = document.createElement("div"); choices.className = "choices";
       for (const choice of message.buttons) {
         const button = document.createElement("button"); button.type = "button"; button.textContent = choice.title;
-        button.addEventListener("click", () => { choices.querySelectorAll("button").forEach((b) => { b.disabled = true; }); send(choice.title, choice.payload); });
+        button.addEventListener("click", () => {
+          choices.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+          ui.input.focus();  // the pressed button is disabled now: keep the keyboard in the chat, not on the page's body
+          send(choice.title, choice.payload);
+        });
         choices.append(button);
       }
       node.append(choices);
