@@ -27,6 +27,7 @@ from api.queue import open_handoff, queue_position
 from api.realtime import AGENTS, Hub, agent_channel, conversation_channel
 from api.system_messages import system_text
 from api.tickets import add_numbered
+from api.transcripts import message_out
 
 if TYPE_CHECKING:
     from api.deps import Services
@@ -36,12 +37,9 @@ LOOKS_LIKE_EMAIL = re.compile(r"\S@|@\S")  # a word with an @ in it, but not an 
 
 
 def message_event(message: Message, *, agent_name: str | None = None) -> dict[str, Any]:
-    """A stored message as customers and agents receive it live."""
-    payload = message.payload or {}
-    return {"type": "message", "conversation_id": message.conversation_id, "id": message.id, "sender": message.sender.value,
-            "text": message.text, "language": message.language, "created_at": message.created_at.isoformat(),
-            "source": payload.get("source"), "buttons": payload.get("buttons") or [], "data": payload.get("custom") or {},
-            "agent": agent_name, "attachment": payload.get("attachment")}
+    """A stored message as customers and agents receive it live: the transcript's form of it (`message_out`), typed."""
+    shown = message_out(message, {message.agent_id: agent_name} if message.agent_id and agent_name else {})
+    return {"type": "message", "conversation_id": message.conversation_id, **shown.model_dump(mode="json"), "agent": agent_name}
 
 
 async def consoles_of(session: AsyncSession, conversation_id: str) -> str | None:
@@ -89,7 +87,8 @@ async def _system_message(session: AsyncSession, conversation: Conversation, key
     return message
 
 
-async def _conversation(session: AsyncSession, conversation_id: str) -> Conversation:
+async def existing_conversation(session: AsyncSession, conversation_id: str) -> Conversation:
+    """The conversation as stored now (not a stale copy from this session's identity map), or 404."""
     conversation = await session.get(Conversation, conversation_id, populate_existing=True)
     if conversation is None:
         raise NotFound(f"no conversation {conversation_id!r}")
@@ -103,9 +102,9 @@ async def take(session: AsyncSession, hub: Hub, conversation_id: str, agent: Age
         update(Conversation).where(Conversation.id == conversation_id, Conversation.state == ConversationState.waiting)
         .values(state=ConversationState.agent, updated_at=datetime.now(UTC))))
     if result.rowcount != 1:  # nothing changed; the session's end rolls the empty transaction back
-        conversation = await _conversation(session, conversation_id)
+        conversation = await existing_conversation(session, conversation_id)
         raise Conflict(f"this conversation is {conversation.state.value}, not waiting: another agent may have taken it")
-    conversation = await _conversation(session, conversation_id)
+    conversation = await existing_conversation(session, conversation_id)
     handoff = await open_handoff(session, conversation_id)
     if handoff is not None:
         handoff.taken_at, handoff.agent_id = datetime.now(UTC), agent_id
@@ -119,7 +118,7 @@ async def take(session: AsyncSession, hub: Hub, conversation_id: str, agent: Age
 
 async def held_by(session: AsyncSession, conversation_id: str, agent: Agent) -> tuple[Conversation, Handoff]:
     """The conversation if this agent holds it; 409 if nobody does, 403 if another agent does."""
-    conversation = await _conversation(session, conversation_id)
+    conversation = await existing_conversation(session, conversation_id)
     handoff = await open_handoff(session, conversation_id)
     if conversation.state is not ConversationState.agent or handoff is None:
         raise Conflict(f"this conversation is {conversation.state.value}: take it first")
@@ -156,7 +155,7 @@ async def requeue(session: AsyncSession, hub: Hub, agent_id: int) -> list[str]:
         Handoff.agent_id == agent_id, Handoff.ended_at.is_(None), Conversation.state == ConversationState.agent))).all()
     moved = []
     for handoff in handoffs:
-        conversation = await _conversation(session, handoff.conversation_id)
+        conversation = await existing_conversation(session, handoff.conversation_id)
         conversation.state = ConversationState.waiting
         handoff.taken_at, handoff.agent_id = None, None
         moved.append(conversation.id)
@@ -202,7 +201,7 @@ async def _leave_queue(session: AsyncSession, conversation_id: str, to: Conversa
         update(Conversation).where(Conversation.id == conversation_id, Conversation.state == ConversationState.waiting)
         .values(state=to, updated_at=datetime.now(UTC))))
     if result.rowcount != 1:
-        raise _not_waiting(await _conversation(session, conversation_id))
+        raise _not_waiting(await existing_conversation(session, conversation_id))
 
 
 async def _announce_left_queue(session: AsyncSession, hub: Hub, conversation: Conversation, notice: Message) -> None:
@@ -216,7 +215,7 @@ async def back_to_bot(session: AsyncSession, services: Services, conversation_id
     """The customer stops waiting for a person (the widget's button, or saying so): the chat leaves the queue and the
     bot answers again. Rasa is resumed first (it paused at the handoff): if it cannot be, the customer keeps their place
     (RasaUnavailable). Conflict when the chat is not waiting, e.g. an agent has just taken it."""
-    conversation = await _conversation(session, conversation_id)
+    conversation = await existing_conversation(session, conversation_id)
     if conversation.state is not ConversationState.waiting:
         raise _not_waiting(conversation)
     await services.rasa.resume(conversation_id)
@@ -224,7 +223,7 @@ async def back_to_bot(session: AsyncSession, services: Services, conversation_id
     handoff = await open_handoff(session, conversation_id)
     if handoff is not None:
         handoff.ended_at = datetime.now(UTC)
-    conversation = await _conversation(session, conversation_id)
+    conversation = await existing_conversation(session, conversation_id)
     notice = await _system_message(session, conversation, "back_to_bot")
     await session.commit()
     await _announce_left_queue(session, services.hub, conversation, notice)
@@ -270,7 +269,7 @@ async def _file_contact(session: AsyncSession, services: Services, conversation:
                     problem=(handoff.summary or {}).get("last_question"))
     number = await add_numbered(session, ticket, services.settings.contact_number_prefix)
     handoff.ended_at = datetime.now(UTC)
-    conversation = await _conversation(session, conversation.id)
+    conversation = await existing_conversation(session, conversation.id)
     notice = await _system_message(session, conversation, "ticket_filed", number=number, email=email, hours=hours,
                                    data={"ticket": {"number": number, "email": email, "reply_hours": hours}})
     await session.commit()

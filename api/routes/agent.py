@@ -13,7 +13,7 @@ from api.agents import sign_in, sign_out
 from api.deps import CurrentAgent, ServicesDep, SessionDep, limit_logins
 from api.errors import NotFound, RasaUnavailable
 from api.mailer import send_mail
-from api.models import Agent, CannedResponse, Conversation, ConversationState, Message, Rating, Sender, Ticket, TicketStatus
+from api.models import Agent, CannedResponse, ConversationState, Message, Rating, Sender, Ticket, TicketStatus
 from api.realtime import SESSION_CHECK, agent_channel
 from api.schemas import (
     AgentMessageIn,
@@ -84,16 +84,9 @@ async def active(agent: CurrentAgent, session: SessionDep) -> list[QueueItem]:
     return await queue_items(session, states=(ConversationState.agent,))
 
 
-async def _conversation(session: SessionDep, conversation_id: str) -> Conversation:
-    conversation = await session.get(Conversation, conversation_id)
-    if conversation is None:
-        raise NotFound(f"no conversation {conversation_id!r}")
-    return conversation
-
-
 @router.get("/conversations/{conversation_id}")
 async def detail(conversation_id: str, agent: CurrentAgent, session: SessionDep) -> ConversationDetail:
-    return await conversation_detail(session, await _conversation(session, conversation_id))
+    return await conversation_detail(session, await handoffs.existing_conversation(session, conversation_id))
 
 
 @router.post("/conversations/{conversation_id}/take")
