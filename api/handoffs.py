@@ -38,8 +38,7 @@ LOOKS_LIKE_EMAIL = re.compile(r"\S@|@\S")  # a word with an @ in it, but not an 
 
 def message_event(message: Message, *, agent_name: str | None = None) -> dict[str, Any]:
     """A stored message as customers and agents receive it live: the transcript's form of it (`message_out`), typed."""
-    shown = message_out(message, {message.agent_id: agent_name} if message.agent_id and agent_name else {})
-    return {"type": "message", "conversation_id": message.conversation_id, **shown.model_dump(mode="json"), "agent": agent_name}
+    return {"type": "message", "conversation_id": message.conversation_id, **message_out(message, {}).model_dump(mode="json"), "agent": agent_name}
 
 
 async def consoles_of(session: AsyncSession, conversation_id: str) -> str | None:

@@ -244,12 +244,14 @@
 
   // --- api -----------------------------------------------------------------------------------------------
   class Unreachable extends Error {}
-  async function call(path, { method = "GET", body } = {}) {
+  // `body` goes as JSON; a `file` goes as it is, the request's whole body (a photo the customer picked)
+  async function call(path, { method = "GET", body, file } = {}) {
     const saved = store.load();
     let response;
     try {
-      response = await fetch(API + path, { method, headers: { "Content-Type": "application/json", ...(saved.token ? { Authorization: `Bearer ${saved.token}` } : {}) },
-        body: body === undefined ? undefined : JSON.stringify(body) });
+      const type = file ? file.type || "application/octet-stream" : "application/json";
+      response = await fetch(API + path, { method, headers: { "Content-Type": type, ...(saved.token ? { Authorization: `Bearer ${saved.token}` } : {}) },
+        body: file || (body === undefined ? undefined : JSON.stringify(body)) });
     } catch (_) { throw new Unreachable("network"); }
     if (response.status >= 500) throw new Unreachable(String(response.status));
     const data = await response.json().catch(() => ({}));
@@ -368,14 +370,11 @@
     state.notice = ""; renderStatus();
     try {
       const saved = await conversation();
-      const response = await fetch(`${API}/api/conversations/${saved.id}/attachments?name=${encodeURIComponent(file.name)}`,
-        { method: "POST", headers: { Authorization: `Bearer ${saved.token}`, "Content-Type": file.type || "application/octet-stream" }, body: file });
-      const data = await response.json().catch(() => ({}));
-      if (!response.ok) throw new Error(typeof data.detail === "string" ? data.detail : response.statusText);
+      await call(`/api/conversations/${saved.id}/attachments?name=${encodeURIComponent(file.name)}`, { method: "POST", file });
       setOffline(false);
       await catchUp();
     } catch (error) {
-      state.notice = t("attachFailed").replace("{reason}", error instanceof TypeError ? t("offline") : error.message); renderStatus();
+      state.notice = t("attachFailed").replace("{reason}", error instanceof Unreachable ? t("offline") : error.message); renderStatus();
     }
   }
   ui.attach.addEventListener("click", () => ui.file.click());
