@@ -3,24 +3,23 @@ from __future__ import annotations
 
 import hmac
 import logging
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.answering import mark_answered, put_back, release_orphans
+from api.contact_capture import leave_contact
 from api.errors import ApiError, NotFound, RasaUnavailable
-from api.handoffs import announce_queue, leave_contact, publish_messages, queued_notice
+from api.lifecycle import reopen, resume_reopened
+from api.live_events import announce_queue, publish_messages
 from api.models import Conversation, ConversationState, Message, MessageStatus, Sender, Visitor
 from api.presence import anyone_online
 from api.rasa_client import BotReply
 from api.schemas import MessageResult, Reply
+from api.services import Services
 from api.system_messages import system_text
 from api.tokens import hash_token, new_token
-from api.waiting import while_waiting
-
-if TYPE_CHECKING:
-    from api.deps import Services
+from api.waiting import queued_notice, while_waiting
 
 log = logging.getLogger(__name__)
 
@@ -107,9 +106,7 @@ async def handle_customer_message(session: AsyncSession, services: Services, con
                              pending=earlier.status is MessageStatus.pending or earlier.handler is not None)
     language = (conversation.language or services.shop.current.default_language) if payload else services.languages.guess(text, previous=conversation.language)
     conversation.language = language
-    reopened = conversation.state is ConversationState.closed
-    if reopened:  # the customer came back to a closed chat: the bot takes it again
-        conversation.state = ConversationState.bot
+    reopened = await reopen(session, conversation)  # the customer came back to a closed chat: the bot takes it again
     for_bot = conversation.state is ConversationState.bot
     message = Message(conversation_id=conversation.id, sender=Sender.customer, text=text, language=language, status=MessageStatus.received,
                       payload={key: value for key, value in (("button", payload), ("client_id", client_id)) if value} or None,
@@ -123,7 +120,8 @@ async def handle_customer_message(session: AsyncSession, services: Services, con
     if conversation.state is ConversationState.waiting:  # heard by the queue, answered where the FAQ can, or back to the bot
         replies = await while_waiting(session, services, conversation, message)
         return MessageResult(message_id=message.id, language=language, replies=[as_reply(m) for m in replies], state=conversation.state)
-    filed = await leave_contact(session, services, conversation, message)  # the bot asked for an e-mail (nobody online)
+    filed = await leave_contact(session, services.hub, services.rasa, conversation, message, reply_hours=services.settings.offline_reply_hours,
+                                number_prefix=services.settings.contact_number_prefix)  # the bot asked for an e-mail (nobody online)
     if filed is not None:
         message.handler = None  # a ticket now, not the bot's: after a restart of this process it must not be asked about it
         await session.commit()
@@ -133,8 +131,8 @@ async def handle_customer_message(session: AsyncSession, services: Services, con
         await session.commit()
         return MessageResult(message_id=message.id, language=language, replies=[], state=conversation.state, pending=True)
     try:
-        if reopened:  # Rasa paused itself when the chat went to a person
-            await services.rasa.resume(conversation.id)
+        if reopened:
+            await resume_reopened(services.rasa, conversation.id)
         stored = await ask_bot(session, services, conversation, message)
     except RasaUnavailable as exc:
         log.warning("conversation %s: %s; message %s kept as pending", conversation.id, exc.reason, message.id)

@@ -1,97 +1,19 @@
-"""FastAPI dependencies: the shared services built at start-up, and the caller's identity."""
+"""FastAPI dependencies: the shared services built at start-up (`api.services`), and the caller's identity."""
 from __future__ import annotations
 
-import asyncio
-import signal
-import threading
-import uuid
-from collections.abc import AsyncIterator, Coroutine
-from dataclasses import dataclass, field
-from types import FrameType
-from typing import Annotated, Any
+from collections.abc import AsyncIterator
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from rasa_sdk.executor import ActionExecutor
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.agents import agent_for_token, require_role
 from api.conversations import authorized_conversation
 from api.errors import NotAuthenticated
-from api.insights import ReportCache
 from api.models import Agent, Conversation, Role
-from api.presence import Consoles
-from api.rasa_client import RasaClient
-from api.rate_limits import RateLimits, Rule
-from api.realtime import Hub
-from api.settings import Settings
-from api.sockets import OpenSockets
-from knowledge import KnowledgeBase
-from knowledge.editing import FaqEditor, ManualEditor
-from knowledge.language import LanguageGuesser, language_guesser
-from knowledge.shop import ShopConfig
-
-
-@dataclass
-class Services:
-    """Everything built once per process in the app's lifespan."""
-
-    settings: Settings
-    sessions: async_sessionmaker[AsyncSession]
-    rasa: RasaClient
-    knowledge: KnowledgeBase
-    shop: ShopConfig
-    executor: ActionExecutor
-    faq_editor: FaqEditor
-    manual_editor: ManualEditor
-    rate_limits: RateLimits
-    hub: Hub = field(default_factory=Hub)
-    instance: str = field(default_factory=lambda: uuid.uuid4().hex)  # this process, as the holder of background duties
-    consoles: Consoles = field(default_factory=Consoles)
-    reports: ReportCache = field(default_factory=ReportCache)  # the back office's unanswered-question groups, briefly
-    sockets: OpenSockets = field(default_factory=OpenSockets)  # live sockets per address, conversation and agent
-    stopping: bool = False  # set by SIGTERM/SIGINT, before uvicorn closes the sockets
-    _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
-
-    @property
-    def languages(self) -> LanguageGuesser:
-        """The guess among the languages the shop's file names now, falling back to its default."""
-        shop = self.shop.current
-        return language_guesser(shop.answerable_languages, shop.default_language)
-
-    def reload_shop(self) -> None:
-        """The shop file changed (content_watch): the name, contacts and languages follow without a restart."""
-        self.shop.reload()
-        self.faq_editor.languages = self.shop.current.languages
-
-    def notice_exit_signals(self) -> None:
-        """Chain a handler before uvicorn's: consoles it cuts off while stopping are not agents leaving their chats.
-
-        uvicorn closes the sockets first and runs the lifespan's shutdown (which cancels background work)
-        only after every connection has ended, which may take longer than the reconnect grace.
-        """
-        if threading.current_thread() is not threading.main_thread():
-            return
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            previous = signal.getsignal(signum)
-
-            def handler(number: int, frame: FrameType | None, previous: Any = previous) -> None:
-                self.stopping = True
-                if callable(previous):
-                    previous(number, frame)
-            signal.signal(signum, handler)
-
-    def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
-        """Run `work` in the background, holding a reference so it is not garbage-collected midway."""
-        task = asyncio.create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def cancel_background(self) -> None:
-        """At shutdown: e.g. consoles cut off by the restart itself must not send their chats back to the queue."""
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+from api.rate_limits import Rule
+from api.services import Services
 
 
 def get_services(request: Request) -> Services:

@@ -46,6 +46,10 @@ class Conflict(ApiError):
     status_code = 409
 
 
+class TransitionNotAllowed(Conflict):
+    """A change of a conversation's state that its lifecycle's table does not have (`api.lifecycle.ALLOWED`)."""
+
+
 class RateLimited(ApiError):
     """Too many requests from one customer or address; the client waits `retry_after` seconds and sends again."""
 

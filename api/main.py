@@ -16,13 +16,12 @@ from actions.registry import build_executor
 from api.answering import sign_of_life, stay_alive
 from api.content_watch import watch_content
 from api.db import make_engine, make_sessionmaker, migrate
-from api.deps import Services
 from api.desk import DatabaseDesk
 from api.errors import install_error_handlers
-from api.handoffs import offer_contact_when_nobody_comes
 from api.leases import release_all
 from api.limits import BodySizeLimit
 from api.pending import answer_pending_when_the_bot_is_back
+from api.queue_waits import offer_contact_when_nobody_comes
 from api.rasa_client import RasaClient
 from api.rate_limits import RateLimits
 from api.realtime import make_hub
@@ -40,6 +39,7 @@ from api.routes import (
     shop,
 )
 from api.security_headers import SecurityHeaders
+from api.services import Services
 from api.settings import Settings
 from knowledge import ContentError
 from knowledge.editing import FaqEditor, ManualEditor

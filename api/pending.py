@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from api.answering import put_back, release_orphans, take_pending
 from api.conversations import ask_bot
-from api.deps import Services
 from api.errors import RasaUnavailable
 from api.leases import hold, holds_duty
 from api.models import Conversation, ConversationState, Message, MessageStatus
+from api.services import Services
 
 log = logging.getLogger(__name__)
 DUTY = "pending-answers"

@@ -1,4 +1,4 @@
-"""Texts the api itself shows customers (queue, agents joining, e-mail), in each of their languages."""
+"""Texts the api itself shows customers (queue, agents joining, e-mail), in each of their languages, and the messages made of them."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.models import Conversation, Message, Sender
 from knowledge.language import DEFAULT_LANGUAGE
 
 TEXTS_FILE = Path(__file__).with_name("system_messages.yml")
@@ -21,3 +23,13 @@ def system_text(key: str, language: str | None, **values: Any) -> str:
     """The message `key` in `language` (English when we lack that language), placeholders filled."""
     texts = _texts()[key]
     return texts.get(language or DEFAULT_LANGUAGE, texts[DEFAULT_LANGUAGE]).format(**values)
+
+
+def add_system_message(session: AsyncSession, conversation: Conversation, key: str, *, data: dict[str, Any] | None = None,
+                       **values: Any) -> Message:
+    """A system text in the conversation's language, added to the session (not committed); `data` reaches clients as
+    the message's data (e.g. the ticket an e-mail address filed)."""
+    message = Message(conversation_id=conversation.id, sender=Sender.system, language=conversation.language,
+                      text=system_text(key, conversation.language, **values), payload={"custom": data} if data else None)
+    session.add(message)
+    return message

@@ -6,18 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actions.knowledge_answer import decision_record, source_of
+from api.contact_capture import leave_contact
 from api.errors import Conflict, RasaUnavailable
-from api.handoffs import back_to_bot, leave_contact, publish_messages, waiting_notice
+from api.lifecycle import back_to_bot
+from api.live_events import publish_messages
 from api.models import Conversation, Message, Sender
+from api.queue import open_handoff, queue_position
+from api.realtime import Hub
+from api.services import Services
+from api.system_messages import add_system_message, system_text
 from knowledge import KnowledgeBase
-
-if TYPE_CHECKING:
-    from api.deps import Services
 
 BACK_TO_BOT = "back_to_bot"
 QUESTIONS = frozenset({"product_question", "out_of_scope", "nlu_fallback"})  # intents the bot answers from the knowledge base
@@ -25,20 +27,21 @@ QUESTIONS = frozenset({"product_question", "out_of_scope", "nlu_fallback"})  # i
 
 async def while_waiting(session: AsyncSession, services: Services, conversation: Conversation, message: Message) -> list[Message]:
     """The replies (stored and published) to a stored customer message while the chat waits for a person."""
-    filed = await leave_contact(session, services, conversation, message)
+    filed = await leave_contact(session, services.hub, services.rasa, conversation, message, reply_hours=services.settings.offline_reply_hours,
+                                number_prefix=services.settings.contact_number_prefix)
     if filed is not None:
         return filed
     intent = await _intent(services, message)
     if intent == BACK_TO_BOT:
         with contextlib.suppress(Conflict, RasaUnavailable):  # taken meanwhile, or Rasa down: they keep their place
-            _, notice = await back_to_bot(session, services, conversation.id)
+            _, notice = await back_to_bot(session, services.hub, services.rasa, conversation.id)
             return [notice]
     if intent in QUESTIONS and (answer := await faq_answer(services.knowledge, message)) is not None:
         session.add(answer)
         await session.commit()
         await publish_messages(session, services.hub, conversation, [answer])
         return [answer]
-    return [await waiting_notice(session, services, conversation)]
+    return [await waiting_notice(session, services.hub, conversation, reply_hours=services.settings.offline_reply_hours)]
 
 
 async def _intent(services: Services, message: Message) -> str | None:
@@ -61,3 +64,24 @@ async def faq_answer(knowledge: KnowledgeBase, message: Message) -> Message | No
         return None
     return Message(conversation_id=message.conversation_id, sender=Sender.bot, text=best.answer, language=language,
                    payload={"source": source_of(best), "knowledge": decision_record(message.text, language, decision)})
+
+
+async def queued_notice(session: AsyncSession, conversation: Conversation) -> Message:
+    """The customer's place in the queue, said right after the bot handed them over (someone is online:
+    `lifecycle.request_person`); not added to the session."""
+    position = await queue_position(session, conversation.id)
+    return Message(conversation_id=conversation.id, sender=Sender.system, language=conversation.language,
+                   text=system_text("queued", conversation.language, position=position or 1))
+
+
+async def waiting_notice(session: AsyncSession, hub: Hub, conversation: Conversation, *, reply_hours: int) -> Message:
+    """What a waiting customer hears when the FAQ has no answer: the message reached the queue, and where they stand;
+    once we asked for an e-mail address (a long wait, or nobody online any more), also that an address would do.
+    Stored and published."""
+    handoff = await open_handoff(session, conversation.id)
+    position = await queue_position(session, conversation.id) or 1
+    asked = handoff is not None and handoff.email_requested_at is not None
+    notice = add_system_message(session, conversation, "waiting_ack_email" if asked else "waiting_ack", position=position, hours=reply_hours)
+    await session.commit()
+    await publish_messages(session, hub, conversation, [notice])
+    return notice

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Depends, Query, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 
-from api import handoffs
+from api import lifecycle
+from api.agent_replies import agent_reply
 from api.agents import sign_in, sign_out
 from api.deps import CurrentAgent, ServicesDep, SessionDep, limit_logins
-from api.errors import NotFound, RasaUnavailable
+from api.errors import NotFound
 from api.mailer import send_mail
 from api.models import Agent, CannedResponse, ConversationState, Message, Rating, Sender, Ticket, TicketStatus
 from api.realtime import SESSION_CHECK, agent_channel
@@ -86,37 +87,33 @@ async def active(agent: CurrentAgent, session: SessionDep) -> list[QueueItem]:
 
 @router.get("/conversations/{conversation_id}")
 async def detail(conversation_id: str, agent: CurrentAgent, session: SessionDep) -> ConversationDetail:
-    return await conversation_detail(session, await handoffs.existing_conversation(session, conversation_id))
+    return await conversation_detail(session, await lifecycle.existing_conversation(session, conversation_id))
 
 
 @router.post("/conversations/{conversation_id}/take")
 async def take(conversation_id: str, agent: CurrentAgent, session: SessionDep, services: ServicesDep) -> ConversationDetail:
     """Take a waiting conversation; 409 when another agent already has it."""
-    conversation = await handoffs.take(session, services.hub, conversation_id, agent)
+    conversation = await lifecycle.take(session, services.hub, conversation_id, agent)
     return await conversation_detail(session, conversation)
 
 
 @router.post("/conversations/{conversation_id}/messages", status_code=status.HTTP_201_CREATED)
 async def reply(conversation_id: str, body: AgentMessageIn, agent: CurrentAgent, session: SessionDep, services: ServicesDep) -> MessageOut:
-    message = await handoffs.agent_reply(session, services.hub, conversation_id, agent, body.text.strip())
+    message = await agent_reply(session, services.hub, conversation_id, agent, body.text.strip())
     return message_out(message, {agent.id: agent.name})
 
 
 @router.post("/conversations/{conversation_id}/handback")
 async def hand_back(conversation_id: str, agent: CurrentAgent, session: SessionDep, services: ServicesDep) -> ConversationDetail:
     """The bot answers again, with the conversation's earlier context."""
-    conversation, _ = await handoffs.finish(session, services.hub, conversation_id, agent, to=ConversationState.bot)
-    await services.rasa.resume(conversation.id)
+    conversation = await lifecycle.hand_back(session, services.hub, services.rasa, conversation_id, agent)
     return await conversation_detail(session, conversation)
 
 
 @router.post("/conversations/{conversation_id}/close")
 async def close(conversation_id: str, agent: CurrentAgent, session: SessionDep, services: ServicesDep) -> ConversationDetail:
-    conversation, _ = await handoffs.finish(session, services.hub, conversation_id, agent, to=ConversationState.closed)
-    try:  # ready for the customer's next visit; if Rasa is down now, reopening the chat resumes it
-        await services.rasa.resume(conversation.id)
-    except RasaUnavailable:
-        pass
+    """The customer is told; their next message reopens the chat for the bot."""
+    conversation = await lifecycle.close(session, services.hub, services.rasa, conversation_id, agent)
     return await conversation_detail(session, conversation)
 
 

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from api.attachments import attach, stored_attachment
 from api.conversations import as_reply
 from api.deps import CurrentAgent, CustomerConversation, ServicesDep, SessionDep, limit_customer_messages
-from api.handoffs import publish_messages
+from api.live_events import publish_messages
 from api.models import Attachment
 from api.schemas import AttachmentOut, AttachmentResult
 

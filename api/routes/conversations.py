@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, status
 from api.conversations import create_conversation, handle_customer_message, validate_text
 from api.deps import CustomerConversation, ServicesDep, SessionDep, limit_customer_messages, limit_new_conversations
 from api.errors import ApiError
-from api.handoffs import back_to_bot
+from api.lifecycle import back_to_bot
 from api.models import ConversationState
 from api.queue import queue_position
 from api.routes.availability import current_availability
@@ -64,7 +64,7 @@ async def read_messages(conversation: CustomerConversation, session: SessionDep,
     503: {"description": "The bot cannot take the chat back now; the customer keeps their place."}})
 async def leave_the_queue(conversation: CustomerConversation, session: SessionDep, services: ServicesDep) -> Transcript:
     """The customer stops waiting for a person ("Back to the assistant"): the chat leaves the queue and the bot answers again."""
-    conversation, notice = await back_to_bot(session, services, conversation.id)
+    conversation, notice = await back_to_bot(session, services.hub, services.rasa, conversation.id)
     return Transcript(state=conversation.state, language=conversation.language, messages=[message_out(notice, {})])
 
 

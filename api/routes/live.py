@@ -4,7 +4,7 @@ Both sides authenticate with their first message, `{"type": "auth", "token": "..
 ends up in a URL or an access log. Everything sent here is also stored or recomputable: a client that
 reconnects catches up over REST (`GET /api/conversations/{id}/messages?after=`, `GET /api/agent/queue`).
 
-A console hears the queue and the chats its agent holds (`handoffs.consoles_of`), and closes with 4401 as
+A console hears the queue and the chats its agent holds (`live_events.consoles_of`), and closes with 4401 as
 soon as its session ends (sign-out, disabled account: told through the hub, so on every replica) or is
 found expired on the timer. The bounds on sockets, frames and typing are in `api/sockets.py`.
 """
@@ -20,15 +20,16 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.websockets import WebSocketState
 
-from api import handoffs
+from api import lifecycle
 from api.agents import agent_for_token
 from api.conversations import authorized_conversation
-from api.deps import Services
 from api.errors import ApiError
+from api.live_events import consoles_of
 from api.models import ConversationState
 from api.presence import console_seen
 from api.queue import queue_position
 from api.realtime import AGENTS, SESSION_CHECK, agent_channel, conversation_channel
+from api.services import Services
 from api.sockets import POLICY, UNAUTHORIZED, CloseSocket, TypingLimit, read_event
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,7 @@ async def _serve_customer(websocket: WebSocket, services: Services, conversation
         if event.get("type") != "typing" or not typing.allow():
             return
         async with services.sessions() as session:
-            consoles = await handoffs.consoles_of(session, conversation_id)
+            consoles = await consoles_of(session, conversation_id)
         if consoles is not None:  # shown in the agent's console, cleared there after a few seconds
             services.hub.publish(consoles, {"type": "typing", "conversation_id": conversation_id, "sender": "customer",
                                             "active": bool(event.get("active"))})
@@ -183,7 +184,7 @@ async def _serve_agent(websocket: WebSocket, services: Services, token: str, age
         if event.get("type") != "typing" or not isinstance(conversation_id, str) or not typing.allow():
             return
         async with services.sessions() as session:
-            holds_it = await handoffs.consoles_of(session, conversation_id) == agent_channel(agent_id)
+            holds_it = await consoles_of(session, conversation_id) == agent_channel(agent_id)
         if holds_it:  # only the agent who holds the chat shows the customer that someone is typing
             services.hub.publish(conversation_channel(conversation_id), {"type": "typing", "sender": "agent", "agent": agent_name,
                                                                          "active": bool(event.get("active"))})
@@ -214,6 +215,6 @@ async def _release_when_gone(services: Services, agent_id: int) -> None:
         return
     async with services.sessions() as session:
         await console_seen(session, agent_id, gone=True)
-        moved = await handoffs.requeue(session, services.hub, agent_id)
+        moved = await lifecycle.requeue(session, services.hub, agent_id)
     if moved:
         log.info("agent %s disconnected; %d conversation(s) back in the queue", agent_id, len(moved))

@@ -14,9 +14,10 @@ from actions.desk import HandoffReceipt
 from api.agents import create_agent
 from api.desk import DatabaseDesk
 from api.errors import Conflict
-from api.handoffs import offer_contact_after_wait, requeue, take
+from api.lifecycle import requeue, take
 from api.models import Agent, Conversation, ConversationState, Handoff, Message, Presence, Sender
 from api.presence import anyone_online, console_seen
+from api.queue_waits import offer_contact_after_wait
 from api.realtime import Hub, conversation_channel
 from api.settings import Settings
 from api.system_messages import system_text
