@@ -8,7 +8,7 @@ from fastapi import Path
 from pydantic import BaseModel, Field
 
 from api.models import ConversationState, Presence, Role
-from knowledge.editing import MAX_ANSWER, MAX_ID, MAX_LINK, MAX_QUESTION  # the same limits for the editor page and imports
+from knowledge.faq_rules import MAX_ANSWER, MAX_ID, MAX_LINK, MAX_QUESTION  # the same limits for the editor page and imports
 
 # A language code; which ones a shop answers in is its settings' business (`answerable_languages`, checked by the routes).
 Language = Annotated[str, Field(pattern=r"^[a-z]{2}$", description="ISO 639-1 code, e.g. cs or en.")]

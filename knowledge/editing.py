@@ -31,24 +31,11 @@ from knowledge.content import load_content
 from knowledge.entries import LANGUAGES, is_language_code
 from knowledge.errors import ContentError, ContentProblem, KnowledgeError
 from knowledge.faq import load_faq_file
-from knowledge.links import link_problem
+from knowledge.faq_rules import FieldProblem, check_entry, is_written
 from knowledge.manuals import id_language, load_manual, parse_manual_file, section_id
 
-# Used with fullmatch: `$` would also accept a trailing newline (`account-create\n` beside `account-create`)
-ENTRY_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 FILE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*\.yml")
 LONG_TEXT = 100  # answers longer than this are written as folded blocks (`>-`) of lines this long, as editors write them
-# The longest texts an entry takes, from the editor page or an import: a chat shows the answer whole, and a
-# question longer than this is a pasted article, not a customer's question.
-MAX_ID, MAX_QUESTION, MAX_ANSWER, MAX_LINK = 160, 500, 20_000, 500
-
-
-@dataclass(frozen=True)
-class FieldProblem:
-    """One field of an edit that cannot be saved, named the way the page names its inputs (e.g. `pl.answer`)."""
-
-    field: str
-    message: str
 
 
 class InvalidEdit(KnowledgeError):
@@ -98,45 +85,6 @@ def _plain(node: Any) -> Any:
     return str(node) if isinstance(node, str) else node
 
 
-def check_entry(data: dict[str, Any], languages: Sequence[str] = LANGUAGES) -> list[FieldProblem]:
-    """What the page shows next to each field before anything is written; `languages`: those the editor writes."""
-    problems = []
-    if not ENTRY_ID.fullmatch(str(data.get("id") or "")):
-        problems.append(FieldProblem("id", "use lowercase letters, digits and dashes, e.g. `delivery-to-slovakia`"))
-    elif len(data["id"]) > MAX_ID:
-        problems.append(FieldProblem("id", f"an id has at most {MAX_ID} characters"))
-    link = data.get("link")
-    if link and (problem := link_problem(str(link)) or _too_long(str(link), MAX_LINK)):
-        problems.append(FieldProblem("link", problem))
-    written = [lang for lang in languages if _written(data.get(lang))]
-    if not written:
-        problems.append(FieldProblem(f"{languages[0]}.question", "write the question and answer in one language at least"))
-    for lang in languages:
-        text = data.get(lang) or {}
-        for field, longest in (("question", MAX_QUESTION), ("answer", MAX_ANSWER)):
-            value = str(text.get(field) or "").strip()
-            if lang in written and not value:
-                problems.append(FieldProblem(f"{lang}.{field}", f"write the {field} in {lang} too, or leave the {lang} fields empty"))
-            elif problem := _too_long(value, longest):
-                problems.append(FieldProblem(f"{lang}.{field}", problem))
-        alternatives = [str(a).strip() for a in text.get("alternatives") or []]
-        if any(not a for a in alternatives):
-            problems.append(FieldProblem(f"{lang}.alternatives", "remove the empty line"))
-        if len({a.casefold() for a in alternatives}) < len(alternatives):
-            problems.append(FieldProblem(f"{lang}.alternatives", "a phrasing is there twice"))
-    return problems
-
-
-def _too_long(text: str, longest: int) -> str | None:
-    return f"{len(text)} characters, at most {longest}: shorten it" if len(text) > longest else None
-
-
-def _written(text: dict[str, Any] | None) -> bool:
-    """Whether an entry's block in one language has any text (a question, an answer or a phrasing)."""
-    text = text or {}
-    return any(str(text.get(field) or "").strip() for field in ("question", "answer")) or any(str(a).strip() for a in text.get("alternatives") or [])
-
-
 def _yaml() -> YAML:
     yaml = YAML()
     yaml.indent(mapping=2, sequence=4, offset=2)
@@ -160,7 +108,7 @@ def _entry_node(data: dict[str, Any], existing: CommentedMap | None, languages: 
                 node[key].fa.set_flow_style()
     for lang in languages:
         text = data.get(lang) or {}
-        if not _written(text):  # a language the shop does not write in (yet): no block, listed as missing
+        if not is_written(text):  # a language the shop does not write in (yet): no block, listed as missing
             node.pop(lang, None)
             continue
         block = node.get(lang) if isinstance(node.get(lang), CommentedMap) else CommentedMap()

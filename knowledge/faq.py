@@ -1,6 +1,10 @@
-"""FAQ files (`faq/*.yml`) → entries. Every value keeps its line, so problems point at the place to fix."""
+"""FAQ files (`faq/*.yml`) → entries. Every value keeps its line, so problems point at the place to fix.
+
+The file's shape (fields, types) is checked here; what an entry's values must be (id, lengths, links, phrasings) are the
+rules every FAQ entry follows, wherever it comes from (`knowledge.faq_rules`): here they point at the file's line."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -8,7 +12,7 @@ import yaml
 
 from knowledge.entries import LANGUAGES, Entry, EntryText, is_language_code
 from knowledge.errors import ContentProblem
-from knowledge.links import link_problem
+from knowledge.faq_rules import check_entry
 
 ENTRY_FIELDS = {"id", "tags", "product", "link"}  # and one block per language, keyed by its ISO 639-1 code
 TEXT_FIELDS = {"question", "alternatives", "answer"}
@@ -71,6 +75,22 @@ class _FileChecker:
         return [entry for item in items.value if (entry := self.entry(item)) is not None]
 
     def entry(self, node: _Node) -> Entry | None:
+        """The entry, its shape checked first and then, if that is sound, the rules on its values (one report per fault:
+        a value of the wrong type is not also said to be too long)."""
+        shape_problems = len(self.problems)
+        entry = self.shaped_entry(node)
+        if entry is None:
+            return None
+        if len(self.problems) > shape_problems:  # its values are checked once the shape is fixed
+            return replace(entry, link=None)  # a link nobody checked must never reach a page (`javascript:` from git)
+        broken = check_entry(_plain(node), languages=list(entry.texts))
+        for problem in broken:
+            self.problem(_line_of(node, problem.field), f"`{entry.id}.{problem.field}`: {problem.message}")
+        if any(problem.field == "link" for problem in broken):
+            return replace(entry, link=None)
+        return entry
+
+    def shaped_entry(self, node: _Node) -> Entry | None:
         if not isinstance(node.value, dict):
             self.problem(node.line, "an entry must be a mapping with `id` and one block per language")
             return None
@@ -91,17 +111,8 @@ class _FileChecker:
                 texts[lang] = text
         tags = self.string_list(fields["tags"][1], "`tags`") if "tags" in fields else ()
         product = self.text(fields["product"][1], "`product`") if "product" in fields else None
-        link = self.link(fields["link"][1], entry_id) if "link" in fields else None
+        link = self.text(fields["link"][1], "`link`") or None if "link" in fields else None
         return Entry(entry_id, texts, self.path, node.line, "faq", tags, product, link)
-
-    def link(self, node: _Node, entry_id: str) -> str | None:
-        """The entry's link if the widget may show it: a `javascript:` link from git must not reach a page."""
-        link = self.text(node, "`link`")
-        problem = link_problem(link) if link else None
-        if problem:
-            self.problem(node.line, f"`{entry_id}.link` {link!r}: {problem}")
-            return None
-        return link or None
 
     def translation(self, node: _Node, entry_id: str, lang: str) -> EntryText | None:
         if not isinstance(node.value, dict):
@@ -125,6 +136,25 @@ class _FileChecker:
             self.problem(node.line, f"{what} must be a list (lines starting with `- `)")
             return ()
         return tuple(text for item in node.value if (text := self.text(item, f"an item of {what}")))
+
+
+def _plain(node: _Node) -> Any:
+    """The values without their lines: an entry as the editor page and the rules see it."""
+    if isinstance(node.value, dict):
+        return {key: _plain(value) for key, (_, value) in node.value.items()}
+    if isinstance(node.value, list):
+        return [_plain(item) for item in node.value]
+    return node.value
+
+
+def _line_of(entry: _Node, field: str) -> int:
+    """The line of a rule's field (`pl.answer`: its key's line) in the entry, or of the nearest block the file has of it."""
+    node, line = entry, entry.line
+    for part in field.split("."):
+        if not isinstance(node.value, dict) or part not in node.value:
+            break
+        line, node = node.value[part]
+    return line
 
 
 def load_faq_file(path: Path) -> tuple[list[Entry], list[ContentProblem]]:

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.content import load_content
-from knowledge.editing import MAX_ID, EditableEntry, EntryChange, FaqEditor, check_entry
+from knowledge.editing import EditableEntry, EntryChange, FaqEditor
 from knowledge.entries import LANGUAGES
 from knowledge.errors import ContentError
+from knowledge.faq_rules import MAX_ID, check_entry
 from knowledge.language import LanguageGuesser
 from knowledge.lexical import fold
 from knowledge.manuals import id_language, slug
