@@ -167,7 +167,7 @@ async def requeue(session: AsyncSession, hub: Hub, agent_id: int) -> list[str]:
     return moved
 
 
-def not_waiting(conversation: Conversation) -> Conflict:
+def _not_waiting(conversation: Conversation) -> Conflict:
     """Why a chat cannot leave the queue: an agent has it, or it is not in the queue at all."""
     if conversation.state is State.agent:
         return Conflict("a colleague has already taken this chat")
@@ -177,7 +177,7 @@ def not_waiting(conversation: Conversation) -> Conflict:
 async def _leave_queue(session: AsyncSession, conversation_id: str, to: ConversationState) -> None:
     """Out of `waiting` in one conditional UPDATE, so that an agent taking the chat at the same moment wins cleanly (409)."""
     if not await move(session, conversation_id, State.waiting, to):
-        raise not_waiting(await existing_conversation(session, conversation_id))
+        raise _not_waiting(await existing_conversation(session, conversation_id))
 
 
 async def announce_left_queue(session: AsyncSession, hub: Hub, conversation: Conversation, notice: Message) -> None:
@@ -193,7 +193,7 @@ async def back_to_bot(session: AsyncSession, hub: Hub, rasa: Resumable, conversa
     (RasaUnavailable). Conflict when the chat is not waiting, e.g. an agent has just taken it."""
     conversation = await existing_conversation(session, conversation_id)
     if conversation.state is not State.waiting:
-        raise not_waiting(conversation)
+        raise _not_waiting(conversation)
     await rasa.resume(conversation_id)
     await _leave_queue(session, conversation_id, State.bot)
     handoff = await open_handoff(session, conversation_id)
