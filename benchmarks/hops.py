@@ -59,7 +59,7 @@ def earlier_product(checkout: Path, var: Path) -> Iterator[str]:
 
 
 def conversation(client: httpx.Client, language: str, address: int) -> list[float]:
-    """One customer's script; the seconds each of the two FAQ questions took, reply included."""
+    """One customer's script; the seconds each of its two FAQ questions took, reply included."""
     headers = {"X-Forwarded-For": f"10.8.{address >> 8 & 255}.{address & 255}"}  # one address per customer: per-IP limits as in production
     created = client.post("/api/conversations", json={"language": language}, headers=headers)
     created.raise_for_status()
@@ -71,9 +71,9 @@ def conversation(client: httpx.Client, language: str, address: int) -> list[floa
         response = client.post(path, json={"text": text, "client_id": uuid.uuid4().hex}, headers=headers)
         took = time.perf_counter() - started
         response.raise_for_status()
-        if number in (1, 2):
-            if not any(reply.get("source") for reply in response.json()["replies"]):
-                raise RuntimeError(f"{text!r} was not answered from the FAQ: {response.json()['replies']}")
+        if not response.json()["replies"]:
+            raise RuntimeError(f"{text!r} got no reply: {response.json()}")
+        if number in (1, 2):  # the FAQ questions (answered, or choices offered: the search decides either way)
             timed.append(took)
     return timed
 
