@@ -20,7 +20,7 @@ from fastapi import Request, Response
 from api.main import create_app
 from knowledge.embedder import E5Embedder
 from runner.processes import Stack, rasa_token
-from tests.integration.chat import ask, start
+from tests.integration.chat import ask, press, said, say, start
 
 QUESTION = "Kolik stojí doprava kurýrem?"
 
@@ -86,3 +86,13 @@ def test_a_product_question_costs_one_action_call_and_one_embedding(stack: Stack
     said = [event for event in tracker["events"] if event["event"] == "user"]
     assert said[-1]["text"] == QUESTION and said[-1]["metadata"]["language"] == "cs"
     assert "query_vector" not in said[-1]["metadata"]  # spent on the NLU: not carried in every later action call
+
+
+def test_a_button_pressed_after_a_language_switch_is_answered_in_the_new_language(client: httpx.Client) -> None:
+    """Rasa parses a button's `/intent` payload from the payload alone; the api's metadata (here the language the customer
+    has just picked) reaches the slots all the same, so the bot's own texts follow at once."""
+    conversation, headers = start(client)
+    say(client, conversation, headers, "Dobrý den")
+    assert client.put(f"/api/conversations/{conversation}/language", json={"language": "lv"}, headers=headers).status_code == 200
+    body = press(client, conversation, headers, {"title": "Vai tu esi robots?", "payload": "/bot_challenge"})
+    assert said(body, "utter_iamabot", "lv"), body
