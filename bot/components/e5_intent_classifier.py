@@ -109,11 +109,8 @@ class E5IntentClassifier(GraphComponent, IntentClassifier):
             np.savez(directory / WEIGHTS_FILE, **self._weights)
         return self._resource
 
-    def probabilities(self, texts: list[str]) -> np.ndarray:
-        """P(intent | text) from the e5 model alone, columns in the order of `classes`."""
-        return self._probabilities(self._embed(texts))
-
-    def _probabilities(self, vectors: np.ndarray) -> np.ndarray:
+    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
+        """P(intent | text) from the e5 model alone, given the texts' e5 query vectors; columns in the order of `classes`."""
         assert self._weights is not None
         return _softmax(vectors @ self._weights["coef"].T + self._weights["intercept"])
 
@@ -131,7 +128,7 @@ class E5IntentClassifier(GraphComponent, IntentClassifier):
         if not with_text:
             return messages
         classes = [str(c) for c in self._weights["classes"]]
-        e5 = self._probabilities(self._vectors(with_text))
+        e5 = self.probabilities(self._vectors(with_text))
         weight = float(self.config["e5_weight"])
         for message, row in zip(with_text, e5):
             previous = {r[INTENT_NAME_KEY]: r[PREDICTED_CONFIDENCE_KEY] for r in message.get(INTENT_RANKING_KEY) or []}

@@ -99,7 +99,7 @@ def test_weight_zero_keeps_diet_and_weight_one_is_e5_alone(storage: LocalModelSt
     assert ranking(parse(pipeline, trained(storage, context, pipeline, e5_weight=0.0), text)) == pytest.approx(diet_only, abs=1e-6)
     e5_alone = trained(storage, context, pipeline, e5_weight=1.0, **TINY_DATA)
     assert e5_alone._weights is not None
-    expected = dict(zip(e5_alone._weights["classes"], e5_alone.probabilities([text])[0]))
+    expected = dict(zip(e5_alone._weights["classes"], e5_alone.probabilities(e5_alone._embed([text]))[0]))
     assert ranking(parse(pipeline, e5_alone, text)) == pytest.approx(expected, abs=1e-6)
 
 
