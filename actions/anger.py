@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
+from rasa_sdk import Tracker
 
 from knowledge.lexical import fold
 
@@ -38,3 +39,14 @@ def is_angry(text: str, language: str | None) -> bool:
     stems = markers.get(language or "en", ()) + (markers.get("en", ()) if language != "en" else ())
     return any(word.startswith(stem) for word in words for stem in stems if " " not in stem) or any(
         stem in fold(text) for stem in stems if " " in stem)
+
+
+def angry_messages(tracker: Tracker, language: str | None) -> int:
+    """How many of the customer's messages in the conversation were angry (a button's `/payload` never is).
+
+    Counted from the conversation's events when an action asks, not kept in a slot: a slot would need a custom
+    action, and so a webhook round trip to the api, after every message. A message is judged in the language the
+    api detected for it, else in `language`.
+    """
+    return sum(1 for event in tracker.events if event.get("event") == "user" and not (text := event.get("text") or "").startswith("/")
+               and is_angry(text, (event.get("metadata") or {}).get("language") or language))

@@ -15,13 +15,13 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.anger import is_angry
+from actions.anger import angry_messages, is_angry
 from actions.contact_details import find_order_number
 from actions.dates import format_date
 from actions.desk import Claim, Desk
 from actions.handoff import hand_over
 from actions.knowledge_answer import QUESTION_INTENTS, ActionAnswerQuestion, latest_intent
-from actions.metadata import ANGER_SLOT, conversation_language
+from actions.metadata import conversation_language
 from actions.responses import response_text
 from knowledge.lexical import fold
 
@@ -82,7 +82,7 @@ class ActionAcknowledgeComplaint(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         text = tracker.latest_message.get("text") or ""
         language = conversation_language(tracker)
-        angry = is_angry(text, language) or float(tracker.get_slot(ANGER_SLOT) or 0) >= 2
+        angry = is_angry(text, language) or angry_messages(tracker, language) >= 2
         if angry:
             dispatcher.utter_message(response="utter_angry_ack")
             return await hand_over(self.desk, dispatcher, tracker, reason="angry")

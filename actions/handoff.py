@@ -10,9 +10,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ConversationPaused, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.anger import angry_messages
 from actions.contact_details import find_email, find_order_number
 from actions.desk import Desk
-from actions.metadata import ANGER_SLOT, conversation_language
+from actions.metadata import conversation_language
 
 # Intents that carry no question of their own: the note quotes the customer's other messages.
 _SMALL_TALK = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "apologize", "request_human",
@@ -67,7 +68,7 @@ def handoff_summary(tracker: Tracker) -> dict[str, Any]:
         "choices": choices + ([{"offered": [b.get("title") for b in offered], "picked": None}] if offered else []),
         "answers": answers,
         "collected": collected,
-        "angry_messages": int(float(tracker.get_slot(ANGER_SLOT) or 0)),
+        "angry_messages": angry_messages(tracker, conversation_language(tracker)),
     }
 
 
@@ -88,7 +89,7 @@ async def hand_over(desk: Desk, dispatcher: CollectingDispatcher, tracker: Track
 
 def handoff_reason(tracker: Tracker) -> str:
     """Why the customer gets a person: asked after the bot failed, angry, about a claim, or simply asked."""
-    if float(tracker.get_slot(ANGER_SLOT) or 0) >= 2:
+    if angry_messages(tracker, conversation_language(tracker)) >= 2:
         return "angry"
     if tracker.get_slot("failed_answers"):
         return "bot_failed"

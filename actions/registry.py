@@ -14,7 +14,6 @@ from actions.desk import Desk
 from actions.greeting import ActionGreet
 from actions.handoff import ActionHandoff
 from actions.knowledge_answer import ActionAnswerQuestion
-from actions.metadata import ActionReadMetadata
 from actions.rating import ActionAskRating, ActionStoreRating, ActionStoreRatingComment
 from knowledge import KnowledgeBase
 
@@ -24,7 +23,7 @@ def build_executor(knowledge: KnowledgeBase, desk: Desk) -> ActionExecutor:
     executor = ActionExecutor()
     answer_question = ActionAnswerQuestion(knowledge)
     actions = (
-        ActionReadMetadata(), ActionGreet(),
+        ActionGreet(),
         answer_question,
         ActionAcknowledgeComplaint(desk, answer_question), ValidateComplaintForm(answer_question), ActionAskComplaintConfirmed(),
         ActionSubmitComplaint(desk), ActionCancelComplaint(),

@@ -1,6 +1,7 @@
 """Conversations and their messages: the api owns them, Rasa is asked only while the bot is in charge."""
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 
@@ -14,7 +15,7 @@ from api.lifecycle import reopen, resume_reopened
 from api.live_events import announce_queue, publish_messages
 from api.models import Conversation, ConversationState, Message, MessageStatus, Sender, Visitor
 from api.presence import anyone_online
-from api.rasa_client import BotReply
+from api.rasa_client import BotReply, query_vector_metadata
 from api.schemas import MessageResult, Reply
 from api.services import Services
 from api.system_messages import system_text
@@ -154,8 +155,11 @@ async def ask_bot(session: AsyncSession, services: Services, conversation: Conve
     online = await anyone_online(session, check_seconds=services.settings.agent_session_check_seconds)
     metadata = {"language": language, "returning": await is_returning(session, conversation), "agents_online": online,
                 "shop_name": services.shop.current.name}
-    bot_replies = await services.rasa.send(conversation.id, (message.payload or {}).get("button") or message.text, metadata,
-                                           message_id=str(message.id))
+    text = ((message.payload or {}).get("button") or message.text).strip()  # as Rasa's channel strips it
+    if not text.startswith("/"):  # words (typed, or a choice's title), which the search embeds too: once, here, for both
+        vector = await asyncio.to_thread(services.knowledge.embed_queries, [text])  # remembered: the action's search finds it
+        metadata |= query_vector_metadata(services.knowledge.embedder.name, text, vector[0])
+    bot_replies = await services.rasa.send(conversation.id, text, metadata, message_id=str(message.id))
     stored = [_stored_reply(conversation.id, reply, language) for reply in bot_replies]
     if not await mark_answered(session, message, services.instance):
         await session.commit()  # ends the transaction (on SQLite the UPDATE took the write lock even though it changed nothing)

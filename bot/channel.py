@@ -25,6 +25,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.message_metadata import with_metadata_entities, without_query_vector
+
 
 class ApiChannel(InputChannel):
     """Rasa's REST channel behind a shared token: a request without it gets 401 before Rasa reads its body."""
@@ -77,10 +79,18 @@ async def handle_once(agent: Agent, message: UserMessage) -> None:
     async with agent.lock_store.lock(message.sender_id):
         earlier = await bot_messages_for(agent.tracker_store, message.sender_id, message.message_id)
         if earlier is None:
+            message.parse_data = await parse(agent, message)
+            message.metadata = without_query_vector(message.metadata)
             await agent.processor.handle_message(message)
             return
         for bot_message in earlier:
             await message.output_channel.send_response(message.sender_id, bot_message)  # as Rasa's processor sends them
+
+
+async def parse(agent: Agent, message: UserMessage) -> dict[str, Any]:
+    """Rasa's NLU reading of the message plus the api's metadata as entities (bot/message_metadata.py), which
+    `from_entity` mappings turn into slots: Rasa's processor takes this parse instead of parsing again."""
+    return with_metadata_entities(await agent.processor.parse_message(message), message.metadata)
 
 
 async def bot_messages_for(store: TrackerStore, sender_id: str, message_id: str) -> list[dict[str, Any]] | None:

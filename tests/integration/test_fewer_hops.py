@@ -1,0 +1,98 @@
+"""A product question through the real stack costs one action call and one e5 embedding (issue #23, items 2 and 3).
+
+Rasa fills the slots the api's metadata carries itself (bot/message_metadata.py), with no webhook round trip of their
+own; the api embeds the customer's text once, sends the vector to Rasa's intent component, and its search finds the
+same vector again. The api runs in this process here, so its real embedder can be counted.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+
+import httpx
+import numpy as np
+import pytest
+import uvicorn
+from fastapi import Request, Response
+
+from api.main import create_app
+from knowledge.embedder import E5Embedder
+from runner.processes import Stack, rasa_token
+from tests.integration.chat import ask, press, said, say, start
+
+QUESTION = "Kolik stojí doprava kurýrem?"
+
+
+class CountingEmbedder(E5Embedder):
+    """The api's real e5 model, keeping every batch of queries it was asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.queries: list[list[str]] = []
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        self.queries.append(list(texts))
+        return super().embed_queries(texts)
+
+
+@contextmanager
+def api_in_this_process(stack: Stack, monkeypatch: pytest.MonkeyPatch, embedder: E5Embedder) -> Iterator[list[str]]:
+    """The stack's api replaced by one running in this process on the same port (Rasa's action calls reach it), its
+    knowledge base built with `embedder`; yields the paths of the requests it serves. The stack's api comes back after."""
+    monkeypatch.setattr("knowledge.settings.make_embedder", lambda spec: embedder)
+    app = create_app(stack.settings.model_copy(update={"watch_content": False}))
+    served: list[str] = []
+
+    @app.middleware("http")
+    async def note(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        served.append(request.url.path)
+        return await call_next(request)
+
+    stack.stop_api()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=stack.settings.api_port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 180
+        while not server.started and thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert server.started, "the api in this process did not start"
+        yield served
+    finally:
+        server.should_exit = True
+        thread.join(timeout=60)
+        stack.start_api()
+
+
+def test_a_product_question_costs_one_action_call_and_one_embedding(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    embedder = CountingEmbedder()
+    with api_in_this_process(stack, monkeypatch, embedder) as served, httpx.Client(base_url=stack.api_url, timeout=60.0) as client:
+        conversation, headers = start(client)
+        assert ask(client, conversation, headers, "Dobrý den").status_code == 200  # the session's start and a greeting first
+        embedder.queries.clear()
+        served.clear()
+        response = ask(client, conversation, headers, QUESTION)
+        shop_name, online = client.get("/api/shop").json()["name"], client.get("/api/availability").json()["agents_online"]
+    assert response.status_code == 200, response.text
+    assert [reply["source"]["id"] for reply in response.json()["replies"] if reply.get("source")] == ["delivery-cost"]
+    assert [path for path in served if path.startswith("/internal/")] == ["/internal/actions/webhook"]  # the answer's, nothing before it
+    assert embedder.queries == [[QUESTION]]  # for Rasa's intent component and the search alike
+
+    tracker = httpx.get(f"{stack.settings.rasa_url}/conversations/{conversation}/tracker", params=rasa_token(stack.settings), timeout=30).json()
+    assert {name: tracker["slots"][name] for name in ("language", "returning_customer", "agents_online", "shop_name")} == {
+        "language": "cs", "returning_customer": False, "agents_online": online, "shop_name": shop_name}
+    said = [event for event in tracker["events"] if event["event"] == "user"]
+    assert said[-1]["text"] == QUESTION and said[-1]["metadata"]["language"] == "cs"
+    assert "query_vector" not in said[-1]["metadata"]  # spent on the NLU: not carried in every later action call
+
+
+def test_a_button_pressed_after_a_language_switch_is_answered_in_the_new_language(client: httpx.Client) -> None:
+    """Rasa parses a button's `/intent` payload from the payload alone; the api's metadata (here the language the customer
+    has just picked) reaches the slots all the same, so the bot's own texts follow at once."""
+    conversation, headers = start(client)
+    say(client, conversation, headers, "Dobrý den")
+    assert client.put(f"/api/conversations/{conversation}/language", json={"language": "lv"}, headers=headers).status_code == 200
+    body = press(client, conversation, headers, {"title": "Vai tu esi robots?", "payload": "/bot_challenge"})
+    assert said(body, "utter_iamabot", "lv"), body
