@@ -2,7 +2,7 @@
 //   <script src="https://support.example/widget/widget.js" data-color="#0b5cad" defer></script>
 // Options (data-*): api (default: where this script came from), language (default: <html lang>),
 // title (and title-cs, title-pl, title-lv, title-en: the title in that language; default: the shop's name, GET /api/shop),
-// color, greeting. The widget's own labels follow the conversation's language, not only the page's. It lives in a shadow
+// color, color-scheme ("light": no dark scheme), greeting. The widget's own labels follow the conversation's language, not only the page's. It lives in a shadow
 // root so the shop's styles and ours never mix.
 // Everything people write is inserted as text (textContent), never as HTML.
 (function () {
@@ -63,13 +63,38 @@
   const root = host.attachShadow({ mode: "open" });
   const color = /^#([0-9a-f]{3}|[0-9a-f]{4}|[0-9a-f]{6}|[0-9a-f]{8})$/i.test(options.color || "") ? options.color : "#0b5cad";
   // A shop's brand colour may be light (#ffd400): text on it turns dark, and text on white in it is darkened until it reads
-  // (WCAG contrast 4.5:1), so no colour a shop picks makes the widget unreadable.
+  // (WCAG contrast 4.5:1), so no colour a shop picks makes the widget unreadable. In the dark scheme the same text is
+  // lightened until it reads on the dark bubbles (a dark brand such as #24303f would vanish there).
   const rgb = (hex) => { const h = hex.length <= 5 ? [...hex.slice(1, 4)].map((c) => c + c).join("") : hex.slice(1, 7); return [0, 2, 4].map((i) => parseInt(h.slice(i, i + 2), 16)); };
   const luminance = ([r, g, b]) => [r, g, b].map((c) => c / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4))
     .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
-  const onWhite = (channels) => 1.05 / (luminance(channels) + 0.05);  // contrast with white
-  const onColor = onWhite(rgb(color)) >= 4.5 ? "#fff" : "#111";
-  const ink = (() => { let c = rgb(color); while (onWhite(c) < 4.5) c = c.map((v) => Math.floor(v * 0.85)); return `rgb(${c.join(",")})`; })();
+  const contrast = (a, b) => { const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x); return (light + 0.05) / (dark + 0.05); };
+  const WHITE = [255, 255, 255], DARK = { panel: "#1f2023", log: "#16171a", bubble: "#2a2c31" };
+  const onColor = contrast(rgb(color), WHITE) >= 4.5 ? "#fff" : "#111";
+  // The brand colour, moved towards black (on white) or white (on a dark background) until it reads there
+  const readableOn = (background) => {
+    const lighten = luminance(background) < 0.18;
+    let c = rgb(color);
+    while (contrast(c, background) < 4.5) c = c.map((v) => (lighten ? Math.ceil(v + (255 - v) * 0.15) : Math.floor(v * 0.85)));
+    return `rgb(${c.join(",")})`;
+  };
+  const ink = readableOn(WHITE), darkInk = readableOn(rgb(DARK.bubble));  // the lightest of the dark backgrounds
+  // data-color-scheme="light" keeps a shop's always-light pages' widget light; otherwise it follows the visitor's setting
+  const dark = options.colorScheme === "light" ? "" : `
+    @media (prefers-color-scheme: dark) {
+      :host { color: #e8eaed; }
+      .panel { background: ${DARK.panel}; box-shadow: 0 4px 24px #000c; }
+      .log { background: ${DARK.log}; }
+      .bot, .agent { background: ${DARK.bubble}; border-color: #4a4d55; }
+      .agent { border-color: #5cb867; }
+      .system, .who, .status { color: #b9bdc5; }
+      .system.ticket { color: #c8ecca; background: #1d2e1f; border-color: #5cb867; }
+      .source a { color: ${darkInk}; }
+      .choices button, .back { border-color: ${darkInk}; color: ${darkInk}; background: ${DARK.bubble}; }
+      .offline { background: #3d3200; color: #ffe08a; }
+      form { border-top-color: #4a4d55; }
+      textarea, form .attach { background: ${DARK.bubble}; color: #e8eaed; border-color: #6b6f78; }
+    }`;
   // The styles as a constructed style sheet, not a <style> element: pages whose Content-Security-Policy has no
   // 'unsafe-inline' (the demo page's, and many shops') keep the widget styled. Older browsers get the element.
   const css = `
@@ -106,7 +131,7 @@
     .choices button { border: 1px solid ${ink}; color: ${ink}; background: #fff; border-radius: 16px; padding: 6px 12px; cursor: pointer; min-height: 36px; }
     .choices button:disabled { opacity: .5; cursor: default; }
     .statusbar { display: flex; align-items: center; gap: 8px; padding: 4px 12px; min-height: 18px; }
-    .privacy { flex: none; font-size: 12px; color: inherit; }  /* the header's text colour: readable on its background */
+    .privacy { display: inline-block; margin-top: 2px; font-size: 12px; color: inherit; }  /* the header's text colour: readable on its background */
     .status { flex: 1; font-size: 13px; color: #444; }
     .back { flex: none; border: 1px solid ${ink}; color: ${ink}; background: #fff; border-radius: 16px; padding: 4px 12px;
       cursor: pointer; min-height: 36px; }
@@ -118,15 +143,14 @@
     .file-link { display: block; margin-top: 4px; color: inherit; }
     button:focus-visible, select:focus-visible, textarea:focus-visible, a:focus-visible { outline: 3px solid #f90; outline-offset: 2px; }
     .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
-  `;
+  ${dark}`;
   root.innerHTML = `
     <button class="launcher" type="button" aria-expanded="false"><svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg><span class="badge" aria-hidden="true" hidden></span></button>
     <section class="panel" role="dialog" hidden>
       <header>
-        <div class="heading"><h2></h2><p class="availability" aria-live="polite" hidden></p></div>
+        <div class="heading"><h2></h2><p class="availability" aria-live="polite" hidden></p><a class="privacy" target="_blank" rel="noopener" hidden></a></div>
         <label class="visually-hidden" for="shopbot-language"></label>
         <select id="shopbot-language"></select>
-        <a class="privacy" target="_blank" rel="noopener" hidden></a>
         <button class="mute" type="button" aria-pressed="false"><svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M3 9v6h4l5 4V5L7 9H3zm13.5 3A4.5 4.5 0 0 0 14 8v8a4.5 4.5 0 0 0 2.5-4z"/><path class="slash" stroke="currentColor" stroke-width="2" d="M3 3l18 18"/></svg></button>
         <button class="close" type="button">×</button>
       </header>
@@ -135,7 +159,6 @@
       <div class="statusbar">
         <div class="status" aria-live="polite"></div>
         <button class="back" type="button" hidden></button>
-        <a class="privacy" target="_blank" rel="noopener" hidden></a>
       </div>
       <form>
         <label class="visually-hidden" for="shopbot-input"></label>
