@@ -22,6 +22,7 @@ def test_a_customer_has_the_chat_e_mailed_from_the_widget(page: Page, stack: Sta
     mail.click()
     address = page.get_by_label("Váš e-mail")
     expect(address).to_be_focused()
+    expect(page.locator(f"{WIDGET} .msg.bot .source").last).to_be_in_viewport(ratio=1)  # the form does not push the answer out of view
     address.fill("jana@example")  # no domain: said at once, nothing sent
     page.get_by_role("button", name="Poslat přepis").click()
     expect(page.locator(f"{WIDGET} .mail-error")).to_have_text("Tohle nevypadá jako e-mailová adresa.")

@@ -559,6 +559,7 @@
   function showMailForm(shown) {
     ui.mailForm.hidden = !shown; ui.mailError.textContent = "";
     renderStatus();
+    scrollDown();  // the form takes room from the log: the latest message stays in view
     if (shown) ui.mailInput.focus(); else ui.input.focus();
   }
   ui.mail.addEventListener("click", () => showMailForm(true));
