@@ -61,6 +61,12 @@ def test_an_agent_on_a_phone_opens_a_chat_from_the_list_replies_and_goes_back(pa
     page.locator(f"#active li[data-conversation='{conversation}']").click()
     page.get_by_role("button", name="Close").click()
     expect(page.get_by_role("button", name="Close")).to_be_disabled()
+
+    page.get_by_role("button", name="Conversations").click()
+    page.get_by_role("button", name="Team and canned responses").click()  # an admin's page fits too
+    expect(page.get_by_role("button", name="Add to the team")).to_be_visible()
+    screenshot(page, "console-phone-admin")
+    assert_no_sideways_scroll(page)
     page.get_by_label("Your status").select_option("away")
 
 
