@@ -54,6 +54,10 @@ async def limit_customer_messages(request: Request, services: ServicesDep, conve
     await services.rate_limits.hit((Rule.conversation_messages, conversation.id), (Rule.ip_messages, client_address(request)))
 
 
+async def limit_transcript_mails(request: Request, services: ServicesDep, conversation: CustomerConversation) -> None:
+    await services.rate_limits.hit((Rule.conversation_transcripts, conversation.id), (Rule.ip_messages, client_address(request)))
+
+
 async def limit_logins(request: Request, services: ServicesDep) -> None:
     await services.rate_limits.hit((Rule.ip_logins, client_address(request)))
 

@@ -212,9 +212,10 @@ def missing_topics(groups: list[UnansweredGroup], decide: Callable[[str, str], s
 
 
 async def data_version(session: AsyncSession) -> tuple[int | None, ...]:
-    """Changes whenever a message, rating or handoff is added: a cached report older than that is stale."""
-    row = (await session.execute(select(func.max(Message.id), func.max(Rating.id), func.max(Handoff.id)))).one()
-    return tuple(row)
+    """Changes whenever a message, rating or handoff is added: a cached report older than that is stale. Each table is
+    read on its own (one query over all three is their cross product: empty without a rating, huge with many)."""
+    latest = [select(func.max(table.id)).scalar_subquery() for table in (Message, Rating, Handoff)]
+    return tuple((await session.execute(select(*latest))).one())
 
 
 class ReportCache:

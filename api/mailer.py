@@ -1,4 +1,4 @@
-"""E-mail to customers (answers to tickets), through the SMTP server in the settings."""
+"""E-mail to customers (answers to tickets, transcripts they ask for), through the SMTP server in the settings."""
 from __future__ import annotations
 
 import asyncio
@@ -35,11 +35,11 @@ def sender(settings: Settings, shop: Shop) -> str:
 
 async def send_mail(settings: Settings, shop: Shop, *, to: str, subject: str, body: str) -> None:
     if not settings.smtp_host:
-        raise MailNotSent("no mail server is configured (SHOPBOT_SMTP_HOST); the answer is saved but was not sent")
+        raise MailNotSent("no mail server is configured (SHOPBOT_SMTP_HOST), so nothing was sent")
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = sender(settings, shop), to, subject
     message.set_content(body)
     try:
         await asyncio.to_thread(_send, settings, message)
     except (OSError, smtplib.SMTPException) as exc:
-        raise MailNotSent(f"the mail server did not take the message: {exc}; the answer is saved, try again") from exc
+        raise MailNotSent(f"the mail server did not take the message: {exc}; try again") from exc

@@ -23,6 +23,7 @@ class Rule(str, Enum):
     ip_messages = "ip_messages"                      # per client IP, all its conversations together
     ip_conversations = "ip_conversations"            # new conversations per client IP
     ip_logins = "ip_logins"                          # sign-in attempts per client IP (password guessing)
+    conversation_transcripts = "conversation_transcripts"  # transcripts e-mailed per conversation (never a mailing tool)
 
 
 def parse_rule(text: str) -> list[RateLimitItem]:

@@ -34,6 +34,20 @@ class LanguageIn(BaseModel):
     language: Language
 
 
+# A mailbox as HTML's <input type=email> accepts it (with a dot in the domain): one address, nothing a mail header would
+# read as a second recipient (",", "<") or a new line, ASCII so any mail server takes it
+MAILBOX = r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
+
+
+class TranscriptMailIn(BaseModel):
+    email: str = Field(max_length=254, pattern=MAILBOX, description="Where the customer wants the transcript: one address.")
+
+
+class TranscriptMailed(BaseModel):
+    email: str = Field(description="Where it was sent.")
+    messages: int = Field(description="How many messages it holds.")
+
+
 class MessageIn(BaseModel):
     text: str = Field(description="What the customer wrote, or the title of the button they pressed.")
     payload: str | None = Field(None, max_length=300, pattern=r"^/[a-z_]+(\{[^\x00\n]*\})?$",

@@ -95,9 +95,11 @@ class Settings(KnowledgeSettings):
     rate_limit_ip_messages: str = Field("120/minute;2000/hour", description="Messages from one IP address (an office shares one).")
     rate_limit_ip_conversations: str = Field("20/minute;300/hour", description="New conversations from one IP address.")
     rate_limit_ip_logins: str = Field("10/minute;60/hour", description="Agent sign-in attempts from one IP address.")
+    rate_limit_conversation_transcripts: str = Field("3/hour;5/day", description="Transcripts one conversation may have e-mailed.")
     rate_limit_storage: str = Field("async+memory://", description="Where the counters live; async+redis://host:6379 shares them between replicas.")
 
-    @field_validator("rate_limit_conversation_messages", "rate_limit_ip_messages", "rate_limit_ip_conversations", "rate_limit_ip_logins")
+    @field_validator("rate_limit_conversation_messages", "rate_limit_ip_messages", "rate_limit_ip_conversations", "rate_limit_ip_logins",
+                     "rate_limit_conversation_transcripts")
     @classmethod
     def _rate_limit(cls, text: str) -> str:
         try:

@@ -13,7 +13,7 @@ from api.agent_replies import agent_reply
 from api.agents import sign_in, sign_out
 from api.deps import CurrentAgent, ServicesDep, SessionDep, limit_logins
 from api.errors import NotFound
-from api.mailer import send_mail
+from api.mailer import MailNotSent, send_mail
 from api.models import Agent, CannedResponse, ConversationState, Message, Rating, Sender, Ticket, TicketStatus
 from api.realtime import SESSION_CHECK, agent_channel
 from api.schemas import (
@@ -151,5 +151,9 @@ async def reply_to_ticket(ticket_id: RowId, body: TicketReplyIn, agent: CurrentA
                         agent_id=agent.id))
     await session.commit()
     if ticket.email:
-        await send_mail(services.settings, services.shop.current, to=ticket.email, subject=system_text("email_subject", ticket.language, shop_name=services.shop.current.name), body=ticket.answer)
+        try:
+            await send_mail(services.settings, services.shop.current, to=ticket.email,
+                            subject=system_text("email_subject", ticket.language, shop_name=services.shop.current.name), body=ticket.answer)
+        except MailNotSent as exc:
+            raise MailNotSent(f"{exc}; the answer is saved") from exc
     return TicketOut.model_validate(ticket, from_attributes=True)

@@ -1,18 +1,30 @@
-"""Customers' conversations: create one, send a message, catch up on what others wrote, stop waiting for a person."""
+"""Customers' conversations: create one, send a message, catch up on what others wrote, stop waiting for a person,
+have the transcript e-mailed."""
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Request, status
 
 from api.conversations import create_conversation, handle_customer_message, validate_text
-from api.deps import CustomerConversation, ServicesDep, SessionDep, limit_customer_messages, limit_new_conversations
+from api.deps import CustomerConversation, ServicesDep, SessionDep, limit_customer_messages, limit_new_conversations, limit_transcript_mails
 from api.errors import ApiError
 from api.lifecycle import back_to_bot
 from api.models import ConversationState
 from api.queue import queue_position
 from api.routes.availability import current_availability
-from api.schemas import MAX_ROW_ID, ConversationCreate, ConversationCreated, LanguageIn, MessageIn, MessageResult, Transcript
+from api.schemas import (
+    MAX_ROW_ID,
+    ConversationCreate,
+    ConversationCreated,
+    LanguageIn,
+    MessageIn,
+    MessageResult,
+    Transcript,
+    TranscriptMailed,
+    TranscriptMailIn,
+)
+from api.transcript_mail import mail_transcript
 from api.transcripts import contact_ticket, message_out, messages_after
 from knowledge.shop import Shop
 
@@ -75,3 +87,13 @@ async def switch_language(body: LanguageIn, conversation: CustomerConversation, 
     conversation.language = body.language
     await session.commit()
     return Transcript(state=conversation.state, language=conversation.language, messages=[])
+
+
+@router.post("/{conversation_id}/transcript", responses={
+    429: {"description": "This conversation's transcript was e-mailed often enough lately; see Retry-After."},
+    502: {"description": "No mail server is configured, or it did not take the message."}})
+async def email_transcript(body: TranscriptMailIn, conversation: CustomerConversation, session: SessionDep, services: ServicesDep,
+                           request: Request) -> TranscriptMailed:
+    """E-mail the conversation so far to the address the customer gives (a few times per conversation at most)."""
+    await limit_transcript_mails(request, services, conversation)  # counted once the address is valid: a typo costs no send
+    return await mail_transcript(session, services, conversation, body.email)

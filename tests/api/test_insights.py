@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from api.insights import AskedQuestion, Period, analytics, group_questions, missing_topics, unanswered, with_suggestions
+from api.insights import AskedQuestion, Period, analytics, data_version, group_questions, missing_topics, unanswered, with_suggestions
 from api.models import Conversation, ConversationState, Handoff, Message, Rating, Sender
 from api.schemas import UnansweredGroup
 from api.settings import ROOT
@@ -86,6 +86,24 @@ def test_analytics_match_a_scripted_set_of_conversations(sessions) -> None:  # t
         async with sessions() as session:
             czech = await analytics(session, Period(PERIOD.since, PERIOD.until, language="cs"))
         assert czech.total.conversations == 2 and set(czech.languages) == {"cs"}
+
+    asyncio.run(scenario())
+
+
+def test_the_data_version_moves_with_each_new_message_before_any_rating_or_handoff(sessions) -> None:  # type: ignore[no-untyped-def]
+    """The back office's cached reports are keyed on it. Read as one query over the three tables it was their cross
+    product: empty while a shop had no rating yet, so the version stayed None and a stale report was served."""
+    async def version():  # type: ignore[no-untyped-def]
+        async with sessions() as session:
+            return await data_version(session)
+
+    async def scenario() -> None:
+        first = await version()
+        await add_conversation(sessions, DAY_1, "en", asked("Do you sell e-bikes?", "en", "no_answer"))
+        second = await version()
+        await add_conversation(sessions, DAY_1, "en", asked("Do you sell scooters?", "en", "no_answer"))
+        assert first != second != await version()
+        assert second[0] is not None and second[1:] == (None, None)  # the messages counted; no rating or handoff yet
 
     asyncio.run(scenario())
 

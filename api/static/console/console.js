@@ -288,7 +288,18 @@ $("ticket-form").addEventListener("submit", async (event) => {
 });
 
 // --- admins: the team and the canned responses ----------------------------------------------------------
-function showOnly(section) { for (const id of ["chat", "ticket", "admin"]) $(id).hidden = id !== section; }
+// One section on the right; on a phone it takes the screen instead of the list ("detail"), and the back button returns
+function showOnly(section) {
+  for (const id of ["chat", "ticket", "admin"]) $(id).hidden = id !== section;
+  $("app").dataset.view = section ? "detail" : "list";
+}
+
+// Back to the list (a phone's only way there): nothing stays open, so a message in the chat just left counts as unread
+$("to-list").addEventListener("click", async () => {
+  state.selected = null; state.ticket = null; state.detail = null;
+  showOnly(null);
+  await Promise.all([refreshLists(), refreshTickets()]);
+});
 
 async function refreshAdmin() {
   const [team, canned, shop] = await Promise.all([api("/api/admin/agents"), api("/api/agent/canned"), api("/api/shop")]);

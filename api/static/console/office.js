@@ -2,7 +2,7 @@
 "use strict";
 
 let LANGS = ["en"];  // the languages the shop serves, from GET /api/shop when the page starts
-const state = { me: null, entry: null, files: [] };
+const state = { me: null, entry: null, files: [], listScroll: 0 };
 
 const percent = (share) => (share === null || share === undefined ? "–" : `${Math.round(share * 100)} %`);
 const duration = (s) => (s === null || s === undefined ? "–" : s < 90 ? `${Math.round(s)} s` : `${Math.round(s / 60)} min`);
@@ -94,7 +94,18 @@ function fillForm(entry, { isNew, file, kind = "faq" }) {
   clearProblems(); showMissing();
   $("entry-title").textContent = isNew ? "New entry" : kind === "manual" ? `Manual section ${entry.id}` : `Entry ${entry.id}`;
   $("reload-entry").hidden = true; form.hidden = false;
+  showEntryView("detail");
 }
+
+// On a phone the knowledge tab shows the list or the open entry; the list comes back where the editor left it
+// (a wider screen shows both, and its window does not scroll, so this changes nothing there)
+function showEntryView(view) {
+  if (view === $("knowledge").dataset.view) return;
+  if (view === "detail") state.listScroll = window.scrollY;
+  $("knowledge").dataset.view = view;
+  window.scrollTo(0, view === "detail" ? 0 : state.listScroll || 0);
+}
+$("to-entries").addEventListener("click", () => showEntryView("list"));
 
 function formEntry() {
   const form = $("entry-form");

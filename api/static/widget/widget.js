@@ -2,7 +2,7 @@
 //   <script src="https://support.example/widget/widget.js" data-color="#0b5cad" defer></script>
 // Options (data-*): api (default: where this script came from), language (default: <html lang>),
 // title (and title-cs, title-pl, title-lv, title-en: the title in that language; default: the shop's name, GET /api/shop),
-// color, greeting. The widget's own labels follow the conversation's language, not only the page's. It lives in a shadow
+// color, color-scheme ("light": no dark scheme), greeting. The widget's own labels follow the conversation's language, not only the page's. It lives in a shadow
 // root so the shop's styles and ours never mix.
 // Everything people write is inserted as text (textContent), never as HTML.
 (function () {
@@ -19,28 +19,32 @@
       source: "Zdroj", language: "Jazyk", queue: "Jste ve frontě na {n}. místě – brzy se vám někdo z kolegů bude věnovat.", you: "Vy",
       bot: "Asistent", privacy: "Ochrana osobních údajů", sending: "odesílá se…", slow: "Píšete rychleji, než stíháme číst. Zprávu odešleme za {s} s.",
       online: "Kolegové jsou teď online", nobodyOnline: "Teď nikdo z kolegů není online – odpovíme e-mailem do {h} h",
-      queueOffline: "Jste ve frontě na {n}. místě – teď ale nikdo z kolegů není online.", back: "Zpět k asistentovi", attach: "Přiložit fotku nebo PDF", attachFailed: "Soubor se nepodařilo odeslat: {reason}", ticket: "Požadavek {number} – odpovíme na {email} do {h} h" },
+      queueOffline: "Jste ve frontě na {n}. místě – teď ale nikdo z kolegů není online.", back: "Zpět k asistentovi", attach: "Přiložit fotku nebo PDF", attachFailed: "Soubor se nepodařilo odeslat: {reason}", ticket: "Požadavek {number} – odpovíme na {email} do {h} h", mail: "Poslat přepis chatu e-mailem", mailLabel: "Váš e-mail", mailSend: "Poslat přepis", mailCancel: "Zrušit",
+      mailSent: "Přepis chatu jsme poslali na {email}.", mailFailed: "Přepis se teď nepodařilo odeslat, zkuste to prosím později.", mailLater: "Přepis jsme už několikrát posílali, další půjde za {m} min.", mailInvalid: "Tohle nevypadá jako e-mailová adresa." },
     pl: { title: "obsługa klienta", open: "Otwórz czat", unread: "Otwórz czat (nieprzeczytane wiadomości: {n})", mute: "Wycisz dźwięki",
       close: "Zamknij czat", hide: "Ukryj czat", placeholder: "Napisz wiadomość…", send: "Wyślij", typing: "pisze…",
       greeting: "Dzień dobry! Napisz, w czym możemy pomóc.", offline: "Nie możemy połączyć się z serwerem. Wiadomość jest zapisana i wyślemy ją, gdy tylko się da.",
       source: "Źródło", language: "Język", queue: "Jesteś na {n}. miejscu w kolejce – konsultant wkrótce się tobą zajmie.", you: "Ty",
       bot: "Asystent", privacy: "Polityka prywatności", sending: "wysyłanie…", slow: "Piszesz szybciej, niż nadążamy czytać. Wyślemy wiadomość za {s} s.",
       online: "Konsultanci są teraz dostępni", nobodyOnline: "Teraz nikt nie jest dostępny – odpowiemy e-mailem w ciągu {h} h",
-      queueOffline: "Jesteś na {n}. miejscu w kolejce – ale teraz nikt nie jest dostępny.", back: "Wróć do asystenta", attach: "Dołącz zdjęcie lub PDF", attachFailed: "Nie udało się wysłać pliku: {reason}", ticket: "Zgłoszenie {number} – odpowiemy na {email} w ciągu {h} h" },
+      queueOffline: "Jesteś na {n}. miejscu w kolejce – ale teraz nikt nie jest dostępny.", back: "Wróć do asystenta", attach: "Dołącz zdjęcie lub PDF", attachFailed: "Nie udało się wysłać pliku: {reason}", ticket: "Zgłoszenie {number} – odpowiemy na {email} w ciągu {h} h", mail: "Wyślij zapis czatu e-mailem", mailLabel: "Twój e-mail", mailSend: "Wyślij zapis", mailCancel: "Anuluj",
+      mailSent: "Zapis czatu wysłaliśmy na {email}.", mailFailed: "Nie udało się teraz wysłać zapisu, spróbuj później.", mailLater: "Zapis był już wysyłany kilka razy, kolejny będzie możliwy za {m} min.", mailInvalid: "To nie wygląda na adres e-mail." },
     lv: { title: "klientu atbalsts", open: "Atvērt tērzēšanu", unread: "Atvērt tērzēšanu (nelasītas ziņas: {n})", mute: "Izslēgt skaņas",
       close: "Aizvērt tērzēšanu", hide: "Paslēpt tērzēšanu", placeholder: "Uzrakstiet ziņu…", send: "Sūtīt", typing: "raksta…",
       greeting: "Labdien! Uzrakstiet, kā varam palīdzēt.", offline: "Neizdodas sazināties ar serveri. Ziņa ir saglabāta, un mēs to nosūtīsim, tiklīdz varēsim.",
       source: "Avots", language: "Valoda", queue: "Jūs esat {n}. vietā rindā – konsultants drīz ar jums sazināsies.", you: "Jūs",
       bot: "Asistents", privacy: "Privātuma politika", sending: "sūta…", slow: "Jūs rakstāt ātrāk, nekā paspējam izlasīt. Ziņu nosūtīsim pēc {s} s.",
       online: "Konsultanti šobrīd ir tiešsaistē", nobodyOnline: "Pašlaik neviens nav tiešsaistē – atbildēsim pa e-pastu {h} h laikā",
-      queueOffline: "Jūs esat {n}. vietā rindā – taču pašlaik neviens nav tiešsaistē.", back: "Atpakaļ pie asistenta", attach: "Pievienot foto vai PDF", attachFailed: "Failu neizdevās nosūtīt: {reason}", ticket: "Pieteikums {number} – atbildēsim uz {email} {h} h laikā" },
+      queueOffline: "Jūs esat {n}. vietā rindā – taču pašlaik neviens nav tiešsaistē.", back: "Atpakaļ pie asistenta", attach: "Pievienot foto vai PDF", attachFailed: "Failu neizdevās nosūtīt: {reason}", ticket: "Pieteikums {number} – atbildēsim uz {email} {h} h laikā", mail: "Nosūtīt tērzēšanas ierakstu e-pastā", mailLabel: "Jūsu e-pasts", mailSend: "Sūtīt ierakstu", mailCancel: "Atcelt",
+      mailSent: "Tērzēšanas ierakstu nosūtījām uz {email}.", mailFailed: "Ierakstu pašlaik neizdevās nosūtīt, lūdzu, mēģiniet vēlāk.", mailLater: "Ieraksts jau nosūtīts vairākas reizes, nākamo varēs nosūtīt pēc {m} min.", mailInvalid: "Tas neizskatās pēc e-pasta adreses." },
     en: { title: "customer care", open: "Open chat", unread: "Open chat (unread messages: {n})", mute: "Mute sounds",
       close: "Close chat", hide: "Hide chat", placeholder: "Write a message…", send: "Send", typing: "is typing…",
       greeting: "Hello! Tell us how we can help.", offline: "We can't reach the service right now. Your message is saved and will be sent as soon as we can.",
       source: "Source", language: "Language", queue: "You are number {n} in the queue – a colleague will be with you shortly.", you: "You",
       bot: "Assistant", privacy: "Privacy policy", sending: "sending…", slow: "You're writing faster than we can read. We'll send your message in {s} s.",
       online: "Our team is online now", nobodyOnline: "Nobody's online now – we reply by e-mail within {h} h",
-      queueOffline: "You are number {n} in the queue – but nobody's online right now.", back: "Back to the assistant", attach: "Attach a photo or PDF", attachFailed: "The file could not be sent: {reason}", ticket: "Ticket {number} – we'll reply to {email} within {h} h" },
+      queueOffline: "You are number {n} in the queue – but nobody's online right now.", back: "Back to the assistant", attach: "Attach a photo or PDF", attachFailed: "The file could not be sent: {reason}", ticket: "Ticket {number} – we'll reply to {email} within {h} h", mail: "E-mail me this chat", mailLabel: "Your e-mail", mailSend: "Send the chat", mailCancel: "Cancel",
+      mailSent: "We've sent the chat to {email}.", mailFailed: "The chat could not be sent right now; please try again later.", mailLater: "The chat has been sent a few times already; you can send it again in {m} min.", mailInvalid: "That doesn't look like an e-mail address." },
   };
   const KEY = `shopbot:${API}`;
   const store = {
@@ -63,13 +67,39 @@
   const root = host.attachShadow({ mode: "open" });
   const color = /^#([0-9a-f]{3}|[0-9a-f]{4}|[0-9a-f]{6}|[0-9a-f]{8})$/i.test(options.color || "") ? options.color : "#0b5cad";
   // A shop's brand colour may be light (#ffd400): text on it turns dark, and text on white in it is darkened until it reads
-  // (WCAG contrast 4.5:1), so no colour a shop picks makes the widget unreadable.
+  // (WCAG contrast 4.5:1), so no colour a shop picks makes the widget unreadable. In the dark scheme the same text is
+  // lightened until it reads on the dark bubbles (a dark brand such as #24303f would vanish there).
   const rgb = (hex) => { const h = hex.length <= 5 ? [...hex.slice(1, 4)].map((c) => c + c).join("") : hex.slice(1, 7); return [0, 2, 4].map((i) => parseInt(h.slice(i, i + 2), 16)); };
   const luminance = ([r, g, b]) => [r, g, b].map((c) => c / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4))
     .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
-  const onWhite = (channels) => 1.05 / (luminance(channels) + 0.05);  // contrast with white
-  const onColor = onWhite(rgb(color)) >= 4.5 ? "#fff" : "#111";
-  const ink = (() => { let c = rgb(color); while (onWhite(c) < 4.5) c = c.map((v) => Math.floor(v * 0.85)); return `rgb(${c.join(",")})`; })();
+  const contrast = (a, b) => { const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x); return (light + 0.05) / (dark + 0.05); };
+  const WHITE = [255, 255, 255], DARK = { panel: "#1f2023", log: "#16171a", bubble: "#2a2c31" };
+  const onColor = contrast(rgb(color), WHITE) >= 4.5 ? "#fff" : "#111";
+  // The brand colour, moved towards black (on white) or white (on a dark background) until it reads there
+  const readableOn = (background) => {
+    const lighten = luminance(background) < 0.18;
+    let c = rgb(color);
+    while (contrast(c, background) < 4.5) c = c.map((v) => (lighten ? Math.ceil(v + (255 - v) * 0.15) : Math.floor(v * 0.85)));
+    return `rgb(${c.join(",")})`;
+  };
+  const ink = readableOn(WHITE), darkInk = readableOn(rgb(DARK.bubble));  // the lightest of the dark backgrounds
+  // data-color-scheme="light" keeps a shop's always-light pages' widget light; otherwise it follows the visitor's setting
+  const dark = options.colorScheme === "light" ? "" : `
+    @media (prefers-color-scheme: dark) {
+      :host { color: #e8eaed; }
+      .panel { background: ${DARK.panel}; box-shadow: 0 4px 24px #000c; }
+      .log { background: ${DARK.log}; }
+      .bot, .agent { background: ${DARK.bubble}; border-color: #4a4d55; }
+      .agent { border-color: #5cb867; }
+      .system, .who, .status { color: #b9bdc5; }
+      .system.ticket { color: #c8ecca; background: #1d2e1f; border-color: #5cb867; }
+      .source a { color: ${darkInk}; }
+      .choices button, .back { border-color: ${darkInk}; color: ${darkInk}; background: ${DARK.bubble}; }
+      .offline { background: #3d3200; color: #ffe08a; }
+      form { border-top-color: #4a4d55; }
+      textarea, form .attach, .mail-form input { background: ${DARK.bubble}; color: #e8eaed; border-color: #6b6f78; }
+      .mail-error { color: #ff8a80; }
+    }`;
   // The styles as a constructed style sheet, not a <style> element: pages whose Content-Security-Policy has no
   // 'unsafe-inline' (the demo page's, and many shops') keep the widget styled. Older browsers get the element.
   const css = `
@@ -106,7 +136,7 @@
     .choices button { border: 1px solid ${ink}; color: ${ink}; background: #fff; border-radius: 16px; padding: 6px 12px; cursor: pointer; min-height: 36px; }
     .choices button:disabled { opacity: .5; cursor: default; }
     .statusbar { display: flex; align-items: center; gap: 8px; padding: 4px 12px; min-height: 18px; }
-    .privacy { flex: none; font-size: 12px; color: inherit; }  /* the header's text colour: readable on its background */
+    .privacy { display: inline-block; margin-top: 2px; font-size: 12px; color: inherit; }  /* the header's text colour: readable on its background */
     .status { flex: 1; font-size: 13px; color: #444; }
     .back { flex: none; border: 1px solid ${ink}; color: ${ink}; background: #fff; border-radius: 16px; padding: 4px 12px;
       cursor: pointer; min-height: 36px; }
@@ -116,17 +146,23 @@
     form button { background: ${color}; color: ${onColor}; border: 0; border-radius: 8px; padding: 0 14px; cursor: pointer; min-height: 44px; }
     form .attach { background: #fff; color: #333; border: 1px solid #aaa; padding: 0 10px; }
     .file-link { display: block; margin-top: 4px; color: inherit; }
+    .mail { flex: none; background: transparent; color: inherit; border: 0; min-width: 44px; min-height: 44px; cursor: pointer; }
+    .mail-form { flex-wrap: wrap; align-items: center; }
+    .mail-form label { flex-basis: 100%; font-size: 13px; }
+    .mail-form input { flex: 1; min-width: 0; border: 1px solid #aaa; border-radius: 8px; padding: 8px; min-height: 26px; }
+    .mail-form .mail-cancel { background: transparent; color: inherit; font-size: 20px; min-width: 44px; padding: 0; }
+    .mail-error { flex-basis: 100%; margin: 0; font-size: 13px; color: #b00020; }
+    .mail-error:empty { display: none; }
     button:focus-visible, select:focus-visible, textarea:focus-visible, a:focus-visible { outline: 3px solid #f90; outline-offset: 2px; }
     .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
-  `;
+  ${dark}`;
   root.innerHTML = `
     <button class="launcher" type="button" aria-expanded="false"><svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg><span class="badge" aria-hidden="true" hidden></span></button>
     <section class="panel" role="dialog" hidden>
       <header>
-        <div class="heading"><h2></h2><p class="availability" aria-live="polite" hidden></p></div>
+        <div class="heading"><h2></h2><p class="availability" aria-live="polite" hidden></p><a class="privacy" target="_blank" rel="noopener" hidden></a></div>
         <label class="visually-hidden" for="shopbot-language"></label>
         <select id="shopbot-language"></select>
-        <a class="privacy" target="_blank" rel="noopener" hidden></a>
         <button class="mute" type="button" aria-pressed="false"><svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M3 9v6h4l5 4V5L7 9H3zm13.5 3A4.5 4.5 0 0 0 14 8v8a4.5 4.5 0 0 0 2.5-4z"/><path class="slash" stroke="currentColor" stroke-width="2" d="M3 3l18 18"/></svg></button>
         <button class="close" type="button">×</button>
       </header>
@@ -135,9 +171,16 @@
       <div class="statusbar">
         <div class="status" aria-live="polite"></div>
         <button class="back" type="button" hidden></button>
-        <a class="privacy" target="_blank" rel="noopener" hidden></a>
+        <button class="mail" type="button" hidden><svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="none" stroke="currentColor" stroke-width="2" d="M3 6h18v12H3zM3 6l9 7 9-7"/></svg></button>
       </div>
-      <form>
+      <form class="mail-form" hidden novalidate>
+        <label for="shopbot-mail"></label>
+        <input id="shopbot-mail" type="email" autocomplete="email" maxlength="254" required>
+        <button type="submit"></button>
+        <button class="mail-cancel" type="button">×</button>
+        <p class="mail-error" role="alert"></p>
+      </form>
+      <form class="composer">
         <label class="visually-hidden" for="shopbot-input"></label>
         <button class="attach" type="button"><svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M20 11.5l-8 8a5 5 0 0 1-7-7l8.5-8.5a3.5 3.5 0 0 1 5 5L10 17.5a2 2 0 0 1-3-3l7.5-7.5"/></svg></button>
         <input class="file" type="file" accept="image/jpeg,image/png,image/gif,image/webp,application/pdf" hidden>
@@ -150,8 +193,9 @@
   } else { const style = document.createElement("style"); style.textContent = css; root.prepend(style); }
   const $ = (selector) => root.querySelector(selector);
   const ui = { launcher: $(".launcher"), badge: $(".badge"), mute: $(".mute"), panel: $(".panel"), title: $("header h2"), availability: $(".availability"), language: $("select"),
-    close: $(".close"), offline: $(".offline"), log: $(".log"), status: $(".status"), back: $(".back"), privacy: $(".privacy"), form: $("form"), input: $("textarea"),
-    send: $('form button[type="submit"]'), attach: $(".attach"), file: $(".file") };
+    close: $(".close"), offline: $(".offline"), log: $(".log"), status: $(".status"), back: $(".back"), privacy: $(".privacy"), form: $("form.composer"), input: $("textarea"),
+    send: $('form.composer button[type="submit"]'), attach: $(".attach"), file: $(".file"),
+    mail: $(".mail"), mailForm: $(".mail-form"), mailInput: $("#shopbot-mail"), mailCancel: $(".mail-cancel"), mailError: $(".mail-error") };
   // The page's title in the conversation's language (data-title-lv …), else its one title, else the shop's name with
   // ours ("<name> – klientu atbalsts", GET /api/shop), else ours alone
   function title() {
@@ -181,6 +225,10 @@
     ui.send.textContent = t("send");
     ui.attach.setAttribute("aria-label", t("attach")); ui.attach.title = t("attach");
     ui.back.textContent = t("back");
+    ui.mail.setAttribute("aria-label", t("mail")); ui.mail.title = t("mail");
+    root.querySelector('label[for="shopbot-mail"]').textContent = t("mailLabel");
+    ui.mailForm.querySelector('button[type="submit"]').textContent = t("mailSend");
+    ui.mailCancel.setAttribute("aria-label", t("mailCancel"));
     ui.privacy.textContent = t("privacy");
     if (![...ui.language.options].some((o) => o.value === state.language)) {  // the bot answers in a language the shop does not offer
       const option = new Option(NAMES[state.language] || state.language.toUpperCase(), state.language); option.lang = state.language; ui.language.append(option);
@@ -459,6 +507,7 @@
   function renderStatus() {
     const atBottom = ui.log.scrollHeight - ui.log.scrollTop - ui.log.clientHeight < 8;  // a taller bar must not hide the last message
     say(ui.status, statusText()); ui.back.hidden = !state.waiting;
+    ui.mail.hidden = !store.load().id || !ui.mailForm.hidden;  // a transcript once there is a conversation
     if (atBottom) scrollDown();
   }
   function setQueue(position) { state.waiting = position || null; renderStatus(); }
@@ -504,6 +553,33 @@
       if (error instanceof Unreachable) setOffline(true);
       else await catchUp();  // e.g. a colleague took the chat meanwhile: show where it stands now
     } finally { ui.back.disabled = false; }
+  });
+
+  // --- the transcript by e-mail, on request: the address is asked each time, never kept in the browser ---------------
+  function showMailForm(shown) {
+    ui.mailForm.hidden = !shown; ui.mailError.textContent = "";
+    renderStatus();
+    scrollDown();  // the form takes room from the log: the latest message stays in view
+    if (shown) ui.mailInput.focus(); else ui.input.focus();
+  }
+  ui.mail.addEventListener("click", () => showMailForm(true));
+  ui.mailCancel.addEventListener("click", () => showMailForm(false));
+  ui.mailInput.addEventListener("input", () => { ui.mailError.textContent = ""; });
+  ui.mailForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const email = ui.mailInput.value.trim();
+    if (!ui.mailInput.checkValidity() || !email) { ui.mailError.textContent = t("mailInvalid"); return; }
+    const saved = store.load();
+    try {
+      await call(`/api/conversations/${saved.id}/transcript`, { method: "POST", body: { email } });
+      state.notice = t("mailSent").replace("{email}", email);
+      ui.mailInput.value = "";
+      showMailForm(false);
+    } catch (error) {
+      ui.mailError.textContent = error instanceof Unreachable ? t("mailFailed")
+        : error.status === 429 ? t("mailLater").replace("{m}", Math.ceil(error.retryAfter / 60))
+        : error.status === 422 ? t("mailInvalid") : error.message;
+    }
   });
 
   function showTyping(active, who) {
