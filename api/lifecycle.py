@@ -40,9 +40,12 @@ ALLOWED: Final[Mapping[tuple[ConversationState, ConversationState], str]] = Mapp
 
 
 class Resumable(Protocol):
-    """The part of the Rasa client this module needs: un-pausing a conversation (RasaUnavailable when it cannot)."""
+    """The part of the Rasa client this module needs: un-pausing a conversation, and whether it is paused
+    (RasaUnavailable when Rasa cannot say or do it)."""
 
     async def resume(self, conversation_id: str) -> None: ...
+
+    async def paused(self, conversation_id: str) -> bool: ...
 
 
 def check_transition(before: ConversationState, after: ConversationState) -> None:
@@ -134,10 +137,12 @@ async def _finish(session: AsyncSession, hub: Hub, conversation_id: str, agent: 
 
 
 async def hand_back(session: AsyncSession, hub: Hub, rasa: Resumable, conversation_id: str, agent: Agent) -> Conversation:
-    """The bot answers again, with the conversation's earlier context (RasaUnavailable if Rasa cannot be resumed now)."""
-    conversation = await _finish(session, hub, conversation_id, agent, State.bot)
-    await rasa.resume(conversation.id)
-    return conversation
+    """The bot answers again, with the conversation's earlier context. Rasa is resumed first: were it down, the chat
+    would be the bot's while Rasa stayed paused, and the customer's next messages would get no answer; instead the
+    agent keeps the chat and is told (RasaUnavailable)."""
+    await held_by(session, conversation_id, agent)
+    await rasa.resume(conversation_id)
+    return await _finish(session, hub, conversation_id, agent, State.bot)
 
 
 async def close(session: AsyncSession, hub: Hub, rasa: Resumable, conversation_id: str, agent: Agent) -> Conversation:
@@ -227,6 +232,13 @@ async def reopen(session: AsyncSession, conversation: Conversation) -> bool:
     await move(session, conversation.id, State.closed, State.bot)  # a second tab's message may have reopened it first
     set_committed_value(conversation, "state", State.bot)  # this copy follows the row, without writing it again
     return True
+
+
+async def resume_if_paused(rasa: Resumable, conversation_id: str) -> None:
+    """Before a message Rasa could not take earlier is asked again: the resume that should have come with it (a closed
+    chat reopened, or closed, while Rasa was down) may never have reached Rasa, and a paused Rasa answers nothing."""
+    if await rasa.paused(conversation_id):
+        await rasa.resume(conversation_id)
 
 
 async def resume_reopened(rasa: Resumable, conversation_id: str) -> None:

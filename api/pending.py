@@ -11,6 +11,7 @@ from api.answering import put_back, release_orphans, take_pending
 from api.conversations import ask_bot
 from api.errors import RasaUnavailable
 from api.leases import hold, holds_duty
+from api.lifecycle import resume_if_paused
 from api.models import Conversation, ConversationState, Message, MessageStatus
 from api.services import Services
 
@@ -39,6 +40,7 @@ async def answer_pending(services: Services, *, duty_seconds: float) -> int:
             if not await take_pending(session, message, services.instance):
                 continue
             try:
+                await resume_if_paused(services.rasa, conversation.id)
                 await ask_bot(session, services, conversation, message)
             except RasaUnavailable:
                 await put_back(session, message, services.instance)

@@ -126,6 +126,15 @@ class RasaClient:
         except httpx.HTTPError as exc:
             raise RasaUnavailable(f"could not resume the conversation in the dialogue engine: {self._failure(exc)}") from None
 
+    async def paused(self, conversation_id: str) -> bool:
+        """Whether Rasa holds the conversation paused (its handoff action paused it, and no resume reached it yet)."""
+        try:
+            response = await self._http.get(f"/conversations/{conversation_id}/tracker", params={"token": self._token, "include_events": "NONE"})
+            response.raise_for_status()
+            return bool(response.json().get("paused"))
+        except (httpx.HTTPError, ValueError) as exc:
+            raise RasaUnavailable(f"could not read the conversation from the dialogue engine: {self._failure(exc)}") from None
+
     async def forget(self, conversation_id: str) -> None:
         """Replace the conversation's tracker with an empty one: the customer asked us to erase their data."""
         try:

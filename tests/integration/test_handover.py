@@ -7,6 +7,7 @@ the way back to the bot.
 from __future__ import annotations
 
 import sqlite3
+import time
 
 import httpx
 import yaml
@@ -150,3 +151,44 @@ def test_a_customer_nobody_took_in_time_leaves_an_email_and_is_back_with_the_bot
     assert alice.post(f"/api/agent/conversations/{conversation}/take").status_code == 409
     answer = say(client, conversation, headers, "Jak długo trwa dostawa kurierem?")
     assert answer["state"] == "bot" and sources(answer), answer  # Rasa was resumed when the chat left the queue
+
+
+def _sources_when_answered(client: httpx.Client, conversation: str, headers: dict[str, str], *, timeout: float = 60.0) -> list[str]:
+    """The entries the bot's replies cite, once the pending message has been answered (the api retries every 3 s)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        cited = [m["source"]["id"] for m in transcript(client, conversation, headers)["messages"] if m.get("source")]
+        if cited:
+            return cited
+        time.sleep(1)
+    return []
+
+
+def test_a_chat_closed_and_reopened_while_rasa_is_down_is_answered_when_it_is_back(client: httpx.Client, stack: Stack,
+                                                                                   alice: Console) -> None:
+    conversation, headers = start(client)
+    assert say(client, conversation, headers, "Can I talk to a real person, please?")["state"] == "waiting"
+    assert alice.post(f"/api/agent/conversations/{conversation}/take").status_code == 200
+    stack.stop_rasa()
+    try:
+        assert alice.post(f"/api/agent/conversations/{conversation}/close").status_code == 200  # Rasa stays paused: it is down
+        body = say(client, conversation, headers, "How long do I have to return an item?")
+        assert body["pending"] and body["state"] == "bot", body
+    finally:
+        stack.start_rasa()
+    assert _sources_when_answered(client, conversation, headers) == ["return-withdrawal"]  # a paused Rasa would say nothing
+
+
+def test_a_hand_back_while_rasa_is_down_leaves_the_chat_with_the_agent(client: httpx.Client, stack: Stack, alice: Console) -> None:
+    conversation, headers = start(client)
+    assert say(client, conversation, headers, "Can I talk to a real person, please?")["state"] == "waiting"
+    assert alice.post(f"/api/agent/conversations/{conversation}/take").status_code == 200
+    stack.stop_rasa()
+    try:
+        refused = alice.post(f"/api/agent/conversations/{conversation}/handback")
+        assert refused.status_code == 503, refused.text
+        assert transcript(client, conversation, headers)["state"] == "agent"  # not the bot's while Rasa could not be resumed
+    finally:
+        stack.start_rasa()
+    assert alice.post(f"/api/agent/conversations/{conversation}/handback").status_code == 200
+    assert sources(say(client, conversation, headers, "How long do I have to return an item?")) == ["return-withdrawal"]
