@@ -26,6 +26,7 @@ async def answer_pending(services: Services, *, duty_seconds: float) -> int:
     answering the same conversations and could overtake an older message with a newer one.
     """
     answered = 0
+    checked: set[str] = set()  # conversations whose pause was checked in this pass: once each, not once per message
     async with services.sessions() as session:
         await release_orphans(session)
         pending = (await session.scalars(select(Message).where(Message.status == MessageStatus.pending).order_by(Message.id).limit(50))).all()
@@ -40,7 +41,9 @@ async def answer_pending(services: Services, *, duty_seconds: float) -> int:
             if not await take_pending(session, message, services.instance):
                 continue
             try:
-                await resume_if_paused(services.rasa, conversation.id)
+                if conversation.id not in checked:
+                    await resume_if_paused(services.rasa, conversation.id)
+                    checked.add(conversation.id)
                 await ask_bot(session, services, conversation, message)
             except RasaUnavailable:
                 await put_back(session, message, services.instance)
