@@ -10,12 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.insights import Period
-from api.models import Conversation, Message, Rating
+from api.models import Agent, Conversation, Handoff, Message, Rating
 from knowledge.spreadsheets import spreadsheet_safe  # what customers wrote stays text in the admin's spreadsheet
 
 MESSAGE_COLUMNS = ("conversation_id", "conversation_started", "conversation_language", "state", "message_id", "sent_at", "sender", "language",
                    "text", "source_entry", "bot_decision")
-RATING_COLUMNS = ("conversation_id", "conversation_language", "rated_at", "score", "comment")
+RATING_COLUMNS = ("conversation_id", "conversation_language", "rated_at", "score", "comment", "agent")  # agent: empty for the bot
 
 
 def _csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
@@ -37,6 +37,8 @@ async def messages_csv(session: AsyncSession, period: Period) -> str:
 
 
 async def ratings_csv(session: AsyncSession, period: Period) -> str:
-    rows = await session.execute(select(Conversation, Rating).join(Rating, Rating.conversation_id == Conversation.id)
+    """One row per rating, of the bot's help or of the agent who ended a handoff (named)."""
+    rows = await session.execute(select(Conversation, Rating, Agent.name).join(Rating, Rating.conversation_id == Conversation.id)
+                                 .outerjoin(Handoff, Handoff.id == Rating.handoff_id).outerjoin(Agent, Agent.id == Handoff.agent_id)
                                  .where(*period.conversations()).order_by(Rating.created_at, Rating.id))
-    return _csv(RATING_COLUMNS, ((c.id, c.language, r.created_at.isoformat(), r.score, r.comment) for c, r in rows))
+    return _csv(RATING_COLUMNS, ((c.id, c.language, r.created_at.isoformat(), r.score, r.comment, agent) for c, r, agent in rows))

@@ -21,8 +21,8 @@ from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from api.models import Conversation, Handoff, Message, Rating, Sender, as_utc
-from api.schemas import Analytics, DayFigures, LanguageFigures, UnansweredGroup, WaitingTimes
+from api.models import Agent, Conversation, Handoff, Message, Rating, Sender, as_utc
+from api.schemas import AgentFigures, Analytics, DayFigures, LanguageFigures, UnansweredGroup, WaitingTimes
 from knowledge.importing import new_entry_id
 from knowledge.lexical import fold
 
@@ -91,10 +91,26 @@ async def asked_questions(session: AsyncSession, period: Period, *, newest: int 
 
 
 async def _ratings(session: AsyncSession, period: Period) -> dict[str, Rating]:
-    """The last rating of each conversation (a customer may change their mind)."""
+    """The last rating of the bot's help in each conversation (a customer may change their mind). An agent's rating is
+    of a person, not of the bot's answers: it is counted per agent (`agent_figures`), not here."""
     rows = await session.scalars(select(Rating).join(Conversation, Rating.conversation_id == Conversation.id)
-                                 .where(*period.conversations()).order_by(Rating.id))
+                                 .where(Rating.handoff_id.is_(None), *period.conversations()).order_by(Rating.id))
     return {rating.conversation_id: rating for rating in rows}
+
+
+async def agent_figures(session: AsyncSession, period: Period) -> list[AgentFigures]:
+    """Each agent's ratings from the customers they helped in the period's conversations, the most rated first."""
+    rows = await session.execute(select(Agent.id, Agent.name, Rating.score).join(Handoff, Rating.handoff_id == Handoff.id)
+                                 .join(Agent, Agent.id == Handoff.agent_id).join(Conversation, Rating.conversation_id == Conversation.id)
+                                 .where(*period.conversations()))
+    names: dict[int, str] = {}
+    scores: dict[int, list[int]] = defaultdict(list)
+    for agent_id, name, score in rows:
+        names[agent_id] = name
+        scores[agent_id].append(score)
+    figures = [AgentFigures(agent_id=agent_id, agent=names[agent_id], ratings=len(given), mean_rating=_mean(given), csat=_csat(given))
+               for agent_id, given in scores.items()]
+    return sorted(figures, key=lambda f: (-f.ratings, f.agent))
 
 
 async def _handoffs(session: AsyncSession, period: Period) -> dict[str, list[Handoff]]:
@@ -259,6 +275,10 @@ def _csat(scores: list[int]) -> float | None:
     return _share(sum(1 for s in scores if s >= 4), len(scores))
 
 
+def _mean(scores: list[int]) -> float | None:
+    return round(statistics.fmean(scores), 2) if scores else None
+
+
 async def analytics(session: AsyncSession, period: Period, *, top: int = 10) -> Analytics:
     """The figures a support lead looks at, for the period and per language."""
     conversations = list(await session.scalars(select(Conversation).where(*period.conversations()).order_by(Conversation.created_at)))
@@ -286,14 +306,15 @@ async def analytics(session: AsyncSession, period: Period, *, top: int = 10) -> 
             conversations=len(group), resolved_by_bot=_share(sum(1 for cid in ids if cid not in handoffs), len(group)),
             handoff_rate=_share(sum(1 for cid in ids if cid in handoffs), len(group)),
             handoff_reasons=dict(Counter(h.reason for h in own_handoffs)), waiting=_waiting(own_handoffs),
-            ratings=len(scores), mean_rating=round(statistics.fmean(scores), 2) if scores else None, csat=_csat(scores),
+            ratings=len(scores), mean_rating=_mean(scores), csat=_csat(scores),
             questions=len(own_questions), answered=sum(1 for q in own_questions if q.decision == "answer"),
             top_questions=_top_answered(own_questions, top))
 
     return Analytics(since=period.since, until=period.until, language=period.language,
                      days=[day_figures(day, group) for day, group in sorted(per_day.items())],
                      total=language_figures(conversations),
-                     languages={lang: language_figures(group) for lang, group in sorted(per_language.items())})
+                     languages={lang: language_figures(group) for lang, group in sorted(per_language.items())},
+                     agents=await agent_figures(session, period))
 
 
 def _top_answered(questions: list[AskedQuestion], top: int) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from api.agent_ratings import ask_for_rating
 from api.errors import Conflict, Forbidden, NotFound, RasaUnavailable, TransitionNotAllowed
 from api.live_events import announce_queue, publish_messages, publish_queue_changed, publish_state
 from api.models import Agent, Conversation, ConversationState, Handoff, Message
@@ -122,15 +123,17 @@ async def held_by(session: AsyncSession, conversation_id: str, agent: Agent) -> 
 
 
 async def _finish(session: AsyncSession, hub: Hub, conversation_id: str, agent: Agent, to: ConversationState) -> Conversation:
-    """The agent lets go of the chat (to the bot, or closed); the customer is told in their language."""
+    """The agent lets go of the chat (to the bot, or closed); the customer is told in their language and asked to rate
+    the agent's help."""
     _, handoff = await held_by(session, conversation_id, agent)
     if not await move(session, conversation_id, State.agent, to):  # their console went away meanwhile: it waits again
         raise Conflict("this conversation went back to the queue meanwhile: take it first")
     conversation = await existing_conversation(session, conversation_id)
     handoff.ended_at = datetime.now(UTC)
     notice = add_system_message(session, conversation, "agent_left" if to is State.bot else "conversation_closed", agent=agent.name)
+    question = ask_for_rating(session, conversation, handoff, agent.name)
     await session.commit()
-    await publish_messages(session, hub, conversation, [notice])
+    await publish_messages(session, hub, conversation, [notice, question])
     publish_state(hub, conversation.id, conversation.state)
     publish_queue_changed(hub)
     return conversation

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Enum, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, Date, DateTime, Enum, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -212,12 +212,15 @@ class Ticket(Base):
 
 
 class Rating(Base):
-    """The customer's 1-5 rating of a conversation and an optional comment (the last rating counts)."""
+    """The customer's 1-5 rating and an optional comment: of the bot's help (no handoff; the conversation's last one
+    counts), or of an agent's, the handoff that agent ended (one per handoff: a second press changes it)."""
 
     __tablename__ = "ratings"
+    __table_args__ = (UniqueConstraint("handoff_id", name="uq_ratings_handoff_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE", name="fk_ratings_handoff_id"))
     score: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

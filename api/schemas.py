@@ -255,9 +255,17 @@ class TicketReplyIn(BaseModel):
 
 class RatingOut(BaseModel):
     conversation_id: str
+    handoff_id: int | None = Field(None, description="The handoff whose agent was rated; none for a rating of the bot.")
     score: int
     comment: str | None
     created_at: datetime
+
+
+class AgentRatingIn(BaseModel):
+    """The customer's rating of the agent who helped them, from the buttons of the question asked when the agent left."""
+
+    score: int = Field(ge=1, le=5, description="1 (poor) to 5 (excellent).")
+    comment: str | None = Field(None, max_length=2000, description="Optional; a later rating without one keeps the earlier comment.")
 
 
 class UnansweredGroup(BaseModel):
@@ -315,13 +323,24 @@ class LanguageFigures(BaseModel):
     top_questions: list[dict[str, Any]]
 
 
+class AgentFigures(BaseModel):
+    """How customers rated one agent's help: the ratings asked for when the agent closed a chat or handed it back."""
+
+    agent_id: int
+    agent: str
+    ratings: int
+    mean_rating: float | None
+    csat: float | None = Field(description="Share of ratings that were 4 or 5.")
+
+
 class Analytics(BaseModel):
     since: datetime
     until: datetime
     language: str | None
-    days: list[DayFigures]
+    days: list[DayFigures] = Field(description="Ratings and CSAT here and per language are of the bot's help; agents' are in `agents`.")
     total: LanguageFigures
     languages: dict[str, LanguageFigures]
+    agents: list[AgentFigures] = Field(default_factory=list, description="Per agent, the most rated first.")
     missing_topics: list[UnansweredGroup] = Field(default_factory=list, description="The largest groups of questions the content does not cover: "
                                                   "asked again now, the search still finds nothing to answer or offer.")
 

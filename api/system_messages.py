@@ -26,10 +26,11 @@ def system_text(key: str, language: str | None, **values: Any) -> str:
 
 
 def add_system_message(session: AsyncSession, conversation: Conversation, key: str, *, data: dict[str, Any] | None = None,
-                       **values: Any) -> Message:
+                       buttons: list[dict[str, str]] | None = None, **values: Any) -> Message:
     """A system text in the conversation's language, added to the session (not committed); `data` reaches clients as
-    the message's data (e.g. the ticket an e-mail address filed)."""
+    the message's data (e.g. the ticket an e-mail address filed), `buttons` as choices drawn like the bot's."""
+    payload = {**({"custom": data} if data else {}), **({"buttons": buttons} if buttons else {})}
     message = Message(conversation_id=conversation.id, sender=Sender.system, language=conversation.language,
-                      text=system_text(key, conversation.language, **values), payload={"custom": data} if data else None)
+                      text=system_text(key, conversation.language, **values), payload=payload or None)
     session.add(message)
     return message

@@ -1,20 +1,23 @@
 """Customers' conversations: create one, send a message, catch up on what others wrote, stop waiting for a person,
-have the transcript e-mailed."""
+rate the agent who helped, have the transcript e-mailed."""
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Path, Query, Request, status
 
+from api.agent_ratings import rate_agent
 from api.conversations import create_conversation, handle_customer_message, validate_text
 from api.deps import CustomerConversation, ServicesDep, SessionDep, limit_customer_messages, limit_new_conversations, limit_transcript_mails
 from api.errors import ApiError
 from api.lifecycle import back_to_bot
+from api.live_events import publish_messages
 from api.models import ConversationState
 from api.queue import queue_position
 from api.routes.availability import current_availability
 from api.schemas import (
     MAX_ROW_ID,
+    AgentRatingIn,
     ConversationCreate,
     ConversationCreated,
     LanguageIn,
@@ -78,6 +81,20 @@ async def leave_the_queue(conversation: CustomerConversation, session: SessionDe
     """The customer stops waiting for a person ("Back to the assistant"): the chat leaves the queue and the bot answers again."""
     conversation, notice = await back_to_bot(session, services.hub, services.rasa, conversation.id)
     return Transcript(state=conversation.state, language=conversation.language, messages=[message_out(notice, {})])
+
+
+@router.put("/{conversation_id}/handoffs/{handoff_id}/rating", dependencies=[Depends(limit_customer_messages)], responses={
+    404: {"description": "This conversation has no such handoff."},
+    409: {"description": "No agent has finished helping with it yet (taken and then closed or handed back)."},
+    422: {"description": "The score is not a whole number from 1 to 5, or the comment is too long."}})
+async def rate_the_agent(handoff_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)], body: AgentRatingIn, conversation: CustomerConversation,
+                         session: SessionDep, services: ServicesDep) -> Transcript:
+    """The customer rates the agent who ended the handoff, from the question asked then: answered here, not by the bot,
+    even when the chat is closed. A second rating of the same handoff replaces the first; the first is thanked for."""
+    thanks = await rate_agent(session, conversation, handoff_id, body.score, body.comment)
+    if thanks is not None:
+        await publish_messages(session, services.hub, conversation, [thanks])
+    return Transcript(state=conversation.state, language=conversation.language, messages=[message_out(thanks, {})] if thanks else [])
 
 
 @router.put("/{conversation_id}/language")

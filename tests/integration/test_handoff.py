@@ -133,7 +133,9 @@ def test_an_agent_closes_a_chat_and_a_later_message_reopens_it_for_the_bot(clien
     assert alice.post(f"/api/agent/conversations/{conversation}/take").status_code == 200
     closed = alice.post(f"/api/agent/conversations/{conversation}/close")
     assert closed.status_code == 200 and closed.json()["state"] == "closed", closed.text
-    assert closed.json()["messages"][-1]["text"] == SYSTEM_TEXTS["conversation_closed"]["cs"]  # told in Czech
+    *_, notice, question = closed.json()["messages"]
+    assert notice["text"] == SYSTEM_TEXTS["conversation_closed"]["cs"]  # told in Czech
+    assert question["text"] == SYSTEM_TEXTS["rate_agent"]["cs"].format(agent="Alice") and question["data"]["rate_handoff"]  # asked to rate Alice
     assert alice.post(f"/api/agent/conversations/{conversation}/messages", {"text": "late"}).status_code == 409
     later = say(client, conversation, headers, "Kolik stojí doprava kurýrem?")
     assert later["state"] == "bot" and any(r.get("source") for r in later["replies"]), later

@@ -321,6 +321,11 @@ async function showAnalytics() {
       el("td", waitFigure(f.waiting)), el("td", percent(f.csat)), el("td", f.mean_rating ?? "–"));
     return row;
   }));
+  $("per-agent").tBodies[0].replaceChildren(...figures.agents.map((a) => {
+    const row = el("tr");
+    row.append(el("td", a.agent), el("td", a.ratings), el("td", a.mean_rating ?? "–"), el("td", percent(a.csat)));
+    return row;
+  }));
   $("reasons").replaceChildren(...Object.entries(total.handoff_reasons).map(([reason, n]) => el("li", `${reason}: ${n}`)));
   $("top-questions").replaceChildren(...total.top_questions.map((q) => el("li", `${q.title || q.entry_id} (${q.entry_id}): ${q.count}`)));
   $("missing-topics").replaceChildren(...figures.missing_topics.map((g) => el("li", `${g.size}× ${g.question}`)));

@@ -95,6 +95,7 @@
       .system.ticket { color: #c8ecca; background: #1d2e1f; border-color: #5cb867; }
       .source a { color: ${darkInk}; }
       .choices button, .back { border-color: ${darkInk}; color: ${darkInk}; background: ${DARK.bubble}; }
+      .choices button[aria-pressed="true"] { background: ${darkInk}; color: ${DARK.bubble}; }
       .offline { background: #3d3200; color: #ffe08a; }
       form { border-top-color: #4a4d55; }
       textarea, form .attach, .mail-form input { background: ${DARK.bubble}; color: #e8eaed; border-color: #6b6f78; }
@@ -134,7 +135,9 @@
     .source a { color: ${ink}; }
     .choices { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 6px; }
     .choices button { border: 1px solid ${ink}; color: ${ink}; background: #fff; border-radius: 16px; padding: 6px 12px; cursor: pointer; min-height: 36px; }
+    .system .choices { justify-content: center; }  /* a colleague's rating, under the centred question */
     .choices button:disabled { opacity: .5; cursor: default; }
+    .choices button[aria-pressed="true"] { opacity: 1; background: ${ink}; color: #fff; }  /* the score given: readable as the border is */
     .statusbar { display: flex; align-items: center; gap: 8px; padding: 4px 12px; min-height: 18px; }
     .privacy { display: inline-block; margin-top: 2px; font-size: 12px; color: inherit; }  /* the header's text colour: readable on its background */
     .status { flex: 1; font-size: 13px; color: #444; }
@@ -381,18 +384,33 @@
     if (message.buttons && message.buttons.length) {
       ui.log.querySelectorAll(".choices button").forEach((b) => { b.disabled = true; });  // only the latest choices stay live
       const choices = document.createElement("div"); choices.className = "choices";
+      const handoff = message.data && message.data.rate_handoff;  // the rating of a colleague's help, asked when they left
       for (const choice of message.buttons) {
         const button = document.createElement("button"); button.type = "button"; button.textContent = choice.title;
         button.addEventListener("click", () => {
-          choices.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+          choices.querySelectorAll("button").forEach((b) => { b.disabled = true; b.removeAttribute("aria-pressed"); });
           ui.input.focus();  // the pressed button is disabled now: keep the keyboard in the chat, not on the page's body
-          send(choice.title, choice.payload);
+          if (handoff) { button.setAttribute("aria-pressed", "true"); rateColleague(handoff, choice.payload, choices); } else send(choice.title, choice.payload);
         });
         choices.append(button);
       }
       node.append(choices);
     }
     scrollDown();
+  }
+
+  // A colleague's help is rated through the api, not the bot (the chat may be closed, and the bot was paused while they
+  // had it); the same buttons pressed again after a reload change the rating. A refusal says why and frees the buttons.
+  async function rateColleague(handoff, score, choices) {
+    const saved = store.load();
+    try {
+      const rated = await call(`/api/conversations/${saved.id}/handoffs/${handoff}/rating`, { method: "PUT", body: { score: Number(score) } });
+      rated.messages.forEach(render);
+      setOffline(false);
+    } catch (error) {
+      choices.querySelectorAll("button").forEach((b) => { b.disabled = false; b.removeAttribute("aria-pressed"); });
+      if (error instanceof Unreachable) setOffline(true); else { state.notice = error.message; renderStatus(); }
+    }
   }
 
   async function catchUp() {

@@ -1,0 +1,55 @@
+"""Issue #22 item 6 in Chromium: a customer rates the agent who helped them, in the widget, after the agent closed the
+chat in the console; the back office shows that agent's figures. Screenshots on a desktop and a phone."""
+from __future__ import annotations
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from runner.processes import Stack
+from tests.browser.conftest import DESKTOP, fill_sign_in, screenshots
+from tests.browser.test_agent_console import sign_in
+from tests.browser.test_widget import WIDGET, conversation_id, open_demo, write
+from tests.conftest import Person, add_agent
+from tests.integration.chat import database_rows, wait_for_availability
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_customer_rates_the_agent_who_closed_the_chat_and_the_back_office_shows_it(
+        page: Page, browser: Browser, stack: Stack, client: httpx.Client, admin: Person) -> None:
+    barbora = add_agent(stack.settings, "Barbora")
+    agents_desk = browser.new_context(viewport=DESKTOP)  # the agent's own browser
+    console = agents_desk.new_page()
+    try:
+        sign_in(console, stack, barbora)
+        wait_for_availability(client, online=True)
+        open_demo(page, stack)
+        write(page, "Chci mluvit s operátorem, prosím.")
+        expect(page.locator(f"{WIDGET} .status")).to_contain_text("Jste ve frontě na", timeout=20_000)
+        conversation = conversation_id(page, stack)
+        console.locator(f"#queue li[data-conversation='{conversation}']").click()
+        console.get_by_role("button", name="Take over").click()
+        close = console.get_by_role("button", name="Close")
+        expect(close).to_be_enabled()
+        close.click()
+        expect(close).to_be_disabled()
+        console.get_by_label("Your status").select_option("away")
+    finally:
+        agents_desk.close()
+
+    question = page.locator(f"{WIDGET} .msg.system", has_text="Jak vám pomohl(a) Barbora?")
+    expect(question).to_be_visible()
+    expect(question.get_by_role("button")).to_have_text(["1", "2", "3", "4", "5"])
+    screenshots(page, "widget-rate-the-agent")
+    question.get_by_role("button", name="5").click()
+    expect(page.locator(f"{WIDGET} .msg.system").last).to_have_text("Děkujeme za vaše hodnocení!")
+    expect(question.get_by_role("button", name="5")).to_have_attribute("aria-pressed", "true")
+    assert database_rows(stack, "select r.score, a.name from ratings r join handoffs h on h.id = r.handoff_id join agents a on a.id = h.agent_id "
+                                "where r.conversation_id = ?", conversation) == [(5, "Barbora")]
+    screenshots(page, "widget-agent-rated")
+
+    fill_sign_in(page, f"{stack.api_url}/console/office.html", admin)
+    page.get_by_role("button", name="Analytics").click()
+    expect(page.locator("#per-agent tbody tr", has_text="Barbora").locator("td")).to_have_text(["Barbora", "1", "5", "100 %"])
+    screenshots(page, "office-per-agent-ratings")
