@@ -2,7 +2,8 @@
 
 The customer is identified by one of their conversations; every conversation of the same visitor (the
 widget's token) goes. Messages are deleted in the api and in Rasa's tracker store; handoffs keep their
-reason and timings, ratings their score, tickets their number and dates, so the analytics still count them.
+reason, timings and agent, ratings their score (an agent's rating its handoff), tickets their number and dates, so the
+analytics still count them.
 """
 from __future__ import annotations
 

@@ -52,4 +52,5 @@ def test_a_customer_rates_the_agent_who_closed_the_chat_and_the_back_office_show
     fill_sign_in(page, f"{stack.api_url}/console/office.html", admin)
     page.get_by_role("button", name="Analytics").click()
     expect(page.locator("#per-agent tbody tr", has_text="Barbora").locator("td")).to_have_text(["Barbora", "1", "5", "100 %"])
+    page.locator("#per-agent").scroll_into_view_if_needed()
     screenshots(page, "office-per-agent-ratings")
