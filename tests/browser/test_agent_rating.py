@@ -8,6 +8,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from runner.processes import Stack
 from tests.browser.conftest import DESKTOP, fill_sign_in, screenshots
+from tests.browser.test_accessibility import widget_violations
 from tests.browser.test_agent_console import sign_in
 from tests.browser.test_widget import WIDGET, conversation_id, open_demo, write
 from tests.conftest import Person, add_agent
@@ -41,6 +42,7 @@ def test_a_customer_rates_the_agent_who_closed_the_chat_and_the_back_office_show
     question = page.locator(f"{WIDGET} .msg.system", has_text="Jak vám pomohl(a) Barbora?")
     expect(question).to_be_visible()
     expect(question.get_by_role("button")).to_have_text(["1", "2", "3", "4", "5"])
+    assert widget_violations(page) == []
     screenshots(page, "widget-rate-the-agent")
     question.get_by_role("button", name="5").click()
     expect(page.locator(f"{WIDGET} .msg.system").last).to_have_text("Děkujeme za vaše hodnocení!")
@@ -48,6 +50,9 @@ def test_a_customer_rates_the_agent_who_closed_the_chat_and_the_back_office_show
     assert database_rows(stack, "select r.score, a.name from ratings r join handoffs h on h.id = r.handoff_id join agents a on a.id = h.agent_id "
                                 "where r.conversation_id = ?", conversation) == [(5, "Barbora")]
     screenshots(page, "widget-agent-rated")
+    for scheme in ("light", "dark"):  # the score given stands out, readable in either scheme
+        page.emulate_media(color_scheme=scheme)
+        assert widget_violations(page) == [], scheme
 
     fill_sign_in(page, f"{stack.api_url}/console/office.html", admin)
     page.get_by_role("button", name="Analytics").click()

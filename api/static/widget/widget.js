@@ -157,6 +157,7 @@
     .mail-error { flex-basis: 100%; margin: 0; font-size: 13px; color: #b00020; }
     .mail-error:empty { display: none; }
     button:focus-visible, select:focus-visible, textarea:focus-visible, a:focus-visible { outline: 3px solid #f90; outline-offset: 2px; }
+    .log:focus-visible { outline: 3px solid #f90; outline-offset: -3px; }  /* a tab stop: scrolled by keys when no button is left in it */
     .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   ${dark}`;
   root.innerHTML = `
@@ -170,7 +171,7 @@
         <button class="close" type="button">×</button>
       </header>
       <div class="offline" role="alert" hidden></div>
-      <div class="log" role="log" aria-live="polite"></div>
+      <div class="log" role="log" aria-live="polite" tabindex="0"></div>
       <div class="statusbar">
         <div class="status" aria-live="polite"></div>
         <button class="back" type="button" hidden></button>
