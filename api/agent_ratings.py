@@ -36,15 +36,19 @@ async def _rateable(session: AsyncSession, conversation_id: str, handoff_id: int
 
 async def rate_agent(session: AsyncSession, conversation: Conversation, handoff_id: int, score: int, comment: str | None) -> Message | None:
     """Store the customer's score (and comment) of the agent who ended the handoff (committed). A second press changes
-    the rating rather than adding one, so an agent's figures count each customer once. The thanks the first press
-    earns, or None for a change."""
+    the rating rather than adding one, so an agent's figures count each customer once; the widget sends its comment that
+    way too, after the score. The thanks the first press earns, or a comment added later (in the bot's words for a
+    comment on its own rating), or None for a change."""
     handoff = await _rateable(session, conversation.id, handoff_id)
     rating = await session.scalar(select(Rating).where(Rating.handoff_id == handoff.id))
+    comment = (comment or "").strip() or None  # blank words are no comment: they do not wipe an earlier one
     thanks = None
     if rating is None:
         session.add(Rating(conversation_id=conversation.id, handoff_id=handoff.id, score=score, comment=comment))
         thanks = add_system_message(session, conversation, "rating_saved")
     else:
+        if comment is not None and comment != rating.comment:
+            thanks = add_system_message(session, conversation, "comment_saved")
         rating.score, rating.created_at = score, utcnow()
         rating.comment = comment if comment is not None else rating.comment
     try:

@@ -63,6 +63,22 @@ def test_a_second_press_changes_the_rating_and_simultaneous_presses_store_one(se
     asyncio.run(scenario())
 
 
+def test_a_comment_sent_after_the_score_is_thanked_once_and_blank_words_keep_the_earlier_one(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async def scenario() -> None:
+        conversation, handoff = await helped_by(sessions, "Jana")
+        assert await press(sessions, conversation, handoff, 2) is True
+        assert await press(sessions, conversation, handoff, 2, "  Pomalé odpovědi ") is True  # the widget's comment, after the score
+        assert await press(sessions, conversation, handoff, 2, "Pomalé odpovědi") is False  # the same words again
+        assert await press(sessions, conversation, handoff, 3, "   ") is False
+        assert await stored(sessions, handoff) == [(3, "Pomalé odpovědi")]
+        async with sessions() as session:
+            thanks = list(await session.scalars(select(Message.text).where(Message.conversation_id == conversation, Message.sender == Sender.system)
+                                                .order_by(Message.id)))
+        assert thanks == ["Děkujeme za vaše hodnocení!", "Děkujeme za zpětnou vazbu – pomáhá nám se zlepšovat. Hezký den!"]
+
+    asyncio.run(scenario())
+
+
 def test_only_a_finished_handoff_of_the_same_conversation_is_rated(sessions: async_sessionmaker[AsyncSession]) -> None:
     async def scenario() -> None:
         conversation, handoff = await helped_by(sessions, "Jana", ended=False)
