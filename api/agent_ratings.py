@@ -10,7 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import Conflict, NotFound
+from api.live_events import publish_messages, publish_rating
 from api.models import Conversation, Handoff, Message, Rating, utcnow
+from api.realtime import Hub
 from api.system_messages import add_system_message
 
 SCORES = range(1, 6)
@@ -34,17 +36,34 @@ async def _rateable(session: AsyncSession, conversation_id: str, handoff_id: int
     return handoff
 
 
-async def rate_agent(session: AsyncSession, conversation: Conversation, handoff_id: int, score: int, comment: str | None) -> Message | None:
-    """Store the customer's score (and comment) of the agent who ended the handoff (committed). A second press changes
-    the rating rather than adding one, so an agent's figures count each customer once. The thanks the first press
-    earns, or None for a change."""
+async def rate_agent(session: AsyncSession, hub: Hub, conversation: Conversation, handoff_id: int, score: int,
+                     comment: str | None) -> Message | None:
+    """Store the customer's score (and comment) of the agent who ended the handoff (committed), then tell the customer's
+    tabs the thanks and the rated agent's consoles the rating (`publish_rating`). The thanks, if the press earned one."""
+    handoff, rating, thanks = await _store(session, conversation, handoff_id, score, comment)
+    if thanks is not None:
+        await publish_messages(session, hub, conversation, [thanks])
+    if handoff.agent_id is not None:  # always so for a rateable handoff; typed as nullable for the waiting ones
+        publish_rating(hub, rating, handoff.agent_id)
+    return thanks
+
+
+async def _store(session: AsyncSession, conversation: Conversation, handoff_id: int, score: int,
+                 comment: str | None) -> tuple[Handoff, Rating, Message | None]:
+    """A second press changes the rating rather than adding one, so an agent's figures count each customer once; the
+    widget sends its comment that way too, after the score. Thanked for: the first press, and a comment added later (in
+    the bot's words for a comment on its own rating); a changed score is not."""
     handoff = await _rateable(session, conversation.id, handoff_id)
     rating = await session.scalar(select(Rating).where(Rating.handoff_id == handoff.id))
+    comment = (comment or "").strip() or None  # blank words are no comment: they do not wipe an earlier one
     thanks = None
     if rating is None:
-        session.add(Rating(conversation_id=conversation.id, handoff_id=handoff.id, score=score, comment=comment))
+        rating = Rating(conversation_id=conversation.id, handoff_id=handoff.id, score=score, comment=comment)
+        session.add(rating)
         thanks = add_system_message(session, conversation, "rating_saved")
     else:
+        if comment is not None and comment != rating.comment:
+            thanks = add_system_message(session, conversation, "comment_saved")
         rating.score, rating.created_at = score, utcnow()
         rating.comment = comment if comment is not None else rating.comment
     try:
@@ -52,5 +71,5 @@ async def rate_agent(session: AsyncSession, conversation: Conversation, handoff_
     except IntegrityError:  # another tab's first press was stored a moment earlier: this one changes it
         await session.rollback()
         await session.refresh(conversation)  # a rollback expires it, and an async session cannot load it lazily
-        return await rate_agent(session, conversation, handoff_id, score, comment)
-    return thanks
+        return await _store(session, conversation, handoff_id, score, comment)
+    return handoff, rating, thanks

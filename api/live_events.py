@@ -1,4 +1,5 @@
-"""What customers and consoles hear live about a conversation (its messages, its state, the queue), and who hears it.
+"""What customers and consoles hear live about a conversation (its messages, its state, the queue, the customer's rating
+of an agent), and who hears it.
 
 Events go through the `Hub` after the change is committed: a missed one is caught up over REST, never lost.
 """
@@ -9,10 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.models import Conversation, ConversationState, Handoff, Message
+from api.models import Conversation, ConversationState, Handoff, Message, Rating
 from api.queue import queue_position
 from api.realtime import AGENTS, Hub, agent_channel, conversation_channel
-from api.transcripts import message_out
+from api.transcripts import message_out, rating_out
 
 
 def message_event(message: Message, *, agent_name: str | None = None) -> dict[str, Any]:
@@ -53,6 +54,12 @@ def publish_state(hub: Hub, conversation_id: str, state: ConversationState, *, a
     if agent_name is not None:
         event["agent"] = agent_name
     hub.publish(conversation_channel(conversation_id), event)
+
+
+def publish_rating(hub: Hub, rating: Rating, agent_id: int) -> None:
+    """The agent who was rated sees the score and the comment in that chat's transcript at once: they let go of the
+    chat, so its messages no longer reach their console."""
+    hub.publish(agent_channel(agent_id), {"type": "rating", **rating_out(rating).model_dump(mode="json")})
 
 
 def publish_queue_changed(hub: Hub) -> None:

@@ -211,12 +211,22 @@ class QueueItem(BaseModel):
     last_agent: str | None = Field(None, description="The agent who wrote it, when an agent did.")
 
 
+class RatingOut(BaseModel):
+    conversation_id: str
+    handoff_id: int | None = Field(None, description="The handoff whose agent was rated; none for a rating of the bot.")
+    score: int
+    comment: str | None
+    created_at: datetime
+
+
 class ConversationDetail(BaseModel):
     id: str
     state: ConversationState
     language: str | None
     note: HandoffNote | None
     messages: list[MessageOut]
+    ratings: list[RatingOut] = Field(default_factory=list, description="The customer's ratings of the agents who helped, one per handoff "
+                                     "(the message that asked carries `rate_handoff`); the bot's own ratings are not here.")
 
 
 class AgentMessageIn(BaseModel):
@@ -251,14 +261,6 @@ class TicketOut(BaseModel):
 
 class TicketReplyIn(BaseModel):
     text: str = Field(min_length=1, max_length=8000)
-
-
-class RatingOut(BaseModel):
-    conversation_id: str
-    handoff_id: int | None = Field(None, description="The handoff whose agent was rated; none for a rating of the bot.")
-    score: int
-    comment: str | None
-    created_at: datetime
 
 
 class AgentRatingIn(BaseModel):

@@ -1,4 +1,4 @@
-"""Reading conversations back: the customer's catch-up, the agent's transcript and handoff note."""
+"""Reading conversations back: the customer's catch-up, the agent's transcript, handoff note and the customer's ratings."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -7,9 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actions.contact_details import find_email
-from api.models import Agent, Conversation, ConversationState, Handoff, Message, Sender, Ticket, TicketKind, TicketStatus, as_utc
+from api.models import Agent, Conversation, ConversationState, Handoff, Message, Rating, Sender, Ticket, TicketKind, TicketStatus, as_utc
 from api.queue import open_handoff, queue_position
-from api.schemas import ContactTicket, ConversationDetail, HandoffNote, MessageOut, QueueItem
+from api.schemas import ContactTicket, ConversationDetail, HandoffNote, MessageOut, QueueItem, RatingOut
 
 
 async def _agent_names(session: AsyncSession) -> dict[int, str]:
@@ -51,8 +51,14 @@ async def conversation_detail(session: AsyncSession, conversation: Conversation)
     handoff = await open_handoff(session, conversation.id)
     if handoff is None:  # a finished handoff still explains why a person was involved
         handoff = await session.scalar(select(Handoff).where(Handoff.conversation_id == conversation.id).order_by(Handoff.id.desc()).limit(1))
+    ratings = await session.scalars(select(Rating).where(Rating.conversation_id == conversation.id, Rating.handoff_id.is_not(None)).order_by(Rating.id))
     return ConversationDetail(id=conversation.id, state=conversation.state, language=conversation.language,
-                              note=await handoff_note(session, handoff), messages=await messages_after(session, conversation.id))
+                              note=await handoff_note(session, handoff), messages=await messages_after(session, conversation.id),
+                              ratings=[rating_out(r) for r in ratings])
+
+
+def rating_out(rating: Rating) -> RatingOut:
+    return RatingOut.model_validate(rating, from_attributes=True)
 
 
 async def queue_items(session: AsyncSession, *, states: tuple[ConversationState, ...]) -> list[QueueItem]:

@@ -33,7 +33,7 @@ from api.schemas import (
     TicketReplyIn,
 )
 from api.system_messages import system_text
-from api.transcripts import conversation_detail, message_out, queue_items
+from api.transcripts import conversation_detail, message_out, queue_items, rating_out
 
 router = APIRouter(prefix="/api/agent", tags=["agent console"])
 
@@ -136,7 +136,7 @@ async def tickets(agent: CurrentAgent, session: SessionDep) -> list[TicketOut]:
 @router.get("/ratings")
 async def ratings(agent: CurrentAgent, session: SessionDep) -> list[RatingOut]:
     rows = await session.scalars(select(Rating).order_by(Rating.created_at.desc()).limit(200))
-    return [RatingOut.model_validate(r, from_attributes=True) for r in rows]
+    return [rating_out(r) for r in rows]
 
 
 @router.post("/tickets/{ticket_id}/reply")

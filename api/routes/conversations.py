@@ -11,7 +11,6 @@ from api.conversations import create_conversation, handle_customer_message, vali
 from api.deps import CustomerConversation, ServicesDep, SessionDep, limit_customer_messages, limit_new_conversations, limit_transcript_mails
 from api.errors import ApiError
 from api.lifecycle import back_to_bot
-from api.live_events import publish_messages
 from api.models import ConversationState
 from api.queue import queue_position
 from api.routes.availability import current_availability
@@ -90,10 +89,9 @@ async def leave_the_queue(conversation: CustomerConversation, session: SessionDe
 async def rate_the_agent(handoff_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)], body: AgentRatingIn, conversation: CustomerConversation,
                          session: SessionDep, services: ServicesDep) -> Transcript:
     """The customer rates the agent who ended the handoff, from the question asked then: answered here, not by the bot,
-    even when the chat is closed. A second rating of the same handoff replaces the first; the first is thanked for."""
-    thanks = await rate_agent(session, conversation, handoff_id, body.score, body.comment)
-    if thanks is not None:
-        await publish_messages(session, services.hub, conversation, [thanks])
+    even when the chat is closed. A second rating of the same handoff replaces the first (the widget sends its comment
+    so); the rated agent's console shows it live."""
+    thanks = await rate_agent(session, services.hub, conversation, handoff_id, body.score, body.comment)
     return Transcript(state=conversation.state, language=conversation.language, messages=[message_out(thanks, {})] if thanks else [])
 
 

@@ -13,6 +13,7 @@ from api.agent_ratings import rate_agent
 from api.errors import Conflict, NotFound
 from api.insights import Period, analytics
 from api.models import Agent, Conversation, ConversationState, Handoff, Message, Rating, Sender
+from api.realtime import Hub, agent_channel
 
 NOW = datetime.now(UTC)
 PERIOD = Period(since=NOW - timedelta(days=1), until=NOW + timedelta(days=1))
@@ -35,12 +36,13 @@ async def helped_by(sessions: async_sessionmaker[AsyncSession], agent_name: str,
         return conversation.id, handoff.id
 
 
-async def press(sessions: async_sessionmaker[AsyncSession], conversation_id: str, handoff_id: int, score: int, comment: str | None = None) -> bool:
+async def press(sessions: async_sessionmaker[AsyncSession], conversation_id: str, handoff_id: int, score: int, comment: str | None = None, *,
+                hub: Hub | None = None) -> bool:
     """The customer's press as the route makes it; whether it was thanked for (the first)."""
     async with sessions() as session:
         conversation = await session.get(Conversation, conversation_id)
         assert conversation is not None
-        return await rate_agent(session, conversation, handoff_id, score, comment) is not None
+        return await rate_agent(session, hub or Hub(), conversation, handoff_id, score, comment) is not None
 
 
 async def stored(sessions: async_sessionmaker[AsyncSession], handoff_id: int) -> list[tuple[int, str | None]]:
@@ -59,6 +61,39 @@ def test_a_second_press_changes_the_rating_and_simultaneous_presses_store_one(se
         await asyncio.gather(*(press(sessions, other, other_handoff, score) for score in (3, 5)))  # two tabs at once
         [(score, _)] = await stored(sessions, other_handoff)
         assert score in (3, 5)
+
+    asyncio.run(scenario())
+
+
+def test_a_comment_sent_after_the_score_is_thanked_once_and_blank_words_keep_the_earlier_one(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async def scenario() -> None:
+        conversation, handoff = await helped_by(sessions, "Jana")
+        assert await press(sessions, conversation, handoff, 2) is True
+        assert await press(sessions, conversation, handoff, 2, "  Pomalé odpovědi ") is True  # the widget's comment, after the score
+        assert await press(sessions, conversation, handoff, 2, "Pomalé odpovědi") is False  # the same words again
+        assert await press(sessions, conversation, handoff, 3, "   ") is False
+        assert await stored(sessions, handoff) == [(3, "Pomalé odpovědi")]
+        async with sessions() as session:
+            thanks = list(await session.scalars(select(Message.text).where(Message.conversation_id == conversation, Message.sender == Sender.system)
+                                                .order_by(Message.id)))
+        assert thanks == ["Děkujeme za vaše hodnocení!", "Děkujeme za zpětnou vazbu – pomáhá nám se zlepšovat. Hezký den!"]
+
+    asyncio.run(scenario())
+
+
+def test_the_rated_agents_consoles_hear_the_score_and_then_the_comment(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async def scenario() -> None:
+        conversation, handoff = await helped_by(sessions, "Jana")
+        async with sessions() as session:
+            jana = await session.scalar(select(Agent.id).where(Agent.name == "Jana"))
+        assert jana is not None
+        hub = Hub()
+        async with hub.subscribe(agent_channel(jana)) as heard:
+            await press(sessions, conversation, handoff, 2, hub=hub)
+            await press(sessions, conversation, handoff, 2, "Pomalé", hub=hub)
+            events = [heard.get_nowait() for _ in range(heard.qsize())]
+        assert [(e["type"], e["conversation_id"], e["handoff_id"], e["score"], e["comment"]) for e in events] == [
+            ("rating", conversation, handoff, 2, None), ("rating", conversation, handoff, 2, "Pomalé")]
 
     asyncio.run(scenario())
 

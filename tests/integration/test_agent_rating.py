@@ -73,6 +73,10 @@ def test_a_closed_chat_asks_to_rate_the_agent_once_per_handoff_and_refuses_what_
         again = rate(client, conversation, headers, handoff, {"score": 5})  # the customer changed their mind
         assert again.status_code == 200 and again.json()["messages"] == [], again.text
         assert database_rows(stack, "select score, comment from ratings where handoff_id = ?", handoff) == [(5, "Quick and kind")]
+        commented = rate(client, conversation, headers, handoff, {"score": 5, "comment": "Quick, kind and right"})  # the widget's comment, later
+        assert [m["text"] for m in commented.json()["messages"]] == [SYSTEM_TEXTS["comment_saved"]["en"]], commented.text
+        detail = console.get(f"/api/agent/conversations/{conversation}").json()  # the agent's transcript carries the rating
+        assert [(r["handoff_id"], r["score"], r["comment"]) for r in detail["ratings"]] == [(handoff, 5, "Quick, kind and right")]
         assert transcript(client, conversation, headers)["state"] == "closed"  # the press did not reopen the chat for the bot
         assert database_rows(stack, "select count(*) from messages where conversation_id = ? and sender = 'customer'", conversation) == customer_messages
     finally:

@@ -1,8 +1,9 @@
 // The agent console (common.js first): queue, chats, tickets, ratings, the admin's team page.
 "use strict";
 
-// unread: per conversation, the customer's messages that came while it was not on screen
-const state = { me: null, selected: null, detail: null, lastId: 0,
+// unread: per conversation, the customer's messages that came while it was not on screen; ratings: the customer's ratings
+// of the agents' help in the conversation on screen, by handoff
+const state = { me: null, selected: null, detail: null, lastId: 0, ratings: {},
   waiting: 0, unread: {}, canned: [], socket: null, retry: 1000, typingTimer: null, lastTypingSent: 0, ticket: null };
 
 function minutes(seconds) { return seconds < 60 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`; }
@@ -146,11 +147,27 @@ function noteView(detail) {
   return box;
 }
 
+// The question the widget asked when an agent let go ("How did … help you?" in the customer's language, with 1-5 buttons)
+// is a system line here, which the customer's score and comment fill in as they come
+function ratingText(handoff) {
+  const rating = state.ratings[handoff];
+  if (!rating) return "Asked the customer to rate the help (1–5): not rated yet";
+  return `Asked the customer to rate the help (1–5): rated ${rating.score} / 5${rating.comment ? `, “${rating.comment}”` : ""}`;
+}
+
+function showRating(rating) {
+  state.ratings[rating.handoff_id] = rating;
+  const line = document.querySelector(`#transcript li.rating[data-handoff="${rating.handoff_id}"] .said`);
+  if (line) line.textContent = ratingText(rating.handoff_id);
+}
+
 function messageView(message) {
   const who = message.sender === "agent" ? (message.agent || "Agent") : message.sender;
   const li = el("li", null, message.sender);
   li.dataset.id = message.id;
-  li.append(el("span", `${who} · ${new Date(message.created_at).toLocaleTimeString()}`, "who"), el("span", message.text));
+  const handoff = message.data && message.data.rate_handoff;
+  if (handoff) { li.classList.add("rating"); li.dataset.handoff = handoff; }
+  li.append(el("span", `${who} · ${new Date(message.created_at).toLocaleTimeString()}`, "who"), el("span", handoff ? ratingText(handoff) : message.text, "said"));
   if (message.source) {
     const cite = el("span", null, "who");
     cite.append(el("span", "Source: "));
@@ -201,6 +218,7 @@ function render(detail) {
   state.detail = detail;
   $("note").replaceChildren(noteView(detail));
   $("transcript").replaceChildren(); state.lastId = 0;
+  state.ratings = Object.fromEntries(detail.ratings.map((rating) => [rating.handoff_id, rating]));
   detail.messages.forEach(append);
   $("take").disabled = detail.state !== "waiting";
   $("handback").disabled = $("close").disabled = !holdsIt(detail);
@@ -354,6 +372,10 @@ function connect() {
       if (["customer", "agent"].includes(data.sender)) refreshLists();  // each item shows the latest message
     }
     else if (data.type === "typing" && data.conversation_id === state.selected) showTyping(data.active);
+    else if (data.type === "rating") {  // a customer rated this agent's help in a chat they let go of
+      if (data.conversation_id === state.selected) showRating(data);
+      refreshRatings();
+    }
   };
   socket.onclose = (event) => {
     if (event.code === 4401) { signedOut(); return; }

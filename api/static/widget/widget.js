@@ -20,7 +20,8 @@
       bot: "Asistent", privacy: "Ochrana osobních údajů", sending: "odesílá se…", slow: "Píšete rychleji, než stíháme číst. Zprávu odešleme za {s} s.",
       online: "Kolegové jsou teď online", nobodyOnline: "Teď nikdo z kolegů není online – odpovíme e-mailem do {h} h",
       queueOffline: "Jste ve frontě na {n}. místě – teď ale nikdo z kolegů není online.", back: "Zpět k asistentovi", attach: "Přiložit fotku nebo PDF", attachFailed: "Soubor se nepodařilo odeslat: {reason}", ticket: "Požadavek {number} – odpovíme na {email} do {h} h", mail: "Poslat přepis chatu e-mailem", mailLabel: "Váš e-mail", mailSend: "Poslat přepis", mailCancel: "Zrušit",
-      mailSent: "Přepis chatu jsme poslali na {email}.", mailFailed: "Přepis se teď nepodařilo odeslat, zkuste to prosím později.", mailLater: "Přepis jsme už několikrát posílali, další půjde za {m} min.", mailInvalid: "Tohle nevypadá jako e-mailová adresa." },
+      mailSent: "Přepis chatu jsme poslali na {email}.", mailFailed: "Přepis se teď nepodařilo odeslat, zkuste to prosím později.", mailLater: "Přepis jsme už několikrát posílali, další půjde za {m} min.", mailInvalid: "Tohle nevypadá jako e-mailová adresa.",
+      comment: "Je něco, co bychom mohli zlepšit? (nepovinné)", skip: "Přeskočit" },
     pl: { title: "obsługa klienta", open: "Otwórz czat", unread: "Otwórz czat (nieprzeczytane wiadomości: {n})", mute: "Wycisz dźwięki",
       close: "Zamknij czat", hide: "Ukryj czat", placeholder: "Napisz wiadomość…", send: "Wyślij", typing: "pisze…",
       greeting: "Dzień dobry! Napisz, w czym możemy pomóc.", offline: "Nie możemy połączyć się z serwerem. Wiadomość jest zapisana i wyślemy ją, gdy tylko się da.",
@@ -28,7 +29,8 @@
       bot: "Asystent", privacy: "Polityka prywatności", sending: "wysyłanie…", slow: "Piszesz szybciej, niż nadążamy czytać. Wyślemy wiadomość za {s} s.",
       online: "Konsultanci są teraz dostępni", nobodyOnline: "Teraz nikt nie jest dostępny – odpowiemy e-mailem w ciągu {h} h",
       queueOffline: "Jesteś na {n}. miejscu w kolejce – ale teraz nikt nie jest dostępny.", back: "Wróć do asystenta", attach: "Dołącz zdjęcie lub PDF", attachFailed: "Nie udało się wysłać pliku: {reason}", ticket: "Zgłoszenie {number} – odpowiemy na {email} w ciągu {h} h", mail: "Wyślij zapis czatu e-mailem", mailLabel: "Twój e-mail", mailSend: "Wyślij zapis", mailCancel: "Anuluj",
-      mailSent: "Zapis czatu wysłaliśmy na {email}.", mailFailed: "Nie udało się teraz wysłać zapisu, spróbuj później.", mailLater: "Zapis był już wysyłany kilka razy, kolejny będzie możliwy za {m} min.", mailInvalid: "To nie wygląda na adres e-mail." },
+      mailSent: "Zapis czatu wysłaliśmy na {email}.", mailFailed: "Nie udało się teraz wysłać zapisu, spróbuj później.", mailLater: "Zapis był już wysyłany kilka razy, kolejny będzie możliwy za {m} min.", mailInvalid: "To nie wygląda na adres e-mail.",
+      comment: "Czy jest coś, co możemy poprawić? (opcjonalnie)", skip: "Pomiń" },
     lv: { title: "klientu atbalsts", open: "Atvērt tērzēšanu", unread: "Atvērt tērzēšanu (nelasītas ziņas: {n})", mute: "Izslēgt skaņas",
       close: "Aizvērt tērzēšanu", hide: "Paslēpt tērzēšanu", placeholder: "Uzrakstiet ziņu…", send: "Sūtīt", typing: "raksta…",
       greeting: "Labdien! Uzrakstiet, kā varam palīdzēt.", offline: "Neizdodas sazināties ar serveri. Ziņa ir saglabāta, un mēs to nosūtīsim, tiklīdz varēsim.",
@@ -36,7 +38,8 @@
       bot: "Asistents", privacy: "Privātuma politika", sending: "sūta…", slow: "Jūs rakstāt ātrāk, nekā paspējam izlasīt. Ziņu nosūtīsim pēc {s} s.",
       online: "Konsultanti šobrīd ir tiešsaistē", nobodyOnline: "Pašlaik neviens nav tiešsaistē – atbildēsim pa e-pastu {h} h laikā",
       queueOffline: "Jūs esat {n}. vietā rindā – taču pašlaik neviens nav tiešsaistē.", back: "Atpakaļ pie asistenta", attach: "Pievienot foto vai PDF", attachFailed: "Failu neizdevās nosūtīt: {reason}", ticket: "Pieteikums {number} – atbildēsim uz {email} {h} h laikā", mail: "Nosūtīt tērzēšanas ierakstu e-pastā", mailLabel: "Jūsu e-pasts", mailSend: "Sūtīt ierakstu", mailCancel: "Atcelt",
-      mailSent: "Tērzēšanas ierakstu nosūtījām uz {email}.", mailFailed: "Ierakstu pašlaik neizdevās nosūtīt, lūdzu, mēģiniet vēlāk.", mailLater: "Ieraksts jau nosūtīts vairākas reizes, nākamo varēs nosūtīt pēc {m} min.", mailInvalid: "Tas neizskatās pēc e-pasta adreses." },
+      mailSent: "Tērzēšanas ierakstu nosūtījām uz {email}.", mailFailed: "Ierakstu pašlaik neizdevās nosūtīt, lūdzu, mēģiniet vēlāk.", mailLater: "Ieraksts jau nosūtīts vairākas reizes, nākamo varēs nosūtīt pēc {m} min.", mailInvalid: "Tas neizskatās pēc e-pasta adreses.",
+      comment: "Vai ir kaut kas, ko varam darīt labāk? (nav obligāti)", skip: "Izlaist" },
     en: { title: "customer care", open: "Open chat", unread: "Open chat (unread messages: {n})", mute: "Mute sounds",
       close: "Close chat", hide: "Hide chat", placeholder: "Write a message…", send: "Send", typing: "is typing…",
       greeting: "Hello! Tell us how we can help.", offline: "We can't reach the service right now. Your message is saved and will be sent as soon as we can.",
@@ -44,7 +47,8 @@
       bot: "Assistant", privacy: "Privacy policy", sending: "sending…", slow: "You're writing faster than we can read. We'll send your message in {s} s.",
       online: "Our team is online now", nobodyOnline: "Nobody's online now – we reply by e-mail within {h} h",
       queueOffline: "You are number {n} in the queue – but nobody's online right now.", back: "Back to the assistant", attach: "Attach a photo or PDF", attachFailed: "The file could not be sent: {reason}", ticket: "Ticket {number} – we'll reply to {email} within {h} h", mail: "E-mail me this chat", mailLabel: "Your e-mail", mailSend: "Send the chat", mailCancel: "Cancel",
-      mailSent: "We've sent the chat to {email}.", mailFailed: "The chat could not be sent right now; please try again later.", mailLater: "The chat has been sent a few times already; you can send it again in {m} min.", mailInvalid: "That doesn't look like an e-mail address." },
+      mailSent: "We've sent the chat to {email}.", mailFailed: "The chat could not be sent right now; please try again later.", mailLater: "The chat has been sent a few times already; you can send it again in {m} min.", mailInvalid: "That doesn't look like an e-mail address.",
+      comment: "Is there anything we could do better? (optional)", skip: "Skip" },
   };
   const KEY = `shopbot:${API}`;
   const store = {
@@ -54,10 +58,11 @@
   // waiting: the place in the queue while waiting for a person; ticket: the e-mail ticket the chat left; availability:
   // whether a colleague is online (GET /api/availability); notice: why a message waits (rate limit); unread: replies that
   // came while the widget was minimised (stored with the last message id seen, `seen`, so a reload keeps the count)
+  // rating: the colleague's score a comment is offered for ({ handoff, score })
   // language: the page's until the customer picks one; GET /api/shop then says which ones the shop serves (offerLanguages)
   const state = { language: store.load().language || (TEXT[pageLanguage] ? pageLanguage : "en"), lastId: 0, languages: [], shopName: "",
     socket: null, retry: 1000, flushing: false, pollTimer: null, typingTimer: null, lastTyping: 0,
-    waiting: null, ticket: null, availability: null, notice: "", unread: 0, live: false, audio: null };
+    waiting: null, ticket: null, availability: null, notice: "", unread: 0, live: false, audio: null, rating: null };
   const t = (key) => (TEXT[state.language] || TEXT.en)[key];  // a language the widget has no labels in (sk) reads English
 
   // --- the interface ---------------------------------------------------------------------------------
@@ -98,8 +103,8 @@
       .choices button[aria-pressed="true"] { background: ${darkInk}; color: ${DARK.bubble}; }
       .offline { background: #3d3200; color: #ffe08a; }
       form { border-top-color: #4a4d55; }
-      textarea, form .attach, .mail-form input { background: ${DARK.bubble}; color: #e8eaed; border-color: #6b6f78; }
-      .mail-error { color: #ff8a80; }
+      textarea, form .attach, .small-form input, .small-form .skip { background: ${DARK.bubble}; color: #e8eaed; border-color: #6b6f78; }
+      .form-error { color: #ff8a80; }
     }`;
   // The styles as a constructed style sheet, not a <style> element: pages whose Content-Security-Policy has no
   // 'unsafe-inline' (the demo page's, and many shops') keep the widget styled. Older browsers get the element.
@@ -150,12 +155,13 @@
     form .attach { background: #fff; color: #333; border: 1px solid #aaa; padding: 0 10px; }
     .file-link { display: block; margin-top: 4px; color: inherit; }
     .mail { flex: none; background: transparent; color: inherit; border: 0; min-width: 44px; min-height: 44px; cursor: pointer; }
-    .mail-form { flex-wrap: wrap; align-items: center; }
-    .mail-form label { flex-basis: 100%; font-size: 13px; }
-    .mail-form input { flex: 1; min-width: 0; border: 1px solid #aaa; border-radius: 8px; padding: 8px; min-height: 26px; }
-    .mail-form .mail-cancel { background: transparent; color: inherit; font-size: 20px; min-width: 44px; padding: 0; }
-    .mail-error { flex-basis: 100%; margin: 0; font-size: 13px; color: #b00020; }
-    .mail-error:empty { display: none; }
+    .small-form { flex-wrap: wrap; align-items: center; }  /* a question above the composer: the transcript's address, a comment */
+    .small-form label { flex-basis: 100%; font-size: 13px; }
+    .small-form input { flex: 1; min-width: 0; border: 1px solid #aaa; border-radius: 8px; padding: 8px; min-height: 26px; }
+    .small-form .mail-cancel { background: transparent; color: inherit; font-size: 20px; min-width: 44px; padding: 0; }
+    .small-form .skip { background: #fff; color: #333; border: 1px solid #aaa; }
+    .form-error { flex-basis: 100%; margin: 0; font-size: 13px; color: #b00020; }
+    .form-error:empty { display: none; }
     button:focus-visible, select:focus-visible, textarea:focus-visible, a:focus-visible { outline: 3px solid #f90; outline-offset: 2px; }
     .log:focus-visible { outline: 3px solid #f90; outline-offset: -3px; }  /* a tab stop: scrolled by keys when no button is left in it */
     .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
@@ -177,12 +183,19 @@
         <button class="back" type="button" hidden></button>
         <button class="mail" type="button" hidden><svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="none" stroke="currentColor" stroke-width="2" d="M3 6h18v12H3zM3 6l9 7 9-7"/></svg></button>
       </div>
-      <form class="mail-form" hidden novalidate>
+      <form class="comment-form small-form" hidden novalidate>
+        <label for="shopbot-comment"></label>
+        <textarea id="shopbot-comment" rows="2" maxlength="2000"></textarea>
+        <button type="submit"></button>
+        <button class="skip" type="button"></button>
+        <p class="comment-error form-error" role="alert"></p>
+      </form>
+      <form class="mail-form small-form" hidden novalidate>
         <label for="shopbot-mail"></label>
         <input id="shopbot-mail" type="email" autocomplete="email" maxlength="254" required>
         <button type="submit"></button>
         <button class="mail-cancel" type="button">×</button>
-        <p class="mail-error" role="alert"></p>
+        <p class="mail-error form-error" role="alert"></p>
       </form>
       <form class="composer">
         <label class="visually-hidden" for="shopbot-input"></label>
@@ -197,9 +210,10 @@
   } else { const style = document.createElement("style"); style.textContent = css; root.prepend(style); }
   const $ = (selector) => root.querySelector(selector);
   const ui = { launcher: $(".launcher"), badge: $(".badge"), mute: $(".mute"), panel: $(".panel"), title: $("header h2"), availability: $(".availability"), language: $("select"),
-    close: $(".close"), offline: $(".offline"), log: $(".log"), status: $(".status"), back: $(".back"), privacy: $(".privacy"), form: $("form.composer"), input: $("textarea"),
+    close: $(".close"), offline: $(".offline"), log: $(".log"), status: $(".status"), back: $(".back"), privacy: $(".privacy"), form: $("form.composer"), input: $("#shopbot-input"),
     send: $('form.composer button[type="submit"]'), attach: $(".attach"), file: $(".file"),
-    mail: $(".mail"), mailForm: $(".mail-form"), mailInput: $("#shopbot-mail"), mailCancel: $(".mail-cancel"), mailError: $(".mail-error") };
+    mail: $(".mail"), mailForm: $(".mail-form"), mailInput: $("#shopbot-mail"), mailCancel: $(".mail-cancel"), mailError: $(".mail-error"),
+    commentForm: $(".comment-form"), comment: $("#shopbot-comment"), skip: $(".comment-form .skip"), commentError: $(".comment-error") };
   // The page's title in the conversation's language (data-title-lv …), else its one title, else the shop's name with
   // ours ("<name> – klientu atbalsts", GET /api/shop), else ours alone
   function title() {
@@ -233,6 +247,9 @@
     root.querySelector('label[for="shopbot-mail"]').textContent = t("mailLabel");
     ui.mailForm.querySelector('button[type="submit"]').textContent = t("mailSend");
     ui.mailCancel.setAttribute("aria-label", t("mailCancel"));
+    root.querySelector('label[for="shopbot-comment"]').textContent = t("comment");
+    ui.commentForm.querySelector('button[type="submit"]').textContent = t("send");
+    ui.skip.textContent = t("skip");
     ui.privacy.textContent = t("privacy");
     if (![...ui.language.options].some((o) => o.value === state.language)) {  // the bot answers in a language the shop does not offer
       const option = new Option(NAMES[state.language] || state.language.toUpperCase(), state.language); option.lang = state.language; ui.language.append(option);
@@ -308,7 +325,9 @@
     if (response.status >= 500) throw new Unreachable(String(response.status));
     const data = await response.json().catch(() => ({}));
     if (!response.ok) {
-      const error = new Error(typeof data.detail === "string" ? data.detail : response.statusText);
+      // the api's reason: a sentence, or for a refused field (422) the first of the list it names, "at most 2000 characters"
+      const reason = typeof data.detail === "string" ? data.detail : Array.isArray(data.detail) && data.detail[0] && data.detail[0].msg;
+      const error = new Error(reason || response.statusText);
       error.status = response.status;
       error.retryAfter = Number(data.retry_after || response.headers.get("Retry-After")) || 5;
       throw error;
@@ -401,18 +420,51 @@
   }
 
   // A colleague's help is rated through the api, not the bot (the chat may be closed, and the bot was paused while they
-  // had it); the same buttons pressed again after a reload change the rating. A refusal says why and frees the buttons.
+  // had it); the thanks it earns is shown at once
+  async function putRating(handoff, body) {
+    const rated = await call(`/api/conversations/${store.load().id}/handoffs/${handoff}/rating`, { method: "PUT", body });
+    rated.messages.forEach(render);
+  }
+  // The same buttons pressed again after a reload change the rating. A refusal says why and frees the buttons.
   async function rateColleague(handoff, score, choices) {
-    const saved = store.load();
     try {
-      const rated = await call(`/api/conversations/${saved.id}/handoffs/${handoff}/rating`, { method: "PUT", body: { score: Number(score) } });
-      rated.messages.forEach(render);
+      await putRating(handoff, { score: Number(score) });
       setOffline(false);
+      showCommentForm({ handoff, score: Number(score) });
     } catch (error) {
       choices.querySelectorAll("button").forEach((b) => { b.disabled = false; b.removeAttribute("aria-pressed"); });
       if (error instanceof Unreachable) setOffline(true); else { state.notice = error.message; renderStatus(); }
     }
   }
+
+  // After the score, an optional comment, as the bot asks after its own rating: sent with the same score (the api keeps one
+  // rating per handoff); Enter sends, Escape or "Skip" leaves it. A refusal (the api's 2000 characters) says why, in place.
+  function showCommentForm(rating) {
+    state.rating = rating;
+    ui.commentForm.hidden = !rating; ui.commentError.textContent = "";
+    renderStatus();
+    scrollDown();  // the form takes room from the log: the question and the thanks stay in view
+    if (rating) ui.comment.focus(); else ui.input.focus();
+  }
+  ui.skip.addEventListener("click", () => showCommentForm(null));
+  ui.comment.addEventListener("input", () => { ui.commentError.textContent = ""; });
+  ui.comment.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); ui.commentForm.requestSubmit(); }
+    else if (event.key === "Escape") { event.preventDefault(); event.stopPropagation(); showCommentForm(null); }  // the chat stays open
+  });
+  ui.commentForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const comment = ui.comment.value.trim();
+    if (!state.rating) return;
+    if (!comment) { showCommentForm(null); return; }
+    try {
+      await putRating(state.rating.handoff, { score: state.rating.score, comment });
+      ui.comment.value = "";
+      showCommentForm(null);
+    } catch (error) {
+      ui.commentError.textContent = error instanceof Unreachable ? t("offline") : error.message;
+    }
+  });
 
   async function catchUp() {
     const saved = store.load();
