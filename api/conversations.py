@@ -1,7 +1,6 @@
 """Conversations and their messages: the api owns them, Rasa is asked only while the bot is in charge."""
 from __future__ import annotations
 
-import asyncio
 import hmac
 import logging
 
@@ -15,7 +14,7 @@ from api.lifecycle import reopen, resume_reopened
 from api.live_events import announce_queue, publish_messages
 from api.models import Conversation, ConversationState, Message, MessageStatus, Sender, Visitor
 from api.presence import anyone_online
-from api.rasa_client import BotReply, query_vector_metadata
+from api.rasa_client import BotReply, embedded_once, text_for_rasa
 from api.schemas import MessageResult, Reply
 from api.services import Services
 from api.system_messages import system_text
@@ -155,10 +154,8 @@ async def ask_bot(session: AsyncSession, services: Services, conversation: Conve
     online = await anyone_online(session, check_seconds=services.settings.agent_session_check_seconds)
     metadata = {"language": language, "returning": await is_returning(session, conversation), "agents_online": online,
                 "shop_name": services.shop.current.name}
-    text = ((message.payload or {}).get("button") or message.text).strip()  # as Rasa's channel strips it
-    if not text.startswith("/"):  # words (typed, or a choice's title), which the search embeds too: once, here, for both
-        vector = await asyncio.to_thread(services.knowledge.embed_queries, [text])  # remembered: the action's search finds it
-        metadata |= query_vector_metadata(services.knowledge.embedder.name, text, vector[0])
+    text = text_for_rasa(message)
+    metadata |= await embedded_once(services.knowledge, text)  # the action's search finds the same vector
     bot_replies = await services.rasa.send(conversation.id, text, metadata, message_id=str(message.id))
     stored = [_stored_reply(conversation.id, reply, language) for reply in bot_replies]
     if not await mark_answered(session, message, services.instance):

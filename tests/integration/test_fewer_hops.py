@@ -2,7 +2,8 @@
 
 Rasa fills the slots the api's metadata carries itself (bot/message_metadata.py), with no webhook round trip of their
 own; the api embeds the customer's text once, sends the vector to Rasa's intent component, and its search finds the
-same vector again. The api runs in this process here, so its real embedder can be counted.
+same vector again. The api runs in this process here, so its real embedder can be counted. A chat waiting for a person
+is read by Rasa's NLU without a conversation (bot/channel.py's parse) and searched by the api: one e5 call too.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import httpx
 import numpy as np
@@ -18,9 +20,12 @@ import uvicorn
 from fastapi import Request, Response
 
 from api.main import create_app
+from api.rasa_client import RasaClient
+from bot.message_metadata import query_vector
 from knowledge.embedder import E5Embedder
 from runner.processes import Stack, rasa_token
-from tests.integration.chat import ask, press, said, say, start
+from tests.conftest import Person
+from tests.integration.chat import Console, ask, press, said, say, start
 
 QUESTION = "Kolik stojí doprava kurýrem?"
 
@@ -35,6 +40,18 @@ class CountingEmbedder(E5Embedder):
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         self.queries.append(list(texts))
         return super().embed_queries(texts)
+
+
+def reading_rasa(readings: list[tuple[str, dict[str, Any], str | None]]) -> type[RasaClient]:
+    """The api's real Rasa client, keeping what it asked Rasa's NLU to read (text, metadata) and the intent it got."""
+
+    class ReadingRasaClient(RasaClient):
+        async def intent(self, text: str, *metadata: dict[str, Any]) -> str | None:
+            intent = await super().intent(text, *metadata)
+            readings.append((text, metadata[0] if metadata else {}, intent))
+            return intent
+
+    return ReadingRasaClient
 
 
 @contextmanager
@@ -96,3 +113,29 @@ def test_a_button_pressed_after_a_language_switch_is_answered_in_the_new_languag
     assert client.put(f"/api/conversations/{conversation}/language", json={"language": "lv"}, headers=headers).status_code == 200
     body = press(client, conversation, headers, {"title": "Vai tu esi robots?", "payload": "/bot_challenge"})
     assert said(body, "utter_iamabot", "lv"), body
+
+
+def test_a_waiting_customers_question_costs_one_embedding(stack: Stack, admin: Person, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rasa is paused while a chat waits: the api asks its NLU what the message is and searches the FAQ itself. The text is
+    embedded once, by the api, and Rasa's intent component gets that vector (it accepts it for exactly this text and model:
+    `query_vector`, bot/tests); before, Rasa's /model/parse took no metadata and embedded the text again."""
+    embedder, readings = CountingEmbedder(), list[tuple[str, dict[str, Any], str | None]]()
+    monkeypatch.setattr("api.main.RasaClient", reading_rasa(readings))
+    with api_in_this_process(stack, monkeypatch, embedder), httpx.Client(base_url=stack.api_url, timeout=60.0) as client:
+        console = Console(client, admin.email, admin.password)  # someone online: a request for a person queues the chat
+        try:
+            conversation, headers = start(client)
+            assert say(client, conversation, headers, "Chci mluvit s operátorem.")["state"] == "waiting"
+            embedder.queries.clear()
+            readings.clear()
+            body = say(client, conversation, headers, QUESTION)
+        finally:
+            console.put("/api/agent/presence", {"presence": "away"})
+            console.close()
+    assert body["state"] == "waiting" and [r["source"]["id"] for r in body["replies"] if r.get("source")] == ["delivery-cost"], body
+    assert embedder.queries == [[QUESTION]]  # for Rasa's intent component and the search alike
+    [(text, metadata, intent)] = readings
+    assert text == QUESTION and intent == "product_question"
+    sent = query_vector(metadata, QUESTION)
+    assert sent is not None, metadata  # a vector Rasa's intent component takes instead of embedding the text itself
+    assert np.allclose(sent, embedder.embed_queries([QUESTION])[0], atol=1e-6)
