@@ -10,10 +10,12 @@ loopback ports with fresh databases (DIR's through its own `python -m runner`, a
 conversations (greeting, two questions the FAQ answers, thanks: benchmarks/load.py's) go to one and the other in turn,
 one message at a time, so that both see the same neighbours on a shared machine. Only the two questions are timed.
 
-`--overhead` times, per product, the api's path next to bare Rasa's (its REST channel, bot/channel.py, with the metadata
-the api sends but no e5 vector: Rasa embeds, and still calls the api's action webhook) in turn. Each conversation asks two
-questions of the retrieval evaluation set that were not asked before in the run: the api remembers the vectors of recent
-texts, and a repeated script would spare its path the e5 call that bare Rasa makes.
+`--overhead` times, per product, the api's path and then bare Rasa's (its REST channel, bot/channel.py, with the metadata
+the api sends but no e5 vector; Rasa still calls the api's action webhook), the same conversation on both. Its two questions
+come from the retrieval evaluation set, each asked in one round only, so that each path makes exactly one e5 call per
+question: the api's path embeds in the api (Rasa gets the vector), bare Rasa embeds in Rasa, and the action's search finds
+the vector the api's path has just left in the api's memory. (A repeated script would spare the api's path its e5 call; new
+questions on bare Rasa alone would cost it two.)
 """
 from __future__ import annotations
 
@@ -159,7 +161,7 @@ def table(times: dict[str, list[float]], overhead: bool) -> str:
 
 
 def compare(before: Path | None, rounds: int, overhead: bool) -> str:
-    """Every path's timed questions, the paths asked in turn (each round in the other order, so none always goes first)."""
+    """Every path's timed questions; the products are asked in turn, each round in the other order."""
     with tempfile.TemporaryDirectory(prefix="shopbot-hops-") as tmp, products(before, Path(tmp)) as running:
         paths = [f"{name} api" for name in running] + ([f"{name} {BARE}" for name in running] if overhead else [])
         times: dict[str, list[float]] = {path: [] for path in paths}
@@ -174,17 +176,13 @@ def compare(before: Path | None, rounds: int, overhead: bool) -> str:
             for number in range(rounds):
                 language = LANGUAGES[number % len(LANGUAGES)]
                 script = SCRIPTS[language]
-                asked = dict.fromkeys(paths, script)
-                if overhead:  # unseen questions: the same for a path in both products, others for the other path
-                    fresh = {kind: [script[0], next(questions[language]), next(questions[language]), script[-1]] for kind in ("api", BARE)}
-                    asked = {path: fresh[BARE if path.endswith(BARE) else "api"] for path in paths}
-                for path in paths if number % 2 == 0 else list(reversed(paths)):
-                    product = running[path.split()[0]]
-                    if path.endswith(BARE):
-                        times[path] += bare_conversation(client, product, asked[path], language)
-                    else:
-                        client.base_url = httpx.URL(product.api_url)
-                        times[path] += conversation(client, asked[path], language, number)
+                if overhead:  # questions not asked before in the run
+                    script = [script[0], next(questions[language]), next(questions[language]), script[-1]]
+                for name in running if number % 2 == 0 else list(reversed(running)):  # neither product always goes first
+                    client.base_url = httpx.URL(running[name].api_url)
+                    times[f"{name} api"] += conversation(client, script, language, number)
+                    if overhead:  # after the api's path: see the module's docstring
+                        times[f"{name} {BARE}"] += bare_conversation(client, running[name], script, language)
     return table(times, overhead)
 
 
