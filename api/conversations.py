@@ -1,11 +1,10 @@
 """Conversations and their messages: the api owns them, Rasa is asked only while the bot is in charge."""
 from __future__ import annotations
 
-import asyncio
 import hmac
 import logging
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, exists, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.answering import mark_answered, put_back, release_orphans
@@ -14,8 +13,8 @@ from api.errors import ApiError, NotFound, RasaUnavailable
 from api.lifecycle import reopen, resume_reopened
 from api.live_events import announce_queue, publish_messages
 from api.models import Conversation, ConversationState, Message, MessageStatus, Sender, Visitor
-from api.presence import anyone_online
-from api.rasa_client import BotReply, query_vector_metadata
+from api.presence import someone_online
+from api.rasa_client import BotReply, embedded_once, text_for_rasa
 from api.schemas import MessageResult, Reply
 from api.services import Services
 from api.system_messages import system_text
@@ -54,13 +53,11 @@ async def create_conversation(session: AsyncSession, *, language: str | None, vi
     return conversation, token, visitor_token
 
 
-async def is_returning(session: AsyncSession, conversation: Conversation) -> bool:
-    """Whether the same visitor had a conversation before this one."""
+def returning_visitor(conversation: Conversation) -> ColumnElement[bool]:
+    """The same visitor had a conversation before this one: a condition, read with the other facts Rasa cannot know."""
     if conversation.visitor_id is None:
-        return False
-    earlier = await session.scalar(select(func.count()).select_from(Conversation).where(
-        Conversation.visitor_id == conversation.visitor_id, Conversation.created_at < conversation.created_at))
-    return bool(earlier)
+        return false()
+    return exists().where(Conversation.visitor_id == conversation.visitor_id, Conversation.created_at < conversation.created_at)
 
 
 async def authorized_conversation(session: AsyncSession, conversation_id: str, token: str) -> Conversation:
@@ -87,11 +84,22 @@ def validate_text(text: str, *, max_chars: int) -> str:
     return text
 
 
-async def _already_received(session: AsyncSession, conversation_id: str, client_id: str) -> Message | None:
+async def _earlier_messages(session: AsyncSession, conversation_id: str) -> list[Message]:
+    """The conversation's latest customer messages and every one still pending, in one statement: what a resend
+    (`_already_received`) and the order of the bot's answers (`_pending_among`) are read from."""
+    latest = select(Message.id).where(Message.conversation_id == conversation_id, Message.sender == Sender.customer).order_by(Message.id.desc()).limit(50)
+    return list(await session.scalars(select(Message).where(Message.conversation_id == conversation_id, Message.sender == Sender.customer,
+                                                           or_(Message.id.in_(latest), Message.status == MessageStatus.pending))))
+
+
+def _already_received(earlier: list[Message], client_id: str | None) -> Message | None:
     """A message with this client id among the conversation's latest: a resend after a broken connection."""
-    recent = await session.scalars(select(Message).where(Message.conversation_id == conversation_id, Message.sender == Sender.customer)
-                                   .order_by(Message.id.desc()).limit(50))
-    return next((m for m in recent if (m.payload or {}).get("client_id") == client_id), None)
+    return next((m for m in earlier if client_id and (m.payload or {}).get("client_id") == client_id), None)
+
+
+def _pending_among(earlier: list[Message]) -> bool:
+    """An earlier message still waits for the bot: this one is answered after it, to keep the order."""
+    return any(m.status is MessageStatus.pending for m in earlier)
 
 
 async def handle_customer_message(session: AsyncSession, services: Services, conversation: Conversation, text: str, *,
@@ -102,9 +110,10 @@ async def handle_customer_message(session: AsyncSession, services: Services, con
     what the customer saw and what the transcript shows. A button press keeps the conversation's language.
     """
     await release_orphans(session, conversation_id=conversation.id)  # one whose api process died is answered before this one
-    if client_id and (earlier := await _already_received(session, conversation.id, client_id)) is not None:
-        return MessageResult(message_id=earlier.id, language=earlier.language or services.shop.current.default_language, replies=[], state=conversation.state,
-                             pending=earlier.status is MessageStatus.pending or earlier.handler is not None)
+    earlier = await _earlier_messages(session, conversation.id)
+    if (resent := _already_received(earlier, client_id)) is not None:
+        return MessageResult(message_id=resent.id, language=resent.language or services.shop.current.default_language, replies=[], state=conversation.state,
+                             pending=resent.status is MessageStatus.pending or resent.handler is not None)
     language = (conversation.language or services.shop.current.default_language) if payload else services.languages.guess(text, previous=conversation.language)
     conversation.language = language
     reopened = await reopen(session, conversation)  # the customer came back to a closed chat: the bot takes it again
@@ -113,8 +122,8 @@ async def handle_customer_message(session: AsyncSession, services: Services, con
                       payload={key: value for key, value in (("button", payload), ("client_id", client_id)) if value} or None,
                       handler=services.instance if for_bot else None)
     session.add(message)
-    await session.commit()
-    await publish_messages(session, services.hub, conversation, [message])
+    await session.commit()  # stored before anyone is asked: a crash from here on loses nothing (api/answering.py)
+    await publish_messages(session, services.hub, conversation, [message], state=conversation.state)
 
     if conversation.state is ConversationState.agent:  # a person is in charge: the bot says nothing
         return MessageResult(message_id=message.id, language=language, replies=[], state=conversation.state)
@@ -127,7 +136,7 @@ async def handle_customer_message(session: AsyncSession, services: Services, con
         message.handler = None  # a ticket now, not the bot's: after a restart of this process it must not be asked about it
         await session.commit()
         return MessageResult(message_id=message.id, language=language, replies=[as_reply(m) for m in filed], state=conversation.state)
-    if await _earlier_pending(session, conversation.id, message.id):  # keep the order: the older one is answered first
+    if _pending_among(earlier):  # keep the order: the older one is answered first
         await put_back(session, message, services.instance)
         await session.commit()
         return MessageResult(message_id=message.id, language=language, replies=[], state=conversation.state, pending=True)
@@ -141,7 +150,7 @@ async def handle_customer_message(session: AsyncSession, services: Services, con
         notice = Message(conversation_id=conversation.id, sender=Sender.system, text=system_text("one_moment", language), language=language)
         session.add(notice)
         await session.commit()
-        await publish_messages(session, services.hub, conversation, [notice])
+        await publish_messages(session, services.hub, conversation, [notice], state=conversation.state)
         return MessageResult(message_id=message.id, language=language, replies=[as_reply(notice)], state=conversation.state, pending=True)
     return MessageResult(message_id=message.id, language=language, replies=[as_reply(m) for m in stored], state=conversation.state)
 
@@ -152,13 +161,11 @@ async def ask_bot(session: AsyncSession, services: Services, conversation: Conve
     Nothing is stored if another process took the message over meanwhile (this one was taken for gone): it stores the answer.
     """
     language = message.language or conversation.language or services.shop.current.default_language
-    online = await anyone_online(session, check_seconds=services.settings.agent_session_check_seconds)
-    metadata = {"language": language, "returning": await is_returning(session, conversation), "agents_online": online,
-                "shop_name": services.shop.current.name}
-    text = ((message.payload or {}).get("button") or message.text).strip()  # as Rasa's channel strips it
-    if not text.startswith("/"):  # words (typed, or a choice's title), which the search embeds too: once, here, for both
-        vector = await asyncio.to_thread(services.knowledge.embed_queries, [text])  # remembered: the action's search finds it
-        metadata |= query_vector_metadata(services.knowledge.embedder.name, text, vector[0])
+    online, returning = (await session.execute(select(someone_online(check_seconds=services.settings.agent_session_check_seconds),
+                                                      returning_visitor(conversation)))).one()  # one statement for both
+    metadata = {"language": language, "returning": bool(returning), "agents_online": bool(online), "shop_name": services.shop.current.name}
+    text = text_for_rasa(message)
+    metadata |= await embedded_once(services.knowledge, text)  # the action's search finds the same vector
     bot_replies = await services.rasa.send(conversation.id, text, metadata, message_id=str(message.id))
     stored = [_stored_reply(conversation.id, reply, language) for reply in bot_replies]
     if not await mark_answered(session, message, services.instance):
@@ -169,17 +176,11 @@ async def ask_bot(session: AsyncSession, services: Services, conversation: Conve
     if conversation.state is ConversationState.waiting:
         stored.append(await queued_notice(session, conversation))
     session.add_all(stored)
-    await session.commit()
-    await publish_messages(session, services.hub, conversation, stored)
+    await session.commit()  # the replies and the message's answered mark together
+    await publish_messages(session, services.hub, conversation, stored, state=conversation.state)
     if conversation.state is ConversationState.waiting:
         await announce_queue(session, services.hub)
     return stored
-
-
-async def _earlier_pending(session: AsyncSession, conversation_id: str, message_id: int) -> bool:
-    found = await session.scalar(select(Message.id).where(Message.conversation_id == conversation_id, Message.id < message_id,
-                                                          Message.status == MessageStatus.pending).limit(1))
-    return found is not None
 
 
 def as_reply(message: Message) -> Reply:

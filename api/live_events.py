@@ -38,9 +38,13 @@ async def consoles_of(session: AsyncSession, conversation_id: str) -> str | None
 
 
 async def publish_messages(session: AsyncSession, hub: Hub, conversation: Conversation, messages: list[Message], *,
-                           agent_name: str | None = None) -> None:
-    """Customers see their conversation; consoles see it only while it waits or, its holder's, while an agent has it."""
-    consoles = await consoles_of(session, conversation.id)
+                           agent_name: str | None = None, state: ConversationState | None = None) -> None:
+    """Customers see their conversation; consoles see it only while it waits or, its holder's, while an agent has it.
+
+    `state`: the conversation's state as the caller has just read it with its row. The bot's chats, nearly every message,
+    go to no console, so their publishing costs no query; with any other state (or none) the database says who hears it.
+    """
+    consoles = None if state is ConversationState.bot else await consoles_of(session, conversation.id)
     for message in messages:
         event = message_event(message, agent_name=agent_name)
         hub.publish(conversation_channel(conversation.id), event)

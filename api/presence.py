@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Exists, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.models import Agent, Presence
@@ -45,9 +45,13 @@ async def console_seen(session: AsyncSession, agent_id: int, *, gone: bool = Fal
     await session.commit()
 
 
+def someone_online(*, check_seconds: float) -> Exists:
+    """An active agent is Available with a console seen within the last few session checks: a condition, so that a
+    customer message's other facts are read in the same statement (api/conversations.py)."""
+    fresh = datetime.now(UTC) - timedelta(seconds=max(MISSED_CHECKS * check_seconds, MIN_FRESH_SECONDS))
+    return exists().where(Agent.presence == Presence.online, Agent.active.is_(True), Agent.console_seen_at >= fresh)
+
+
 async def anyone_online(session: AsyncSession, *, check_seconds: float) -> bool:
     """Whether an active agent is Available with a console seen within the last few session checks."""
-    fresh = datetime.now(UTC) - timedelta(seconds=max(MISSED_CHECKS * check_seconds, MIN_FRESH_SECONDS))
-    found = await session.scalar(select(Agent.id).where(Agent.presence == Presence.online, Agent.active.is_(True),
-                                                        Agent.console_seen_at >= fresh).limit(1))
-    return found is not None
+    return bool(await session.scalar(select(someone_online(check_seconds=check_seconds))))

@@ -1,6 +1,7 @@
 """The api's client for the Rasa server, which listens on loopback and is reached only from here."""
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 from dataclasses import dataclass, field
@@ -10,6 +11,8 @@ import httpx
 import numpy as np
 
 from api.errors import RasaUnavailable
+from api.models import Message
+from knowledge import KnowledgeBase
 
 
 @dataclass
@@ -57,6 +60,20 @@ def query_vector_metadata(model: str, text: str, vector: np.ndarray) -> dict[str
     return {"query_vector": {"model": model, "text": text, "vector": encoded}}
 
 
+def text_for_rasa(message: Message) -> str:
+    """What Rasa reads of a stored customer message: a pressed button's payload, else the text, stripped as Rasa's channel strips it."""
+    return ((message.payload or {}).get("button") or message.text).strip()
+
+
+async def embedded_once(knowledge: KnowledgeBase, text: str) -> dict[str, Any]:
+    """The `query_vector` metadata for words (typed, or a choice's title): embedded here, once, and remembered by the knowledge
+    base, so Rasa's intent component and the search both use this one e5 call. Nothing for an `/intent` payload."""
+    if text.startswith("/"):
+        return {}
+    vector = await asyncio.to_thread(knowledge.embed_queries, [text])
+    return query_vector_metadata(knowledge.embedder.name, text, vector[0])
+
+
 class _WithoutToken(logging.Filter):
     """httpx logs every request's URL at INFO: the token in it is masked before any handler sees the record."""
 
@@ -102,11 +119,13 @@ class RasaClient:
         except (httpx.HTTPError, ValueError) as exc:
             raise RasaUnavailable(f"the dialogue engine did not answer: {self._failure(exc)}") from None
 
-    async def intent(self, text: str) -> str | None:
+    async def intent(self, text: str, metadata: dict[str, Any]) -> str | None:
         """Rasa's NLU reading of `text` (its intent; a button's `/intent` payload is read as that intent), touching no
-        conversation: while a chat waits for a person Rasa is paused, and the api decides what answers the customer."""
+        conversation: while a chat waits for a person Rasa is paused, and the api decides what answers the customer.
+        Our channel's parse (bot/channel.py), not Rasa's /model/parse, which would drop the `query_vector` metadata."""
         try:
-            response = await self._http.post("/model/parse", params={"token": self._token}, json={"text": text})
+            response = await self._http.post("/webhooks/shopbot/parse", headers={"Authorization": f"Bearer {self._token}"},
+                                             json={"text": text, "metadata": metadata})
             response.raise_for_status()
             return (response.json().get("intent") or {}).get("name")
         except (httpx.HTTPError, ValueError) as exc:

@@ -16,6 +16,7 @@ from api.lifecycle import back_to_bot
 from api.live_events import publish_messages
 from api.models import Conversation, Message, Sender
 from api.queue import open_handoff, queue_position
+from api.rasa_client import embedded_once, text_for_rasa
 from api.realtime import Hub
 from api.services import Services
 from api.system_messages import add_system_message, system_text
@@ -46,8 +47,10 @@ async def while_waiting(session: AsyncSession, services: Services, conversation:
 
 async def _intent(services: Services, message: Message) -> str | None:
     """What the message is by Rasa's NLU (a pressed button's payload says it itself); None when Rasa cannot be asked."""
+    text = text_for_rasa(message)
+    vector = await embedded_once(services.knowledge, text)  # one e5 call: Rasa's intent component and faq_answer's search use it
     try:
-        return await services.rasa.intent((message.payload or {}).get("button") or message.text)
+        return await services.rasa.intent(text, vector)
     except RasaUnavailable:
         return None
 

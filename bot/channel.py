@@ -10,6 +10,8 @@ killed mid-request, or Rasa was). A message Rasa already handled is not handled 
 stored for it are sent again, so the conversation moves on once (a claim form's answer is not taken for the next
 question). One that Rasa did not finish (killed, or cancelled when the api's connection dropped) left nothing in the
 tracker store, since Rasa saves a message's events only at its end, and is handled as new.
+
+`/webhooks/shopbot/parse` reads a text with the api's metadata and touches no conversation (a chat waiting for a person).
 """
 from __future__ import annotations
 
@@ -67,6 +69,16 @@ class ApiChannel(InputChannel):
                                   metadata=body.get("metadata"), message_id=body.get("message_id"))
             await handle_once(request.app.ctx.agent, message)
             return response.json(collector.messages)
+
+        @webhook.route("/parse", methods=["POST"])
+        async def read(request: Request) -> HTTPResponse:
+            """`{"text", "metadata"}` in, Rasa's NLU parse out, touching no conversation: Rasa's own /model/parse takes no
+            metadata, so the e5 vector the api sends with the text (api/waiting.py) would be computed again."""
+            body = request.json or {}
+            if not isinstance(body.get("text"), str):
+                return response.json({"error": "`text` (a string) is required"}, status=400)
+            message = UserMessage(body["text"], metadata=body.get("metadata"))
+            return response.json(await request.app.ctx.agent.processor.parse_message(message))
 
         return webhook
 

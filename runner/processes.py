@@ -10,14 +10,17 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import httpx
+import uvicorn
 from pydantic import SecretStr
 
 from api.private_files import open_private_log, private_dir, private_sqlite_file
@@ -70,6 +73,26 @@ class Stack:
         """Start Rasa again with the same model (it takes about a minute to load)."""
         wait_until("Rasa", f"{self.settings.rasa_url}/status", self.supervisor.release(RASA), timeout=timeout,
                    log=self.settings.var_dir / "logs" / "rasa.log", params=rasa_token(self.settings))
+
+    @contextmanager
+    def api_served_here(self, app: Any, *, timeout: float = 180.0) -> Iterator[None]:
+        """`app` (the api's ASGI app) served from this process on the api's port instead of the api process, which comes
+        back after: tests and profiles watch the api's own functions and engine, and Rasa's action calls reach it as usual."""
+        self.stop_api()
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.settings.api_port, log_level="warning"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        try:
+            deadline = time.monotonic() + timeout
+            while not server.started and thread.is_alive() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            if not server.started:
+                raise RuntimeError(f"the api in this process did not start within {timeout:.0f} s")
+            yield
+        finally:
+            server.should_exit = True
+            thread.join(timeout=60)
+            self.start_api()
 
     def restart_api(self) -> None:
         """Stop the api and start it again (as a deployment would); Rasa keeps running."""

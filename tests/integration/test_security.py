@@ -128,3 +128,14 @@ def test_only_the_api_can_send_rasa_a_message(client: httpx.Client, stack: Stack
     assert [a.status_code for a in attempts] == [404, 401, 401]
     assert client.get(f"/api/conversations/{conversation}/messages", headers=headers).json()["state"] == "bot"
     assert say(client, conversation, headers, "Hello")["replies"]  # the api itself still gets through
+
+
+def test_rasa_s_nlu_reads_a_message_for_the_api_only_and_names_what_is_missing(stack: Stack) -> None:
+    """The channel's parse (what a waiting chat's message is) is behind the same token as its webhook."""
+    parse = f"http://127.0.0.1:{stack.settings.rasa_port}/webhooks/shopbot/parse"
+    token = {"Authorization": f"Bearer {stack.settings.rasa_token.get_secret_value()}"}
+    assert httpx.post(parse, json={"text": "chci zpátky na robota"}, timeout=30).status_code == 401
+    missing = httpx.post(parse, json={"metadata": {}}, headers=token, timeout=30)
+    assert missing.status_code == 400 and "`text`" in missing.json()["error"], missing.text
+    read = httpx.post(parse, json={"text": "/back_to_bot", "metadata": {}}, headers=token, timeout=30)
+    assert read.status_code == 200 and read.json()["intent"]["name"] == "back_to_bot", read.text
