@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +14,6 @@ from api.settings import ROOT
 from knowledge import KnowledgeBase
 from knowledge.editing import FaqEditor
 from knowledge.embedder import E5Embedder
-from tests.tea_shop import CONTENT as TEA_SHOP
 
 DAY_1 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 DAY_2 = DAY_1 + timedelta(days=1)
@@ -164,8 +162,6 @@ def test_a_draft_goes_to_the_file_of_the_closest_entry_with_an_id_without_the_gr
     assert with_suggestions([_group("Prodáváte kola?", "cs", [])], files)[0].suggested_file is None
 
 
-def test_what_the_content_covers_now_is_not_a_missing_topic(e5: E5Embedder, tmp_path: Path) -> None:
-    kb = KnowledgeBase(content_dir=TEA_SHOP, index_dir=tmp_path / "index", cache_dir=ROOT / "var" / "cache" / "embeddings", embedder=e5)
-    kb.ensure_built()
+def test_what_the_content_covers_now_is_not_a_missing_topic(tea_kb: KnowledgeBase) -> None:
     covered, missing = _group("Kolik stojí poštovné?", "cs", ["shipping-cost"]), _group("Kdy hraje Sparta?", "cs", [])
-    assert missing_topics([covered, missing], lambda text, lang: kb.decide(text, lang=lang).action) == [missing]
+    assert missing_topics([covered, missing], lambda text, lang: tea_kb.decide(text, lang=lang).action) == [missing]
