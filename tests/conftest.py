@@ -36,6 +36,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    """`async def` tests run on asyncio, as the api does (anyio_mode = "auto" in pyproject.toml)."""
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
 def e5() -> E5Embedder:
     """The real multilingual model (loads in well under a second: it is memory-mapped)."""
     return E5Embedder()
