@@ -18,6 +18,7 @@ from aiosmtpd.controller import Controller
 from api.settings import ROOT, Settings
 from knowledge import KnowledgeBase
 from knowledge.embedder import E5Embedder
+from knowledge.settings import knowledge_base
 from runner.processes import API_PYTHON, Stack, explicit_settings_env, free_port, running_stack, start_api, stop, wait_until
 from runner.servers import PostgresServer
 from runner.training import ensure_model
@@ -142,6 +143,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory, trained_model: Path, mailbox
         rate_limit_ip_logins="10000/minute",
     )
     (var / "logs").mkdir()
+    # The index the api serves, built here first: embedding the content into a fresh cache takes minutes on a busy
+    # machine, longer than the api is given to start; the api then finds it current and only loads it.
+    knowledge_base(settings).ensure_built()
     with running_stack(settings, trained_model, api_log=var / "logs" / "api.log") as running:
         yield running
 
