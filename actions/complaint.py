@@ -16,11 +16,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.anger import angry_messages, is_angry
+from actions.answers import QUESTION_INTENTS, Answers, latest_intent
 from actions.contact_details import find_order_number
 from actions.dates import format_date
 from actions.desk import Claim, Desk
 from actions.handoff import hand_over
-from actions.knowledge_answer import QUESTION_INTENTS, ActionAnswerQuestion, latest_intent
 from actions.metadata import conversation_language
 from actions.responses import response_text
 from knowledge.lexical import fold
@@ -72,9 +72,9 @@ class ActionAcknowledgeComplaint(Action):
     `claim_offered` tells the rules which way it went: offered after the FAQ spoke, or the claim form straight away.
     """
 
-    def __init__(self, desk: Desk, answer_question: ActionAnswerQuestion) -> None:
+    def __init__(self, desk: Desk, answers: Answers) -> None:
         self.desk = desk
-        self.answer_question = answer_question
+        self.answers = answers
 
     def name(self) -> str:
         return "action_acknowledge_complaint"
@@ -91,15 +91,15 @@ class ActionAcknowledgeComplaint(Action):
             SlotSet("complaint_problem", quote(text)),
             SlotSet("complaint_order", find_order_number(text)),
         ]
-        decision = None if asks_for_a_claim(text) else await self.answer_question.decide(tracker)
+        decision = None if asks_for_a_claim(text) else await self.answers.decide(tracker)
         dispatcher.utter_message(response="utter_complaint_ack", problem=quote(text))
         if decision is not None and decision.action == "answer":
-            answered = self.answer_question.answer(dispatcher, tracker, decision)
+            answered = self.answers.answer(dispatcher, tracker, decision)
             return fresh_claim + answered + [SlotSet("claim_offered", True)]
         if decision is not None and decision.action == "clarify":
             # Likely an information question phrased as a complaint ("two holds on my card for one order"): the
             # entries it may be about come first, the claim stays one button away.
-            self.answer_question.offer_choices(dispatcher, tracker, decision)
+            self.answers.offer_choices(dispatcher, tracker, decision)
             return fresh_claim + [SlotSet("claim_offered", True)]
         return fresh_claim + [SlotSet("claim_offered", False)]
 
@@ -111,22 +111,23 @@ class ValidateComplaintForm(FormValidationAction):
     from the knowledge base, and the form then asks again: customers digress, and the claim must survive it.
     """
 
-    def __init__(self, answer_question: ActionAnswerQuestion) -> None:
-        self.answer_question = answer_question
+    def __init__(self, answers: Answers) -> None:
+        self.answers = answers
 
     def name(self) -> str:
         return "validate_complaint_form"
 
-    async def _answered_a_question(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> bool:
+    async def _answered_a_question(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+        """Answers the latest message when it is a question (the slot's events are the form's to set, so none are kept)."""
         if latest_intent(tracker) not in QUESTION_INTENTS:
             return False
-        await self.answer_question.run(dispatcher, tracker, domain)
+        await self.answers.respond(dispatcher, tracker)
         return True
 
     async def validate_complaint_order(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                        domain: dict[str, Any]) -> dict[str, Any]:
         number = find_order_number(str(value or ""))
-        if number is None and not await self._answered_a_question(dispatcher, tracker, domain):
+        if number is None and not await self._answered_a_question(dispatcher, tracker):
             dispatcher.utter_message(response="utter_invalid_order_number", value=quote(str(value or "")))
         return {"complaint_order": number}
 
@@ -141,7 +142,7 @@ class ValidateComplaintForm(FormValidationAction):
                                             domain: dict[str, Any]) -> dict[str, Any]:
         chosen = next(iter(tracker.get_latest_entity_values("complaint_resolution")), None)
         resolution = chosen if chosen in RESOLUTIONS else find_resolution(str(value or ""))
-        if resolution is None and not await self._answered_a_question(dispatcher, tracker, domain):
+        if resolution is None and not await self._answered_a_question(dispatcher, tracker):
             dispatcher.utter_message(response="utter_invalid_complaint_resolution")
         return {"complaint_resolution": resolution}
 

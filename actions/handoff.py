@@ -11,6 +11,7 @@ from rasa_sdk.events import ConversationPaused, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.anger import angry_messages
+from actions.answers import QUESTION_INTENTS
 from actions.contact_details import find_email, find_order_number
 from actions.desk import Desk
 from actions.metadata import conversation_language
@@ -46,6 +47,8 @@ def handoff_summary(tracker: Tracker) -> dict[str, Any]:
                 choices.append({"offered": [b.get("title") for b in offered], "picked": pressed})
                 offered = []
             if text.startswith("/"):
+                if pressed is not None and intent in QUESTION_INTENTS:  # a pressed choice: it asked the entry's question
+                    question = pressed
                 continue
             question = text
             order_number = find_order_number(text) or order_number

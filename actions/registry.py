@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from rasa_sdk.executor import ActionExecutor
 
+from actions.answers import Answers
 from actions.complaint import (
     ActionAcknowledgeComplaint,
     ActionAskComplaintConfirmed,
@@ -21,11 +22,11 @@ from knowledge import KnowledgeBase
 def build_executor(knowledge: KnowledgeBase, desk: Desk) -> ActionExecutor:
     """An executor with every action registered as an instance holding its dependencies."""
     executor = ActionExecutor()
-    answer_question = ActionAnswerQuestion(knowledge)
+    answers = Answers(knowledge)  # one answering service: no action runs another
     actions = (
         ActionGreet(),
-        answer_question,
-        ActionAcknowledgeComplaint(desk, answer_question), ValidateComplaintForm(answer_question), ActionAskComplaintConfirmed(),
+        ActionAnswerQuestion(answers),
+        ActionAcknowledgeComplaint(desk, answers), ValidateComplaintForm(answers), ActionAskComplaintConfirmed(),
         ActionSubmitComplaint(desk), ActionCancelComplaint(),
         ActionHandoff(desk),
         ActionAskRating(), ActionStoreRating(desk), ActionStoreRatingComment(desk),

@@ -9,7 +9,7 @@ import contextlib
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actions.knowledge_answer import decision_record, source_of
+from actions.answers import decision_record, source_of
 from api.contact_capture import leave_contact
 from api.errors import Conflict, RasaUnavailable
 from api.lifecycle import back_to_bot

@@ -473,14 +473,33 @@ class KnowledgeBase:
     def decide(self, query: str, *, lang: str) -> Decision:
         """No answer below the choices bar; an answer when the top hit clears the answer bar and clearly leads; else choices.
 
-        A query that is the top hit's own title word for word is answered: the customer pressed one of the
-        offered choices (their payload is the title), and must not be offered the same choices again.
+        A query that is the top hit's own title word for word is answered: the customer typed (or pasted) the
+        entry's question, and must not be offered it among choices. A pressed choice is `choose`, by the entry's id.
         """
         scores = self.score_entries(query, lang=lang)
         hits = self._hits(scores, lang, k=3, weights=self.tuning.weights)
         if not hits:
             return Decision("no_answer", hits)
         return decide(query, hits, scores.evidence, self.bars.for_language(lang), self.tuning)
+
+    def choose(self, entry_id: str, *, lang: str) -> Decision:
+        """The answer to a choice the customer pressed: its button named the entry by id, so no search can pick another.
+
+        The entry is shown in the customer's language, or (written in others only) in the first it has; it is scored as
+        if the customer had typed its question, so the back office reads the same record as for a typed one. An id the
+        index no longer holds (the content changed since the buttons were shown) has no answer.
+        """
+        entry = self.index.entries.get(entry_id)
+        if entry is None:
+            return Decision("no_answer")
+        title = entry.texts[lang if lang in entry.texts else next(iter(entry.texts))]["question"]
+        scores = self.score_entries(title, lang=lang)
+        ranked = self._hits(scores, lang, k=len(scores.ids), weights=self.tuning.weights)
+        chosen = next(hit for hit in ranked if hit.entry_id == entry_id)
+        others = [hit for hit in ranked if hit is not chosen]
+        rest = np.delete(scores.evidence, scores.ids.index(entry_id))
+        margin = chosen.evidence - float(rest.max()) if rest.size else 1.0
+        return Decision("answer", [chosen, *others[:2]], margin, self.bars.for_language(lang).answer)
 
     def status(self) -> dict:
         """What health checks and editors need to know about the serving index."""

@@ -16,10 +16,13 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from api.settings import ROOT, Settings
+from knowledge import KnowledgeBase
 from knowledge.embedder import E5Embedder
+from knowledge.settings import knowledge_base
 from runner.processes import API_PYTHON, Stack, explicit_settings_env, free_port, running_stack, start_api, stop, wait_until
 from runner.servers import PostgresServer
 from runner.training import ensure_model
+from tests.tea_shop import CONTENT as TEA_SHOP
 from tests.tea_shop import czech_only_shop, tea_shop  # noqa: F401 (fixtures: a second shop on its own stack, for integration and browser tests)
 
 SHOP_ORIGIN = "http://shop.example"  # the one shop site allowed to embed the widget in tests (CORS)
@@ -34,9 +37,46 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    """`async def` tests run on asyncio, as the api does (anyio_mode = "auto" in pyproject.toml)."""
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
 def e5() -> E5Embedder:
     """The real multilingual model (loads in well under a second: it is memory-mapped)."""
     return E5Embedder()
+
+
+@pytest.fixture(scope="session")
+def embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The e5 vectors every knowledge base of the session shares (built once per session), never the repository's
+    var/cache: that one is `make run`'s, and a test must not change what the product serves."""
+    return tmp_path_factory.mktemp("embeddings")
+
+
+@pytest.fixture(scope="session")
+def tea_kb(tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path, e5: E5Embedder) -> KnowledgeBase:
+    """The tea shop's FAQ as a small shop publishes it (one question, one answer), served with the product's defaults."""
+    kb = KnowledgeBase(content_dir=TEA_SHOP, index_dir=tmp_path_factory.mktemp("tea-kb") / "index", cache_dir=embedding_cache, embedder=e5)
+    kb.ensure_built()
+    return kb
+
+
+DEMO_CONTENT = ("faq", "manuals", "shop.yml")  # the demo shop's content in knowledge/
+
+
+def copy_demo_content(target: Path, parts: tuple[str, ...] = DEMO_CONTENT) -> Path:
+    """A copy of the demo shop's content (or some of its parts) in `target`: tests edit and index the copy, the
+    repository's files stay as they are."""
+    for part in parts:
+        source = ROOT / "knowledge" / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        else:
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target / part)
+    return target
 
 
 @pytest.fixture(scope="session")
@@ -76,23 +116,20 @@ def mailbox() -> Iterator[Mailbox]:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory, trained_model: Path, mailbox: Mailbox) -> Iterator[Stack]:
+def stack(tmp_path_factory: pytest.TempPathFactory, trained_model: Path, mailbox: Mailbox, embedding_cache: Path) -> Iterator[Stack]:
     """The real Rasa server and api on free loopback ports, with a fresh database, content copy and index.
 
-    The trained model and the embedding cache are shared with `make run` (var/), so they are made once.
+    The trained model is shared with `make run` (var/models), so it is trained once.
     """
     var = tmp_path_factory.mktemp("var")
-    content = var / "knowledge"  # a copy: editors' tests write to it, the repository's files stay as they are
-    for part in ("faq", "manuals"):
-        shutil.copytree(ROOT / "knowledge" / part, content / part)
-    shutil.copyfile(ROOT / "knowledge" / "shop.yml", content / "shop.yml")
+    content = copy_demo_content(var / "knowledge")  # editors' tests write to it
     settings = Settings(
         var_dir=var,
         content_dir=content,
         api_port=free_port(),  # the api's host is left to its default: the suite checks it is loopback
         rasa_port=free_port(),
         models_dir=ROOT / "var" / "models",
-        cache_dir=ROOT / "var" / "cache" / "embeddings",
+        cache_dir=embedding_cache,
         smtp_host="127.0.0.1",
         smtp_port=mailbox.port,
         agent_reconnect_grace_seconds=2,
@@ -106,6 +143,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory, trained_model: Path, mailbox
         rate_limit_ip_logins="10000/minute",
     )
     (var / "logs").mkdir()
+    # The index the api serves, built here first: embedding the content into a fresh cache takes minutes on a busy
+    # machine, longer than the api is given to start; the api then finds it current and only loads it.
+    knowledge_base(settings).ensure_built()
     with running_stack(settings, trained_model, api_log=var / "logs" / "api.log") as running:
         yield running
 

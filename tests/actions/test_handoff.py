@@ -10,6 +10,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answers import choice_payload
 from actions.desk import Claim, ClaimReceipt, HandoffReceipt
 from actions.handoff import ActionHandoff, handoff_reason, handoff_summary
 from api.settings import ROOT
@@ -78,9 +79,9 @@ def test_the_note_tells_the_agent_what_the_customer_wants_in_their_words() -> No
         _user("Kolik stojí doprava na Slovensko?", "product_question"),
         _bot("Doprava na Slovensko stojí 5 €.", custom={"source": {"id": "delivery-sk", "title": "Doprava na Slovensko"}}),
         _user("a jak to je s vracením", "product_question"),
-        _bot("Myslíte jedno z tohle?", buttons=[{"title": "Vrácení zboží do 14 dnů", "payload": "Vrácení zboží do 14 dnů"},
-                                                 {"title": "Reklamace", "payload": "Reklamace"}]),
-        _user("Vrácení zboží do 14 dnů", "product_question"),  # pressed
+        _bot("Myslíte jedno z tohle?", buttons=[{"title": "Vrácení zboží do 14 dnů", "payload": choice_payload("returns")},
+                                                 {"title": "Reklamace", "payload": choice_payload("claims")}]),
+        _user(choice_payload("returns"), "product_question"),  # pressed
         _bot("Zboží můžete vrátit do 14 dnů.", custom={"source": {"id": "returns", "title": "Vrácení zboží"}}),
         _user("Objednávka 45120 mi pořád nepřišla, jsem jana.kralova@example.com", "nlu_fallback"),
         _user("chci mluvit s člověkem", "request_human"),
@@ -99,7 +100,8 @@ def test_the_note_tells_the_agent_what_the_customer_wants_in_their_words() -> No
 
 def test_a_choice_the_customer_wrote_past_is_shown_with_nothing_picked() -> None:
     events = [_user("reklamace", "product_question"),
-              _bot("Myslíte?", buttons=[{"title": "Reklamace", "payload": "Reklamace"}, {"title": "Vrácení", "payload": "Vrácení"}]),
+              _bot("Myslíte?", buttons=[{"title": "Reklamace", "payload": choice_payload("claims")},
+                                        {"title": "Vrácení", "payload": choice_payload("returns")}]),
               _user("ne, chci člověka", "request_human")]
     tracker = Tracker("c1", {"language": "cs"}, events[-1]["parse_data"] | {"text": events[-1]["text"]}, events, False, None, {}, "action_listen")
     assert handoff_summary(tracker)["choices"] == [{"offered": ["Reklamace", "Vrácení"], "picked": None}]

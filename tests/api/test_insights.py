@@ -1,9 +1,7 @@
 """Back-office figures from a scripted set of conversations in a real SQLite database, grouped with the real e5 model."""
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +13,6 @@ from api.settings import ROOT
 from knowledge import KnowledgeBase
 from knowledge.editing import FaqEditor
 from knowledge.embedder import E5Embedder
-from tests.tea_shop import CONTENT as TEA_SHOP
 
 DAY_1 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 DAY_2 = DAY_1 + timedelta(days=1)
@@ -64,66 +61,57 @@ async def scripted(sessions) -> dict[str, str]:  # type: ignore[no-untyped-def]
 PERIOD = Period(since=DAY_1 - timedelta(hours=1), until=DAY_2 + timedelta(hours=1))
 
 
-def test_analytics_match_a_scripted_set_of_conversations(sessions) -> None:  # type: ignore[no-untyped-def]
-    async def scenario() -> None:
-        await scripted(sessions)
-        async with sessions() as session:
-            figures = await analytics(session, PERIOD)
-        total = figures.total
-        assert total.conversations == 6  # the silent widget is not a conversation
-        assert total.resolved_by_bot == pytest.approx(3 / 6) and total.handoff_rate == pytest.approx(3 / 6)
-        assert total.handoff_reasons == {"bot_failed": 1, "requested": 1, "angry": 1}
-        assert (total.waiting.taken, total.waiting.not_taken, total.waiting.median_seconds) == (2, 1, 120.0)
-        assert (total.ratings, total.mean_rating, total.csat) == (3, pytest.approx(11 / 3, abs=0.01), pytest.approx(2 / 3, abs=0.001))
-        assert (total.questions, total.answered) == (5, 2)
-        assert [(d.day.isoformat(), d.conversations, d.handed_over, d.ratings) for d in figures.days] == [
-            ("2026-11-02", 3, 1, 1), ("2026-11-03", 3, 2, 2)]
-        assert set(figures.languages) == {"cs", "pl", "lv", "en"}
-        assert figures.languages["cs"].conversations == 2 and figures.languages["cs"].csat == 1.0
-        assert figures.languages["lv"].resolved_by_bot == 1.0
-        assert [q["entry_id"] for q in total.top_questions] == ["delivery-cost", "payment-methods"]
+async def test_analytics_match_a_scripted_set_of_conversations(sessions) -> None:  # type: ignore[no-untyped-def]
+    await scripted(sessions)
+    async with sessions() as session:
+        figures = await analytics(session, PERIOD)
+    total = figures.total
+    assert total.conversations == 6  # the silent widget is not a conversation
+    assert total.resolved_by_bot == pytest.approx(3 / 6) and total.handoff_rate == pytest.approx(3 / 6)
+    assert total.handoff_reasons == {"bot_failed": 1, "requested": 1, "angry": 1}
+    assert (total.waiting.taken, total.waiting.not_taken, total.waiting.median_seconds) == (2, 1, 120.0)
+    assert (total.ratings, total.mean_rating, total.csat) == (3, pytest.approx(11 / 3, abs=0.01), pytest.approx(2 / 3, abs=0.001))
+    assert (total.questions, total.answered) == (5, 2)
+    assert [(d.day.isoformat(), d.conversations, d.handed_over, d.ratings) for d in figures.days] == [
+        ("2026-11-02", 3, 1, 1), ("2026-11-03", 3, 2, 2)]
+    assert set(figures.languages) == {"cs", "pl", "lv", "en"}
+    assert figures.languages["cs"].conversations == 2 and figures.languages["cs"].csat == 1.0
+    assert figures.languages["lv"].resolved_by_bot == 1.0
+    assert [q["entry_id"] for q in total.top_questions] == ["delivery-cost", "payment-methods"]
 
-        async with sessions() as session:
-            czech = await analytics(session, Period(PERIOD.since, PERIOD.until, language="cs"))
-        assert czech.total.conversations == 2 and set(czech.languages) == {"cs"}
-
-    asyncio.run(scenario())
+    async with sessions() as session:
+        czech = await analytics(session, Period(PERIOD.since, PERIOD.until, language="cs"))
+    assert czech.total.conversations == 2 and set(czech.languages) == {"cs"}
 
 
-def test_the_data_version_moves_with_each_new_message_before_any_rating_or_handoff(sessions) -> None:  # type: ignore[no-untyped-def]
+async def test_the_data_version_moves_with_each_new_message_before_any_rating_or_handoff(sessions) -> None:  # type: ignore[no-untyped-def]
     """The back office's cached reports are keyed on it. Read as one query over the three tables it was their cross
     product: empty while a shop had no rating yet, so the version stayed None and a stale report was served."""
     async def version():  # type: ignore[no-untyped-def]
         async with sessions() as session:
             return await data_version(session)
 
-    async def scenario() -> None:
-        first = await version()
-        await add_conversation(sessions, DAY_1, "en", asked("Do you sell e-bikes?", "en", "no_answer"))
-        second = await version()
-        await add_conversation(sessions, DAY_1, "en", asked("Do you sell scooters?", "en", "no_answer"))
-        assert first != second != await version()
-        assert second[0] is not None and second[1:] == (None, None)  # the messages counted; no rating or handoff yet
-
-    asyncio.run(scenario())
+    first = await version()
+    await add_conversation(sessions, DAY_1, "en", asked("Do you sell e-bikes?", "en", "no_answer"))
+    second = await version()
+    await add_conversation(sessions, DAY_1, "en", asked("Do you sell scooters?", "en", "no_answer"))
+    assert first != second != await version()
+    assert second[0] is not None and second[1:] == (None, None)  # the messages counted; no rating or handoff yet
 
 
-def test_unanswered_questions_are_grouped_by_meaning_across_languages(sessions, e5: E5Embedder) -> None:  # type: ignore[no-untyped-def]
-    async def scenario() -> None:
-        ids = await scripted(sessions)
-        async with sessions() as session:
-            grouped = await unanswered(session, PERIOD, e5.embed_queries, low_margin=0.15, distance=0.17, cap=100)
-        groups = grouped.groups
-        assert (grouped.listed, grouped.grouped) == (4, 4)
-        largest = groups[0]
-        assert largest.size == 3 and largest.languages == {"pl": 1, "lv": 1, "en": 1}
-        assert largest.reasons == {"no_answer": 2, "clarify": 1}
-        assert set(largest.conversation_ids) == {ids["ebike_pl"], ids["ebike_lv"], ids["ebike_en"]}
-        assert largest.phrasings["lv"] == ["Vai jūs pārdodat elektriskos velosipēdus?"]
-        # The unsure answer with a bad rating is listed on its own; the confident, well-rated answer is not listed.
-        assert [(g.question, g.reasons) for g in groups[1:]] == [("Can I pay with bitcoin?", {"low_confidence": 1})]
-
-    asyncio.run(scenario())
+async def test_unanswered_questions_are_grouped_by_meaning_across_languages(sessions, e5: E5Embedder) -> None:  # type: ignore[no-untyped-def]
+    ids = await scripted(sessions)
+    async with sessions() as session:
+        grouped = await unanswered(session, PERIOD, e5.embed_queries, low_margin=0.15, distance=0.17, cap=100)
+    groups = grouped.groups
+    assert (grouped.listed, grouped.grouped) == (4, 4)
+    largest = groups[0]
+    assert largest.size == 3 and largest.languages == {"pl": 1, "lv": 1, "en": 1}
+    assert largest.reasons == {"no_answer": 2, "clarify": 1}
+    assert set(largest.conversation_ids) == {ids["ebike_pl"], ids["ebike_lv"], ids["ebike_en"]}
+    assert largest.phrasings["lv"] == ["Vai jūs pārdodat elektriskos velosipēdus?"]
+    # The unsure answer with a bad rating is listed on its own; the confident, well-rated answer is not listed.
+    assert [(g.question, g.reasons) for g in groups[1:]] == [("Can I pay with bitcoin?", {"low_confidence": 1})]
 
 
 def _question(text: str, hours_ago: int, language: str = "en") -> AskedQuestion:
@@ -164,8 +152,6 @@ def test_a_draft_goes_to_the_file_of_the_closest_entry_with_an_id_without_the_gr
     assert with_suggestions([_group("Prodáváte kola?", "cs", [])], files)[0].suggested_file is None
 
 
-def test_what_the_content_covers_now_is_not_a_missing_topic(e5: E5Embedder, tmp_path: Path) -> None:
-    kb = KnowledgeBase(content_dir=TEA_SHOP, index_dir=tmp_path / "index", cache_dir=ROOT / "var" / "cache" / "embeddings", embedder=e5)
-    kb.ensure_built()
+def test_what_the_content_covers_now_is_not_a_missing_topic(tea_kb: KnowledgeBase) -> None:
     covered, missing = _group("Kolik stojí poštovné?", "cs", ["shipping-cost"]), _group("Kdy hraje Sparta?", "cs", [])
-    assert missing_topics([covered, missing], lambda text, lang: kb.decide(text, lang=lang).action) == [missing]
+    assert missing_topics([covered, missing], lambda text, lang: tea_kb.decide(text, lang=lang).action) == [missing]

@@ -1,7 +1,6 @@
 """Editors change files while the api serves: good edits are served without a restart, broken ones are refused."""
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from api.settings import ROOT, Settings
+from api.settings import Settings
+from tests.conftest import copy_demo_content
 
 NEW_ENTRY = """
   - id: engraving
@@ -22,11 +22,9 @@ NEW_ENTRY = """
 
 
 @pytest.fixture
-def editor_api(tmp_path: Path) -> Iterator[tuple[TestClient, Path]]:
-    content = tmp_path / "content"
-    shutil.copytree(ROOT / "knowledge" / "faq", content / "faq")
-    shutil.copyfile(ROOT / "knowledge" / "shop.yml", content / "shop.yml")
-    settings = Settings(var_dir=tmp_path / "var", content_dir=content, cache_dir=ROOT / "var" / "cache" / "embeddings")
+def editor_api(tmp_path: Path, embedding_cache: Path) -> Iterator[tuple[TestClient, Path]]:
+    content = copy_demo_content(tmp_path / "content", ("faq", "shop.yml"))
+    settings = Settings(var_dir=tmp_path / "var", content_dir=content, cache_dir=embedding_cache)
     with TestClient(create_app(settings)) as client:
         yield client, content
 

@@ -2,7 +2,6 @@
 by name (a 409 at the edge), and a change from a state the conversation has left meanwhile makes none."""
 from __future__ import annotations
 
-import asyncio
 import itertools
 
 import pytest
@@ -42,60 +41,48 @@ def test_the_table_has_the_lifecycle_the_readme_describes() -> None:
 
 
 @pytest.mark.parametrize(("before", "after"), sorted(ALLOWED, key=str), ids=lambda s: s.value)
-def test_every_allowed_transition_is_made(sessions: async_sessionmaker[AsyncSession], before: ConversationState,
+async def test_every_allowed_transition_is_made(sessions: async_sessionmaker[AsyncSession], before: ConversationState,
                                           after: ConversationState) -> None:
-    async def scenario() -> None:
-        conversation_id = await conversation_in(sessions, before)
-        async with sessions() as session:
-            assert await move(session, conversation_id, before, after)
-            await session.commit()
-        assert await stored_state(sessions, conversation_id) is after
-
-    asyncio.run(scenario())
+    conversation_id = await conversation_in(sessions, before)
+    async with sessions() as session:
+        assert await move(session, conversation_id, before, after)
+        await session.commit()
+    assert await stored_state(sessions, conversation_id) is after
 
 
 @pytest.mark.parametrize(("before", "after"), DISALLOWED, ids=lambda s: s.value)
-def test_a_transition_outside_the_table_is_refused_and_changes_nothing(sessions: async_sessionmaker[AsyncSession], before: ConversationState,
+async def test_a_transition_outside_the_table_is_refused_and_changes_nothing(sessions: async_sessionmaker[AsyncSession], before: ConversationState,
                                                                         after: ConversationState) -> None:
-    async def scenario() -> None:
-        conversation_id = await conversation_in(sessions, before)
-        async with sessions() as session:
-            with pytest.raises(TransitionNotAllowed, match=f"from {before.value} to {after.value}"):
-                await move(session, conversation_id, before, after)
-            await session.commit()
-        assert await stored_state(sessions, conversation_id) is before
-
-    asyncio.run(scenario())
+    conversation_id = await conversation_in(sessions, before)
+    async with sessions() as session:
+        with pytest.raises(TransitionNotAllowed, match=f"from {before.value} to {after.value}"):
+            await move(session, conversation_id, before, after)
+        await session.commit()
+    assert await stored_state(sessions, conversation_id) is before
 
 
-def test_a_transition_from_a_state_the_conversation_left_meanwhile_changes_nothing(sessions: async_sessionmaker[AsyncSession]) -> None:
+async def test_a_transition_from_a_state_the_conversation_left_meanwhile_changes_nothing(sessions: async_sessionmaker[AsyncSession]) -> None:
     """E.g. a second agent's "take" after the first one's: the caller learns it lost, the row keeps the winner's state."""
-    async def scenario() -> None:
-        conversation_id = await conversation_in(sessions, State.agent)
-        async with sessions() as session:
-            assert not await move(session, conversation_id, State.waiting, State.agent)
-            assert not await move(session, conversation_id, State.waiting, State.bot)
-            await session.commit()
-        assert await stored_state(sessions, conversation_id) is State.agent
-
-    asyncio.run(scenario())
+    conversation_id = await conversation_in(sessions, State.agent)
+    async with sessions() as session:
+        assert not await move(session, conversation_id, State.waiting, State.agent)
+        assert not await move(session, conversation_id, State.waiting, State.bot)
+        await session.commit()
+    assert await stored_state(sessions, conversation_id) is State.agent
 
 
-def test_a_closed_chat_is_reopened_for_the_bot_once_and_a_stale_copy_does_not_fail(sessions: async_sessionmaker[AsyncSession]) -> None:
+async def test_a_closed_chat_is_reopened_for_the_bot_once_and_a_stale_copy_does_not_fail(sessions: async_sessionmaker[AsyncSession]) -> None:
     """Two tabs may send at once: the second one's copy still says closed, and the chat is the bot's either way."""
-    async def scenario() -> None:
-        conversation_id = await conversation_in(sessions, State.closed)
-        async with sessions() as first, sessions() as second:
-            mine, stale = await first.get(Conversation, conversation_id), await second.get(Conversation, conversation_id)
-            assert mine is not None and stale is not None
-            assert await reopen(first, mine) and mine.state is State.bot
-            await first.commit()
-            assert await reopen(second, stale) and stale.state is State.bot
-            await second.commit()
-            assert not await reopen(first, mine)  # the bot's already: nothing to reopen
-        assert await stored_state(sessions, conversation_id) is State.bot
-
-    asyncio.run(scenario())
+    conversation_id = await conversation_in(sessions, State.closed)
+    async with sessions() as first, sessions() as second:
+        mine, stale = await first.get(Conversation, conversation_id), await second.get(Conversation, conversation_id)
+        assert mine is not None and stale is not None
+        assert await reopen(first, mine) and mine.state is State.bot
+        await first.commit()
+        assert await reopen(second, stale) and stale.state is State.bot
+        await second.commit()
+        assert not await reopen(first, mine)  # the bot's already: nothing to reopen
+    assert await stored_state(sessions, conversation_id) is State.bot
 
 
 def test_a_refused_transition_reaches_the_client_as_a_409_with_its_reason() -> None:

@@ -11,47 +11,38 @@ from api.rate_limits import RateLimits, Rule
 from api.settings import Settings
 
 
-def test_the_request_over_the_limit_is_refused_with_the_wait_and_other_customers_are_not_affected() -> None:
+async def test_the_request_over_the_limit_is_refused_with_the_wait_and_other_customers_are_not_affected() -> None:
     limits = RateLimits({Rule.conversation_messages: "3/2second"})
 
-    async def scenario() -> None:
-        for _ in range(3):
-            await limits.hit((Rule.conversation_messages, "alice"))
-        with pytest.raises(RateLimited) as refused:
-            await limits.hit((Rule.conversation_messages, "alice"))
-        assert 1 <= refused.value.retry_after <= 2
-        assert refused.value.headers() == {"Retry-After": str(refused.value.retry_after)}
-        assert "3 per 2 second" in refused.value.reason
-        await limits.hit((Rule.conversation_messages, "bob"))  # another conversation has its own window
-        await asyncio.sleep(2.1)
-        await limits.hit((Rule.conversation_messages, "alice"))  # the window moved on
-
-    asyncio.run(scenario())
+    for _ in range(3):
+        await limits.hit((Rule.conversation_messages, "alice"))
+    with pytest.raises(RateLimited) as refused:
+        await limits.hit((Rule.conversation_messages, "alice"))
+    assert 1 <= refused.value.retry_after <= 2
+    assert refused.value.headers() == {"Retry-After": str(refused.value.retry_after)}
+    assert "3 per 2 second" in refused.value.reason
+    await limits.hit((Rule.conversation_messages, "bob"))  # another conversation has its own window
+    await asyncio.sleep(2.1)
+    await limits.hit((Rule.conversation_messages, "alice"))  # the window moved on
 
 
-def test_a_refused_request_counts_under_no_rule() -> None:
+async def test_a_refused_request_counts_under_no_rule() -> None:
     """A message refused by the per-IP rule must not use up the conversation's allowance too."""
     limits = RateLimits({Rule.conversation_messages: "2/minute", Rule.ip_messages: "1/minute"})
 
-    async def scenario() -> None:
+    await limits.hit((Rule.conversation_messages, "c1"), (Rule.ip_messages, "203.0.113.1"))
+    with pytest.raises(RateLimited):
         await limits.hit((Rule.conversation_messages, "c1"), (Rule.ip_messages, "203.0.113.1"))
-        with pytest.raises(RateLimited):
-            await limits.hit((Rule.conversation_messages, "c1"), (Rule.ip_messages, "203.0.113.1"))
-        await limits.hit((Rule.conversation_messages, "c1"), (Rule.ip_messages, "203.0.113.2"))  # 2nd of 2 still free
-        with pytest.raises(RateLimited):
-            await limits.hit((Rule.conversation_messages, "c1"), (Rule.ip_messages, "203.0.113.3"))
-
-    asyncio.run(scenario())
+    await limits.hit((Rule.conversation_messages, "c1"), (Rule.ip_messages, "203.0.113.2"))  # 2nd of 2 still free
+    with pytest.raises(RateLimited):
+        await limits.hit((Rule.conversation_messages, "c1"), (Rule.ip_messages, "203.0.113.3"))
 
 
-def test_a_rule_without_limits_never_refuses() -> None:
+async def test_a_rule_without_limits_never_refuses() -> None:
     limits = RateLimits({Rule.ip_logins: "1/minute"})
 
-    async def scenario() -> None:
-        for _ in range(50):
-            await limits.hit((Rule.ip_messages, "198.51.100.7"))
-
-    asyncio.run(scenario())
+    for _ in range(50):
+        await limits.hit((Rule.ip_messages, "198.51.100.7"))
 
 
 def test_a_mistyped_limit_stops_the_api_from_starting_with_a_reason() -> None:

@@ -1,11 +1,13 @@
 """A customer's question answered end to end: public api → Rasa → action webhook → FAISS index."""
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
 from runner.processes import Stack
-from tests.integration.chat import ask, database_rows, start
+from tests.integration.chat import ask, database_rows, press, start
 
 pytestmark = pytest.mark.integration
 
@@ -136,9 +138,15 @@ def test_a_long_conversation_keeps_answering_from_the_knowledge_base(client: htt
 
 
 def test_a_vague_question_gets_choices_and_a_choice_gets_its_answer(client: httpx.Client) -> None:
+    """The button names its entry by id (Rasa's `/intent{"entity": "value"}` form); its question typed is answered too."""
     conversation, headers = start(client)
     body = ask(client, conversation, headers, "Kā atgriezt preci?").json()
     buttons = body["replies"][0]["buttons"]
-    assert [b["payload"] for b in buttons][:1] == ["Kā atgriezt preci 14 dienu laikā?"], body["replies"]
-    answer = ask(client, conversation, headers, buttons[0]["payload"]).json()
-    assert [r["source"]["id"] for r in answer["replies"] if r.get("source")] == ["return-withdrawal"], answer
+    assert [(b["title"], b["payload"]) for b in buttons][:1] == [
+        ("Kā atgriezt preci 14 dienu laikā?", '/product_question{"knowledge_entry": "return-withdrawal"}')], body["replies"]
+    for button in buttons:  # each pressed as the widget sends it: the title for the transcript, the payload for the bot
+        answer = press(client, conversation, headers, button)
+        entry = json.loads(button["payload"].removeprefix("/product_question"))["knowledge_entry"]
+        assert [r["source"]["id"] for r in answer["replies"] if r.get("source")] == [entry], answer
+    typed = ask(client, conversation, headers, "Kā atgriezt preci 14 dienu laikā?").json()
+    assert [r["source"]["id"] for r in typed["replies"] if r.get("source")] == ["return-withdrawal"], typed

@@ -2,59 +2,56 @@
 in every language, and what it does not cover is refused, with no number tuned on our demo content."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from api.settings import ROOT
 from knowledge import KnowledgeBase
 from knowledge.calibration import LanguageBars, calibrate, load_reference_questions
-from knowledge.embedder import E5Embedder
 from knowledge.search import Hit, SearchTuning, decide
-from tests.tea_shop import ANSWERED, CONTENT, NOT_COVERED
-
-
-@pytest.fixture(scope="module")
-def tea_shop(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
-    """A small shop's FAQ as it publishes it (one question, one answer), served with the product's defaults."""
-    var = tmp_path_factory.mktemp("tea")
-    shutil.copytree(CONTENT, var / "content")
-    kb = KnowledgeBase(content_dir=var / "content", index_dir=var / "index", cache_dir=ROOT / "var" / "cache" / "embeddings", embedder=E5Embedder())
-    kb.ensure_built()
-    return kb
+from tests.conftest import copy_demo_content
+from tests.tea_shop import ANSWERED, NOT_COVERED
 
 
 @pytest.mark.parametrize(("question", "lang", "entry"), ANSWERED)
-def test_a_shop_without_alternatives_is_answered_in_every_language(tea_shop: KnowledgeBase, question: str, lang: str, entry: str) -> None:
-    decision = tea_shop.decide(question, lang=lang)
+def test_a_shop_without_alternatives_is_answered_in_every_language(tea_kb: KnowledgeBase, question: str, lang: str, entry: str) -> None:
+    decision = tea_kb.decide(question, lang=lang)
     assert decision.best is not None, (decision.action, decision.bar, decision.margin)
     assert (decision.action, decision.best.entry_id) == ("answer", entry), (decision.action, decision.best.entry_id, decision.best.evidence, decision.bar, decision.margin)
 
 
 @pytest.mark.parametrize(("question", "lang"), NOT_COVERED)
-def test_what_the_shop_does_not_cover_gets_no_answer(tea_shop: KnowledgeBase, question: str, lang: str) -> None:
-    decision = tea_shop.decide(question, lang=lang)
-    assert decision.action == "no_answer", (decision.best, tea_shop.bars.for_language(lang))
+def test_what_the_shop_does_not_cover_gets_no_answer(tea_kb: KnowledgeBase, question: str, lang: str) -> None:
+    decision = tea_kb.decide(question, lang=lang)
+    assert decision.action == "no_answer", (decision.best, tea_kb.bars.for_language(lang))
 
 
-def test_an_unsure_match_offers_choices_and_a_pressed_choice_is_answered(tea_shop: KnowledgeBase) -> None:
-    decision = tea_shop.decide("kde nechat čaj aby nezvětral", lang="cs")
+def test_an_unsure_match_offers_choices_and_a_pressed_choice_is_answered(tea_kb: KnowledgeBase) -> None:
+    """A pressed choice names its entry by id and is answered with it; its question typed word for word is answered too."""
+    decision = tea_kb.decide("kde nechat čaj aby nezvětral", lang="cs")
     assert decision.action == "clarify" and "tea-storage" in [hit.entry_id for hit in decision.hits], decision
     chosen = next(hit for hit in decision.hits if hit.entry_id == "tea-storage")
-    assert tea_shop.decide(chosen.title, lang="cs").action == "answer"
+    for pressed in decision.hits:
+        answer = tea_kb.choose(pressed.entry_id, lang="cs")
+        assert answer.action == "answer" and answer.best is not None and answer.best.entry_id == pressed.entry_id
+        assert answer.best.title == pressed.title  # the question its button showed
+    assert tea_kb.decide(chosen.title, lang="cs").action == "answer"
+
+
+def test_a_choice_whose_entry_is_gone_has_no_answer(tea_kb: KnowledgeBase) -> None:
+    """The content changed since the buttons were shown: no other entry is passed off as the one pressed."""
+    assert tea_kb.choose("no-such-entry", lang="cs").action == "no_answer"
 
 
 @pytest.mark.slow
-def test_the_bars_follow_the_content(tea_shop: KnowledgeBase, tmp_path: Path) -> None:
+def test_the_bars_follow_the_content(tea_kb: KnowledgeBase, tmp_path: Path, embedding_cache: Path) -> None:
     """The same product on other content measures other bars: nothing tuned on one shop decides for another."""
-    other = tmp_path / "content"
-    shutil.copytree(ROOT / "knowledge" / "faq", other / "faq")
-    demo = KnowledgeBase(content_dir=other, index_dir=tmp_path / "index", cache_dir=ROOT / "var" / "cache" / "embeddings", embedder=tea_shop.embedder)
+    other = copy_demo_content(tmp_path / "content", ("faq",))
+    demo = KnowledgeBase(content_dir=other, index_dir=tmp_path / "index", cache_dir=embedding_cache, embedder=tea_kb.embedder)
     demo.ensure_built()
     for lang in ("cs", "pl", "lv", "en"):
-        assert demo.bars.for_language(lang) != tea_shop.bars.for_language(lang)
-        bars = tea_shop.bars.for_language(lang)
+        assert demo.bars.for_language(lang) != tea_kb.bars.for_language(lang)
+        bars = tea_kb.bars.for_language(lang)
         assert bars.answer >= bars.choices
         assert (bars.phrased, bars.phrased_lexical) == (1.0, float("inf"))  # no entry has alternatives: the classifiers' way in stays shut
 

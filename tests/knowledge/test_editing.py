@@ -1,15 +1,14 @@
 """Editing FAQ files and manuals as the editor page does: plain files kept as editors wrote them, conflicts caught, bad edits refused."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from api.settings import ROOT
 from knowledge.content import load_content
 from knowledge.editing import EditConflict, FaqEditor, InvalidEdit, ManualEditor
 from knowledge.manuals import load_manual
+from tests.conftest import copy_demo_content
 
 FAQ = """\
 # Delivery questions (a comment editors keep)
@@ -50,7 +49,7 @@ def test_saving_an_unchanged_entry_leaves_the_file_byte_for_byte_as_it_was(conte
 
 
 def test_the_repositorys_own_files_survive_a_round_trip_unchanged(tmp_path: Path) -> None:
-    shutil.copytree(ROOT / "knowledge" / "faq", tmp_path / "faq")
+    copy_demo_content(tmp_path, ("faq",))
     before = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "faq").glob("*.yml")}
     editor = FaqEditor(tmp_path)
     first_of_each_file = {entry.file: entry for entry in reversed(editor.entries())}
@@ -132,8 +131,7 @@ def test_an_id_or_file_name_with_a_trailing_line_break_is_refused(content: Path,
 
 
 def manual_copy(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "knowledge" / "manuals", tmp_path / "manuals")
-    return tmp_path
+    return copy_demo_content(tmp_path, ("manuals",))
 
 
 def test_manual_sections_round_trip_unchanged_and_an_edit_touches_only_its_section(tmp_path: Path) -> None:

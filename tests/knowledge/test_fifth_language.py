@@ -17,7 +17,8 @@ from knowledge.shop import load_shop
 from tests.tea_shop import SLOVAK, in_czech_and_slovak
 
 
-def test_a_slovak_question_is_told_apart_and_answered_from_the_slovak_entry_and_the_bot_texts_fall_back(tmp_path: Path, e5: E5Embedder) -> None:
+def test_a_slovak_question_is_told_apart_and_answered_from_the_slovak_entry_and_the_bot_texts_fall_back(tmp_path: Path, e5: E5Embedder,
+                                                                                                            embedding_cache: Path) -> None:
     content = in_czech_and_slovak(tmp_path / "knowledge")
     shop = load_shop(KnowledgeSettings(content_dir=content))
     assert shop.languages == ("cs", "sk")
@@ -25,7 +26,7 @@ def test_a_slovak_question_is_told_apart_and_answered_from_the_slovak_entry_and_
     guesser = language_guesser(shop.answerable_languages, shop.default_language)
     assert guesser.guess(question) == "sk" and guesser.guess("Kolik zaplatím za poštovné, když si objednám čaj?") == "cs"
 
-    kb = KnowledgeBase(content_dir=content, index_dir=tmp_path / "index", cache_dir=ROOT / "var" / "cache" / "embeddings", embedder=e5)
+    kb = KnowledgeBase(content_dir=content, index_dir=tmp_path / "index", cache_dir=embedding_cache, embedder=e5)
     kb.ensure_built()
     decision = kb.decide(question, lang="sk")
     assert decision.action == "answer" and decision.best is not None

@@ -13,6 +13,7 @@ from knowledge import IndexLoadError, KnowledgeBase
 from knowledge.content import load_content
 from knowledge.index import build_index, load_index
 from knowledge.settings import knowledge_base
+from tests.conftest import copy_demo_content
 
 
 class SeededEmbedder:
@@ -35,9 +36,7 @@ class SeededEmbedder:
 
 @pytest.fixture
 def content_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "content"
-    shutil.copytree(ROOT / "knowledge" / "faq", target / "faq")
-    return target
+    return copy_demo_content(tmp_path / "content", ("faq",))
 
 
 def test_faiss_search_matches_brute_force(content_dir: Path, tmp_path: Path) -> None:
@@ -89,9 +88,9 @@ def test_a_corrupt_index_names_its_file(content_dir: Path, tmp_path: Path) -> No
 
 
 @pytest.fixture(scope="module")
-def real_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+def real_kb(tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path) -> KnowledgeBase:
     """The shop's real content and search settings, as the api builds them."""
-    kb = knowledge_base(Settings(var_dir=tmp_path_factory.mktemp("kb"), cache_dir=ROOT / "var" / "cache" / "embeddings"))
+    kb = knowledge_base(Settings(var_dir=tmp_path_factory.mktemp("kb"), cache_dir=embedding_cache))
     kb.ensure_built()
     return kb
 

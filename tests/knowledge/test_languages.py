@@ -6,17 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from api.settings import ROOT
 from knowledge import KnowledgeBase, load_content
 from knowledge.embedder import E5Embedder
 from tests.tea_shop import NOT_COVERED, OTHER_LANGUAGE, in_one_language
 
 
 @pytest.fixture(scope="module")
-def czech_only(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+def czech_only(tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path, e5: E5Embedder) -> KnowledgeBase:
     var = tmp_path_factory.mktemp("czech-only")
-    kb = KnowledgeBase(content_dir=in_one_language(var / "content", "cs"), index_dir=var / "index", cache_dir=ROOT / "var" / "cache" / "embeddings",
-                       embedder=E5Embedder())
+    kb = KnowledgeBase(content_dir=in_one_language(var / "content", "cs"), index_dir=var / "index", cache_dir=embedding_cache, embedder=e5)
     kb.ensure_built()
     return kb
 
@@ -52,10 +50,6 @@ def test_character_ngrams_do_not_rank_entries_written_in_another_language(czech_
     assert len(set(czech_only.score_entries("Můžu si objednávku vyzvednout osobně?", lang="cs").lexical.tolist())) > 1
 
 
-def test_an_entry_in_every_language_is_not_shown_across_languages(tmp_path: Path) -> None:
-    from tests.tea_shop import CONTENT
-
-    kb = KnowledgeBase(content_dir=CONTENT, index_dir=tmp_path / "index", cache_dir=ROOT / "var" / "cache" / "embeddings", embedder=E5Embedder())
-    kb.ensure_built()
-    best = kb.decide("Ile kosztuje wysyłka?", lang="pl").best
+def test_an_entry_in_every_language_is_not_shown_across_languages(tea_kb: KnowledgeBase) -> None:
+    best = tea_kb.decide("Ile kosztuje wysyłka?", lang="pl").best
     assert best is not None and (best.entry_id, best.language, best.cross_lingual) == ("shipping-cost", "pl", False)
