@@ -1,0 +1,112 @@
+"""The package boundaries the tree promises (README, "Layout"), read from the code's own imports.
+
+Only imports that run when a module loads count: imports inside functions are deliberate late imports, and those
+under `if TYPE_CHECKING:` never run.
+"""
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+from api.settings import ROOT
+
+PACKAGES = ("api", "actions", "bot", "knowledge", "runner")
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def project_modules() -> dict[str, Path]:
+    """Every module of the product's packages (not tests, not migrations: Alembic loads those by path)."""
+    return {module_name(path): path for package in PACKAGES for path in sorted((ROOT / package).rglob("*.py"))
+            if "tests" not in path.parts and "migrations" not in path.parts}
+
+
+def _load_time_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    for node in body:
+        if isinstance(node, ast.If):
+            if not (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"):
+                yield from _load_time_statements(node.body)
+            yield from _load_time_statements(node.orelse)
+        elif isinstance(node, ast.Try):
+            yield from _load_time_statements(node.body)
+        else:
+            yield node
+
+
+def imports_at_load(path: Path, known: dict[str, Path]) -> set[str]:
+    """The project modules a module imports when it loads (`from a import b` counts `a.b` when that is a module)."""
+    found: set[str] = set()
+    for node in _load_time_statements(ast.parse(path.read_text(encoding="utf-8")).body):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names if f"{node.module}.{alias.name}" in known}
+    return {name for name in found if name in known}
+
+
+def import_graph() -> dict[str, set[str]]:
+    known = project_modules()
+    return {name: imports_at_load(path, known) for name, path in known.items()}
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected groups of more than one module, or a module importing itself (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in graph.get(node, ()):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1 or node in graph.get(node, ()):
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_module_imports_itself_back_through_others() -> None:
+    assert cycles(import_graph()) == []
+
+
+def test_the_cycle_finder_sees_a_circle() -> None:
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_the_knowledge_library_stands_alone() -> None:
+    """`knowledge/` is the retrieval library every process serves: it must not need the api, the actions or Rasa."""
+    graph = import_graph()
+    leaks = {name: sorted(t for t in targets if not t.startswith("knowledge")) for name, targets in graph.items()
+             if name.startswith("knowledge")}
+    assert {name: targets for name, targets in leaks.items() if targets} == {}
+
+
+def test_the_import_graph_sees_the_api_reaching_the_knowledge_library() -> None:
+    """Guards the two tests above against a graph that finds nothing."""
+    graph = import_graph()
+    assert any(target.startswith("knowledge") for name, targets in graph.items() if name.startswith("api") for target in targets)
+    assert "api.settings" in graph["api.main"]
