@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.answering import mark_answered, put_back, release_orphans
 from api.contact_capture import leave_contact
-from api.errors import ApiError, NotFound, RasaUnavailable
+from api.domain_errors import InvalidMessage, NotFound, RasaUnavailable
 from api.lifecycle import reopen, resume_reopened
 from api.live_events import announce_queue, publish_messages
 from api.models import Conversation, ConversationState, Message, MessageStatus, Sender, Visitor
@@ -22,12 +22,6 @@ from api.tokens import hash_token, new_token
 from api.waiting import queued_notice, while_waiting
 
 log = logging.getLogger(__name__)
-
-
-class InvalidMessage(ApiError):
-    """A message the bot cannot take: empty, or longer than the limit."""
-
-    status_code = 422
 
 
 async def _visitor(session: AsyncSession, visitor_token: str | None) -> tuple[Visitor, str]:

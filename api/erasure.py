@@ -13,7 +13,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.errors import NotFound
+from api.domain_errors import NotFound
 from api.models import Attachment, Conversation, Handoff, Message, Rating, Ticket, Visitor
 from api.rasa_client import RasaClient
 from api.schemas import ErasureOut

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from api.answering import put_back, release_orphans, take_pending
 from api.conversations import ask_bot
-from api.errors import RasaUnavailable
+from api.domain_errors import RasaUnavailable
 from api.leases import hold, holds_duty
 from api.lifecycle import resume_if_paused
 from api.models import Conversation, ConversationState, Message, MessageStatus

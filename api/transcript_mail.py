@@ -42,7 +42,7 @@ def transcript_text(messages: list[MessageOut], language: str | None) -> str:
 
 
 async def mail_transcript(session: AsyncSession, services: Services, conversation: Conversation, email: str) -> TranscriptMailed:
-    """Send the whole conversation so far to `email` (MailNotSent, a 502, when the mail server is missing or refuses)."""
+    """Send the whole conversation so far to `email` (MailNotSent when the mail server is missing or refuses)."""
     messages = await messages_after(session, conversation.id)
     shop = services.shop.current
     await send_mail(services.settings, shop, to=email, subject=system_text("transcript_subject", conversation.language, shop_name=shop.name),

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actions.answers import decision_record, source_of
 from api.contact_capture import leave_contact
-from api.errors import Conflict, RasaUnavailable
+from api.domain_errors import Conflict, RasaUnavailable
 from api.lifecycle import back_to_bot
 from api.live_events import publish_messages
 from api.models import Conversation, Message, Sender

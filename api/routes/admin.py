@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from api.agents import create_agent
 from api.deps import CurrentAdmin, ServicesDep, SessionDep
+from api.domain_errors import NotFound
 from api.erasure import erase_customer
-from api.errors import NotFound
 from api.export import messages_csv, ratings_csv
 from api.models import Agent, CannedResponse
 from api.realtime import SESSION_CHECK, agent_channel

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, status
 from api.agent_ratings import rate_agent
 from api.conversations import create_conversation, handle_customer_message, validate_text
 from api.deps import CustomerConversation, ServicesDep, SessionDep, limit_customer_messages, limit_new_conversations, limit_transcript_mails
-from api.errors import ApiError
+from api.domain_errors import UnknownLanguage
 from api.lifecycle import back_to_bot
 from api.models import ConversationState
 from api.queue import queue_position
@@ -31,10 +31,6 @@ from api.transcripts import contact_ticket, message_out, messages_after
 from knowledge.shop import Shop
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
-
-
-class UnknownLanguage(ApiError):
-    status_code = 422
 
 
 def _check_answerable(language: str | None, shop: Shop) -> None:
