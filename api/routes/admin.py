@@ -74,4 +74,5 @@ async def export_ratings(admin: CurrentAdmin, session: SessionDep, days: DaysQue
 @router.delete("/customers/{conversation_id}")
 async def erase(conversation_id: str, admin: CurrentAdmin, session: SessionDep, services: ServicesDep) -> ErasureOut:
     """Erase the customer who had this conversation: all their conversations' content, here and in Rasa."""
-    return await erase_customer(session, services.rasa, conversation_id)
+    erased = await erase_customer(session, services.rasa, conversation_id)
+    return ErasureOut(conversations=erased.conversations, messages=erased.messages)

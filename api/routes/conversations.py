@@ -27,7 +27,7 @@ from api.schemas import (
     TranscriptMailIn,
 )
 from api.transcript_mail import mail_transcript
-from api.transcripts import contact_ticket, message_out, messages_after
+from api.transcripts import as_reply, contact_ticket, message_out, messages_after
 from knowledge.shop import Shop
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
@@ -54,7 +54,9 @@ async def create(session: SessionDep, services: ServicesDep, body: ConversationC
 async def send_message(body: MessageIn, conversation: CustomerConversation, session: SessionDep, services: ServicesDep) -> MessageResult:
     """Send the customer's text; the reply carries the bot's answers and the conversation's state."""
     text = validate_text(body.text, max_chars=services.settings.max_message_chars)
-    return await handle_customer_message(session, services, conversation, text, payload=body.payload, client_id=body.client_id)
+    handled = await handle_customer_message(session, services.responders(), conversation, text, payload=body.payload, client_id=body.client_id)
+    return MessageResult(message_id=handled.message_id, language=handled.language, replies=[as_reply(m) for m in handled.replies],
+                         state=handled.state, pending=handled.pending)
 
 
 @router.get("/{conversation_id}/messages")
@@ -107,4 +109,5 @@ async def email_transcript(body: TranscriptMailIn, conversation: CustomerConvers
                            request: Request) -> TranscriptMailed:
     """E-mail the conversation so far to the address the customer gives (a few times per conversation at most)."""
     await limit_transcript_mails(request, services, conversation)  # counted once the address is valid: a typo costs no send
-    return await mail_transcript(session, services, conversation, body.email)
+    sent = await mail_transcript(session, services.settings, services.shop.current, conversation, body.email)
+    return TranscriptMailed(email=body.email, messages=sent)

@@ -50,7 +50,7 @@ async def list_entries(editor: CurrentEditor, services: ServicesDep, q: Annotate
     languages = services.shop.current.languages
     chosen = everything
     if query:
-        guessed = services.languages.guess(query, previous=language or services.shop.current.default_language)
+        guessed = services.responders().languages.guess(query, previous=language or services.shop.current.default_language)
         hits = await asyncio.to_thread(services.knowledge.search, query, lang=guessed, k=RELATED)
         rank = {hit.entry_id: position for position, hit in enumerate(hits)}
         needle = fold(query)
