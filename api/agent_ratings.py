@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.errors import Conflict, NotFound
+from api.domain_errors import Conflict, NotFound
 from api.live_events import publish_messages, publish_rating
 from api.models import Conversation, Handoff, Message, Rating, utcnow
 from api.realtime import Hub

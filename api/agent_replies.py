@@ -10,7 +10,7 @@ from api.realtime import Hub
 
 
 async def agent_reply(session: AsyncSession, hub: Hub, conversation_id: str, agent: Agent, text: str) -> Message:
-    """Only the holder writes (409 if nobody holds the chat, 403 if another agent does)."""
+    """Only the holder writes (Conflict if nobody holds the chat, Forbidden if another agent does)."""
     conversation, _ = await held_by(session, conversation_id, agent)
     message = Message(conversation_id=conversation.id, sender=Sender.agent, text=text, language=conversation.language, agent_id=agent.id)
     session.add(message)

@@ -14,7 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.errors import ApiError, Conflict, Forbidden, NotAuthenticated
+from api.domain_errors import Conflict, Forbidden, InvalidAgent, NotAuthenticated
 from api.models import Agent, AgentSession, Presence, Role, as_utc
 from api.tokens import hash_token, new_token
 
@@ -32,10 +32,6 @@ T = TypeVar("T")
 async def _off_the_loop(work: Callable[..., T], *args: object) -> T:
     """Run argon2 in its own threads (it releases the GIL), so other requests are served meanwhile."""
     return await asyncio.get_running_loop().run_in_executor(_hashing, work, *args)
-
-
-class InvalidAgent(ApiError):
-    status_code = 422
 
 
 def check_password_strength(password: str) -> None:

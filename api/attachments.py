@@ -12,7 +12,7 @@ import unicodedata
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.errors import ApiError, NotFound
+from api.domain_errors import EmptyAttachment, NotFound, UnsupportedAttachment
 from api.models import Attachment, Conversation, ConversationState, Message, Sender
 from api.system_messages import system_text
 
@@ -28,14 +28,6 @@ SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
 KINDS = "JPEG, PNG, GIF, WebP or PDF"
 MAX_NAME = 120
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\\"<>:|?*]+")
-
-
-class UnsupportedAttachment(ApiError):
-    status_code = 415
-
-
-class EmptyAttachment(ApiError):
-    status_code = 422
 
 
 def sniffed_type(data: bytes) -> str:

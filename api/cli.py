@@ -13,7 +13,7 @@ import sys
 
 from api.agents import create_agent
 from api.db import make_engine, make_sessionmaker, migrate
-from api.errors import ApiError
+from api.domain_errors import DomainError
 from api.models import Role
 from api.settings import Settings
 
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     migrate(settings.database)
     try:
         asyncio.run(_create(settings, args.email, args.name, Role(args.role), password))
-    except ApiError as exc:
+    except DomainError as exc:
         print(f"error: {exc.reason}", file=sys.stderr)
         return 1
     return 0

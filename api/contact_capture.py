@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actions.contact_details import find_email
-from api.errors import Conflict
+from api.domain_errors import Conflict
 from api.lifecycle import Resumable, announce_left_queue, existing_conversation, leave_queue_for_ticket
 from api.live_events import publish_messages
 from api.models import Conversation, ConversationState, Handoff, Message, Ticket, TicketKind

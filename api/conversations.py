@@ -3,20 +3,20 @@ from __future__ import annotations
 
 import hmac
 import logging
+from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, exists, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.answering import mark_answered, put_back, release_orphans
 from api.contact_capture import leave_contact
-from api.errors import ApiError, NotFound, RasaUnavailable
+from api.domain_errors import InvalidMessage, NotFound, RasaUnavailable
 from api.lifecycle import reopen, resume_reopened
 from api.live_events import announce_queue, publish_messages
 from api.models import Conversation, ConversationState, Message, MessageStatus, Sender, Visitor
 from api.presence import someone_online
 from api.rasa_client import BotReply, embedded_once, text_for_rasa
-from api.schemas import MessageResult, Reply
-from api.services import Services
+from api.responders import Responders
 from api.system_messages import system_text
 from api.tokens import hash_token, new_token
 from api.waiting import queued_notice, while_waiting
@@ -24,10 +24,16 @@ from api.waiting import queued_notice, while_waiting
 log = logging.getLogger(__name__)
 
 
-class InvalidMessage(ApiError):
-    """A message the bot cannot take: empty, or longer than the limit."""
+@dataclass(frozen=True)
+class Handled:
+    """What became of a customer's message: stored as `message_id`, and what was said to it at once (stored too);
+    `pending` when the bot could not answer yet (the message is kept and answered later)."""
 
-    status_code = 422
+    message_id: int
+    language: str
+    replies: list[Message]
+    state: ConversationState
+    pending: bool = False
 
 
 async def _visitor(session: AsyncSession, visitor_token: str | None) -> tuple[Visitor, str]:
@@ -102,8 +108,8 @@ def _pending_among(earlier: list[Message]) -> bool:
     return any(m.status is MessageStatus.pending for m in earlier)
 
 
-async def handle_customer_message(session: AsyncSession, services: Services, conversation: Conversation, text: str, *,
-                                  payload: str | None = None, client_id: str | None = None) -> MessageResult:
+async def handle_customer_message(session: AsyncSession, responders: Responders, conversation: Conversation, text: str, *,
+                                  payload: str | None = None, client_id: str | None = None) -> Handled:
     """Store the customer's message first, then let whoever is in charge see it: the bot, or the agents.
 
     `payload` is what a button sends to the bot (`/intent{...}`); `text` is the button's title, which is
@@ -112,63 +118,63 @@ async def handle_customer_message(session: AsyncSession, services: Services, con
     await release_orphans(session, conversation_id=conversation.id)  # one whose api process died is answered before this one
     earlier = await _earlier_messages(session, conversation.id)
     if (resent := _already_received(earlier, client_id)) is not None:
-        return MessageResult(message_id=resent.id, language=resent.language or services.shop.current.default_language, replies=[], state=conversation.state,
-                             pending=resent.status is MessageStatus.pending or resent.handler is not None)
-    language = (conversation.language or services.shop.current.default_language) if payload else services.languages.guess(text, previous=conversation.language)
+        return Handled(message_id=resent.id, language=resent.language or responders.shop.current.default_language, replies=[], state=conversation.state,
+                       pending=resent.status is MessageStatus.pending or resent.handler is not None)
+    language = (conversation.language or responders.shop.current.default_language) if payload else responders.languages.guess(text, previous=conversation.language)
     conversation.language = language
     reopened = await reopen(session, conversation)  # the customer came back to a closed chat: the bot takes it again
     for_bot = conversation.state is ConversationState.bot
     message = Message(conversation_id=conversation.id, sender=Sender.customer, text=text, language=language, status=MessageStatus.received,
                       payload={key: value for key, value in (("button", payload), ("client_id", client_id)) if value} or None,
-                      handler=services.instance if for_bot else None)
+                      handler=responders.instance if for_bot else None)
     session.add(message)
     await session.commit()  # stored before anyone is asked: a crash from here on loses nothing (api/answering.py)
-    await publish_messages(session, services.hub, conversation, [message], state=conversation.state)
+    await publish_messages(session, responders.hub, conversation, [message], state=conversation.state)
 
     if conversation.state is ConversationState.agent:  # a person is in charge: the bot says nothing
-        return MessageResult(message_id=message.id, language=language, replies=[], state=conversation.state)
+        return Handled(message_id=message.id, language=language, replies=[], state=conversation.state)
     if conversation.state is ConversationState.waiting:  # heard by the queue, answered where the FAQ can, or back to the bot
-        replies = await while_waiting(session, services, conversation, message)
-        return MessageResult(message_id=message.id, language=language, replies=[as_reply(m) for m in replies], state=conversation.state)
-    filed = await leave_contact(session, services.hub, services.rasa, conversation, message, reply_hours=services.settings.offline_reply_hours,
-                                number_prefix=services.settings.contact_number_prefix)  # the bot asked for an e-mail (nobody online)
+        replies = await while_waiting(session, responders, conversation, message)
+        return Handled(message_id=message.id, language=language, replies=replies, state=conversation.state)
+    filed = await leave_contact(session, responders.hub, responders.rasa, conversation, message, reply_hours=responders.reply_hours,
+                                number_prefix=responders.contact_number_prefix)  # the bot asked for an e-mail (nobody online)
     if filed is not None:
         message.handler = None  # a ticket now, not the bot's: after a restart of this process it must not be asked about it
         await session.commit()
-        return MessageResult(message_id=message.id, language=language, replies=[as_reply(m) for m in filed], state=conversation.state)
+        return Handled(message_id=message.id, language=language, replies=filed, state=conversation.state)
     if _pending_among(earlier):  # keep the order: the older one is answered first
-        await put_back(session, message, services.instance)
+        await put_back(session, message, responders.instance)
         await session.commit()
-        return MessageResult(message_id=message.id, language=language, replies=[], state=conversation.state, pending=True)
+        return Handled(message_id=message.id, language=language, replies=[], state=conversation.state, pending=True)
     try:
         if reopened:
-            await resume_reopened(services.rasa, conversation.id)
-        stored = await ask_bot(session, services, conversation, message)
+            await resume_reopened(responders.rasa, conversation.id)
+        stored = await ask_bot(session, responders, conversation, message)
     except RasaUnavailable as exc:
         log.warning("conversation %s: %s; message %s kept as pending", conversation.id, exc.reason, message.id)
-        await put_back(session, message, services.instance)
+        await put_back(session, message, responders.instance)
         notice = Message(conversation_id=conversation.id, sender=Sender.system, text=system_text("one_moment", language), language=language)
         session.add(notice)
         await session.commit()
-        await publish_messages(session, services.hub, conversation, [notice], state=conversation.state)
-        return MessageResult(message_id=message.id, language=language, replies=[as_reply(notice)], state=conversation.state, pending=True)
-    return MessageResult(message_id=message.id, language=language, replies=[as_reply(m) for m in stored], state=conversation.state)
+        await publish_messages(session, responders.hub, conversation, [notice], state=conversation.state)
+        return Handled(message_id=message.id, language=language, replies=[notice], state=conversation.state, pending=True)
+    return Handled(message_id=message.id, language=language, replies=stored, state=conversation.state)
 
 
-async def ask_bot(session: AsyncSession, services: Services, conversation: Conversation, message: Message) -> list[Message]:
+async def ask_bot(session: AsyncSession, responders: Responders, conversation: Conversation, message: Message) -> list[Message]:
     """Send a stored customer message this process handles to Rasa; store, publish and return the replies (RasaUnavailable if it is down).
 
     Nothing is stored if another process took the message over meanwhile (this one was taken for gone): it stores the answer.
     """
-    language = message.language or conversation.language or services.shop.current.default_language
-    online, returning = (await session.execute(select(someone_online(check_seconds=services.settings.agent_session_check_seconds),
+    language = message.language or conversation.language or responders.shop.current.default_language
+    online, returning = (await session.execute(select(someone_online(check_seconds=responders.online_check_seconds),
                                                       returning_visitor(conversation)))).one()  # one statement for both
-    metadata = {"language": language, "returning": bool(returning), "agents_online": bool(online), "shop_name": services.shop.current.name}
+    metadata = {"language": language, "returning": bool(returning), "agents_online": bool(online), "shop_name": responders.shop.current.name}
     text = text_for_rasa(message)
-    metadata |= await embedded_once(services.knowledge, text)  # the action's search finds the same vector
-    bot_replies = await services.rasa.send(conversation.id, text, metadata, message_id=str(message.id))
+    metadata |= await embedded_once(responders.knowledge, text)  # the action's search finds the same vector
+    bot_replies = await responders.rasa.send(conversation.id, text, metadata, message_id=str(message.id))
     stored = [_stored_reply(conversation.id, reply, language) for reply in bot_replies]
-    if not await mark_answered(session, message, services.instance):
+    if not await mark_answered(session, message, responders.instance):
         await session.commit()  # ends the transaction (on SQLite the UPDATE took the write lock even though it changed nothing)
         log.warning("conversation %s: message %s was taken over by another api process, which stores the answer", conversation.id, message.id)
         return []
@@ -177,17 +183,10 @@ async def ask_bot(session: AsyncSession, services: Services, conversation: Conve
         stored.append(await queued_notice(session, conversation))
     session.add_all(stored)
     await session.commit()  # the replies and the message's answered mark together
-    await publish_messages(session, services.hub, conversation, stored, state=conversation.state)
+    await publish_messages(session, responders.hub, conversation, stored, state=conversation.state)
     if conversation.state is ConversationState.waiting:
-        await announce_queue(session, services.hub)
+        await announce_queue(session, responders.hub)
     return stored
-
-
-def as_reply(message: Message) -> Reply:
-    """A stored message as the reply list of a request shows it."""
-    payload = message.payload or {}
-    return Reply(sender=message.sender.value, text=message.text, source=payload.get("source"), buttons=payload.get("buttons") or [],
-                 data=payload.get("custom") or {})
 
 
 def _stored_reply(conversation_id: str, reply: BotReply, language: str) -> Message:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.agents import agent_for_token, require_role
 from api.conversations import authorized_conversation
-from api.errors import NotAuthenticated
+from api.domain_errors import NotAuthenticated
 from api.models import Agent, Conversation, Role
 from api.rate_limits import Rule
 from api.services import Services

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from actions.desk import Claim, ClaimReceipt, HandoffReceipt
-from api.errors import NotFound
+from api.domain_errors import NotFound
 from api.lifecycle import request_person
 from api.models import Conversation, Rating, Ticket, TicketKind
 from api.presence import anyone_online

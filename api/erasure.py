@@ -7,16 +7,24 @@ analytics still count them.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.errors import NotFound
+from api.domain_errors import NotFound
 from api.models import Attachment, Conversation, Handoff, Message, Rating, Ticket, Visitor
 from api.rasa_client import RasaClient
-from api.schemas import ErasureOut
+
+
+@dataclass(frozen=True)
+class Erased:
+    """The customer's conversations whose content went, and how many messages were deleted."""
+
+    conversations: list[str]
+    messages: int
 
 
 async def _customers_conversations(session: AsyncSession, conversation_id: str) -> list[Conversation]:
@@ -28,7 +36,7 @@ async def _customers_conversations(session: AsyncSession, conversation_id: str) 
     return list(await session.scalars(select(Conversation).where(Conversation.visitor_id == conversation.visitor_id)))
 
 
-async def erase_customer(session: AsyncSession, rasa: RasaClient, conversation_id: str) -> ErasureOut:
+async def erase_customer(session: AsyncSession, rasa: RasaClient, conversation_id: str) -> Erased:
     """Rasa first: if it cannot be reached nothing is erased here either, and the admin is told to retry."""
     conversations = await _customers_conversations(session, conversation_id)
     ids = [c.id for c in conversations]
@@ -47,4 +55,4 @@ async def erase_customer(session: AsyncSession, rasa: RasaClient, conversation_i
     if visitor_ids:
         await session.execute(delete(Visitor).where(Visitor.id.in_(visitor_ids)))
     await session.commit()
-    return ErasureOut(conversations=ids, messages=deleted.rowcount or 0)
+    return Erased(conversations=ids, messages=deleted.rowcount or 0)

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from api.agent_ratings import ask_for_rating
-from api.errors import Conflict, Forbidden, NotFound, RasaUnavailable, TransitionNotAllowed
+from api.domain_errors import Conflict, Forbidden, NotFound, RasaUnavailable, TransitionNotAllowed
 from api.live_events import announce_queue, publish_messages, publish_queue_changed, publish_state
 from api.models import Agent, Conversation, ConversationState, Handoff, Message
 from api.queue import open_handoff
@@ -183,7 +183,7 @@ def _not_waiting(conversation: Conversation) -> Conflict:
 
 
 async def _leave_queue(session: AsyncSession, conversation_id: str, to: ConversationState) -> None:
-    """Out of `waiting` in one conditional UPDATE, so that an agent taking the chat at the same moment wins cleanly (409)."""
+    """Out of `waiting` in one conditional UPDATE, so that an agent taking the chat at the same moment wins cleanly (Conflict)."""
     if not await move(session, conversation_id, State.waiting, to):
         raise _not_waiting(await existing_conversation(session, conversation_id))
 

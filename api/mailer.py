@@ -7,13 +7,9 @@ import socket
 from email.message import EmailMessage
 from email.utils import formataddr
 
-from api.errors import ApiError
+from api.domain_errors import MailNotSent
 from api.settings import Settings
 from knowledge.shop import Shop
-
-
-class MailNotSent(ApiError):
-    status_code = 502
 
 
 def _send(settings: Settings, message: EmailMessage) -> None:

@@ -86,8 +86,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         stop = asyncio.Event()
         alive = asyncio.create_task(stay_alive(sessions, services.instance, stop))
         watcher = asyncio.create_task(watch_content(kb, stop, also=services.reload_shop)) if settings.watch_content else None
-        waiter = asyncio.create_task(offer_contact_when_nobody_comes(services, stop))
-        retrier = asyncio.create_task(answer_pending_when_the_bot_is_back(services, stop))
+        waiter = asyncio.create_task(offer_contact_when_nobody_comes(
+            sessions, services.hub, services.instance, stop, wait_seconds=settings.handoff_wait_seconds,
+            reply_hours=settings.offline_reply_hours, online_check_seconds=settings.agent_session_check_seconds))
+        retrier = asyncio.create_task(answer_pending_when_the_bot_is_back(sessions, services.responders(), stop))
         yield
         await services.cancel_background()
         stop.set()

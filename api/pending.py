@@ -6,20 +6,21 @@ import contextlib
 import logging
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.answering import put_back, release_orphans, take_pending
 from api.conversations import ask_bot
-from api.errors import RasaUnavailable
+from api.domain_errors import RasaUnavailable
 from api.leases import hold, holds_duty
 from api.lifecycle import resume_if_paused
 from api.models import Conversation, ConversationState, Message, MessageStatus
-from api.services import Services
+from api.responders import Responders
 
 log = logging.getLogger(__name__)
 DUTY = "pending-answers"
 
 
-async def answer_pending(services: Services, *, duty_seconds: float) -> int:
+async def answer_pending(sessions: async_sessionmaker[AsyncSession], responders: Responders, *, duty_seconds: float) -> int:
     """Answer messages the bot could not take earlier, oldest first; stops at the first failure.
 
     The duty's lease is renewed before each message: a long pass must not outlive it, or a second replica would start
@@ -27,38 +28,39 @@ async def answer_pending(services: Services, *, duty_seconds: float) -> int:
     """
     answered = 0
     checked: set[str] = set()  # conversations whose pause was checked in this pass: once each, not once per message
-    async with services.sessions() as session:
+    async with sessions() as session:
         await release_orphans(session)
         pending = (await session.scalars(select(Message).where(Message.status == MessageStatus.pending).order_by(Message.id).limit(50))).all()
         for message in pending:
-            if not await hold(session, DUTY, services.instance, seconds=duty_seconds):
+            if not await hold(session, DUTY, responders.instance, seconds=duty_seconds):
                 break
             conversation = await session.get(Conversation, message.conversation_id)
             if conversation is None or conversation.state is not ConversationState.bot:
                 message.status = MessageStatus.received  # a person took over meanwhile: they read it in the transcript
                 await session.commit()
                 continue
-            if not await take_pending(session, message, services.instance):
+            if not await take_pending(session, message, responders.instance):
                 continue
             try:
                 if conversation.id not in checked:
-                    await resume_if_paused(services.rasa, conversation.id)
+                    await resume_if_paused(responders.rasa, conversation.id)
                     checked.add(conversation.id)
-                await ask_bot(session, services, conversation, message)
+                await ask_bot(session, responders, conversation, message)
             except RasaUnavailable:
-                await put_back(session, message, services.instance)
+                await put_back(session, message, responders.instance)
                 await session.commit()
                 raise
             answered += 1
     return answered
 
 
-async def answer_pending_when_the_bot_is_back(services: Services, stop: asyncio.Event, *, every_seconds: float = 3.0) -> None:
+async def answer_pending_when_the_bot_is_back(sessions: async_sessionmaker[AsyncSession], responders: Responders, stop: asyncio.Event, *,
+                                              every_seconds: float = 3.0) -> None:
     """The api's background retry of pending messages: nothing a customer wrote stays unanswered."""
     while not stop.is_set():
         try:
-            if await holds_duty(services.sessions, DUTY, services.instance, seconds=every_seconds * 5):
-                await answer_pending(services, duty_seconds=every_seconds * 5)
+            if await holds_duty(sessions, DUTY, responders.instance, seconds=every_seconds * 5):
+                await answer_pending(sessions, responders, duty_seconds=every_seconds * 5)
         except RasaUnavailable:
             pass  # still down; the customers were told "one moment"
         except Exception:

@@ -8,14 +8,13 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api import presence
 from api.leases import holds_duty
 from api.live_events import publish_messages
 from api.models import Conversation, ConversationState, Handoff
 from api.realtime import Hub
-from api.services import Services
 from api.system_messages import add_system_message
 
 log = logging.getLogger(__name__)
@@ -38,16 +37,16 @@ async def offer_contact_after_wait(session: AsyncSession, hub: Hub, *, wait_seco
     return len(rows)
 
 
-async def offer_contact_when_nobody_comes(services: Services, stop: asyncio.Event, *, every_seconds: float = 2.0) -> None:
+async def offer_contact_when_nobody_comes(sessions: async_sessionmaker[AsyncSession], hub: Hub, instance: str, stop: asyncio.Event, *,
+                                          wait_seconds: float, reply_hours: int, online_check_seconds: float,
+                                          every_seconds: float = 2.0) -> None:
     """The api's background check of the queue's waiting times, and of whether anyone is left to serve it."""
-    settings = services.settings
     while not stop.is_set():
         try:
-            if await holds_duty(services.sessions, "queue-waits", services.instance, seconds=every_seconds * 5):
-                async with services.sessions() as session:
-                    online = await presence.anyone_online(session, check_seconds=settings.agent_session_check_seconds)
-                    await offer_contact_after_wait(session, services.hub, wait_seconds=settings.handoff_wait_seconds,
-                                                   reply_hours=settings.offline_reply_hours, anyone_online=online)
+            if await holds_duty(sessions, "queue-waits", instance, seconds=every_seconds * 5):
+                async with sessions() as session:
+                    online = await presence.anyone_online(session, check_seconds=online_check_seconds)
+                    await offer_contact_after_wait(session, hub, wait_seconds=wait_seconds, reply_hours=reply_hours, anyone_online=online)
         except Exception:  # a locked database or similar must not end the loop
             log.exception("checking the queue's waiting times failed")
         with contextlib.suppress(asyncio.TimeoutError):

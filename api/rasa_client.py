@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import numpy as np
 
-from api.errors import RasaUnavailable
+from api.domain_errors import RasaUnavailable
 from api.models import Message
 from knowledge import KnowledgeBase
 

@@ -13,7 +13,7 @@ from limits import RateLimitItem, parse_many
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
-from api.errors import RateLimited
+from api.domain_errors import RateLimited
 
 
 class Rule(str, Enum):

@@ -19,11 +19,11 @@ from api.presence import Consoles
 from api.rasa_client import RasaClient
 from api.rate_limits import RateLimits
 from api.realtime import Hub
+from api.responders import Responders
 from api.settings import Settings
 from api.sockets import OpenSockets
 from knowledge import KnowledgeBase
 from knowledge.editing import FaqEditor, ManualEditor
-from knowledge.language import LanguageGuesser, language_guesser
 from knowledge.shop import ShopConfig
 
 
@@ -48,11 +48,11 @@ class Services:
     stopping: bool = False  # set by SIGTERM/SIGINT, before uvicorn closes the sockets
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
-    @property
-    def languages(self) -> LanguageGuesser:
-        """The guess among the languages the shop's file names now, falling back to its default."""
-        shop = self.shop.current
-        return language_guesser(shop.answerable_languages, shop.default_language)
+    def responders(self) -> Responders:
+        """What answering a customer's message uses, and nothing else of the process's services."""
+        return Responders(rasa=self.rasa, knowledge=self.knowledge, hub=self.hub, shop=self.shop, instance=self.instance,
+                          reply_hours=self.settings.offline_reply_hours, contact_number_prefix=self.settings.contact_number_prefix,
+                          online_check_seconds=self.settings.agent_session_check_seconds)
 
     def reload_shop(self) -> None:
         """The shop file changed (content_watch): the name, contacts and languages follow without a restart."""

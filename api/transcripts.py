@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actions.contact_details import find_email
 from api.models import Agent, Conversation, ConversationState, Handoff, Message, Rating, Sender, Ticket, TicketKind, TicketStatus, as_utc
 from api.queue import open_handoff, queue_position
-from api.schemas import ContactTicket, ConversationDetail, HandoffNote, MessageOut, QueueItem, RatingOut
+from api.schemas import ContactTicket, ConversationDetail, HandoffNote, MessageOut, QueueItem, RatingOut, Reply
 
 
 async def _agent_names(session: AsyncSession) -> dict[int, str]:
@@ -23,10 +23,22 @@ def message_out(message: Message, names: dict[int, str]) -> MessageOut:
                       agent=names.get(message.agent_id) if message.agent_id else None, attachment=payload.get("attachment"))
 
 
-async def messages_after(session: AsyncSession, conversation_id: str, after: int = 0) -> list[MessageOut]:
+def as_reply(message: Message) -> Reply:
+    """A stored message as the reply list of a request shows it."""
+    payload = message.payload or {}
+    return Reply(sender=message.sender.value, text=message.text, source=payload.get("source"), buttons=payload.get("buttons") or [],
+                 data=payload.get("custom") or {})
+
+
+async def stored_messages(session: AsyncSession, conversation_id: str, after: int = 0) -> tuple[list[Message], dict[int, str]]:
+    """The conversation's messages with a larger id than `after`, oldest first, and the names of the agents who wrote."""
     rows = await session.scalars(select(Message).where(Message.conversation_id == conversation_id, Message.id > after).order_by(Message.id))
-    names = await _agent_names(session)
-    return [message_out(m, names) for m in rows]
+    return list(rows), await _agent_names(session)
+
+
+async def messages_after(session: AsyncSession, conversation_id: str, after: int = 0) -> list[MessageOut]:
+    messages, names = await stored_messages(session, conversation_id, after)
+    return [message_out(m, names) for m in messages]
 
 
 async def contact_ticket(session: AsyncSession, conversation_id: str, *, reply_hours: int) -> ContactTicket | None:

@@ -11,14 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actions.answers import decision_record, source_of
 from api.contact_capture import leave_contact
-from api.errors import Conflict, RasaUnavailable
+from api.domain_errors import Conflict, RasaUnavailable
 from api.lifecycle import back_to_bot
 from api.live_events import publish_messages
 from api.models import Conversation, Message, Sender
 from api.queue import open_handoff, queue_position
-from api.rasa_client import embedded_once, text_for_rasa
+from api.rasa_client import RasaClient, embedded_once, text_for_rasa
 from api.realtime import Hub
-from api.services import Services
+from api.responders import Responders
 from api.system_messages import add_system_message, system_text
 from knowledge import KnowledgeBase
 
@@ -26,31 +26,31 @@ BACK_TO_BOT = "back_to_bot"
 QUESTIONS = frozenset({"product_question", "out_of_scope", "nlu_fallback"})  # intents the bot answers from the knowledge base
 
 
-async def while_waiting(session: AsyncSession, services: Services, conversation: Conversation, message: Message) -> list[Message]:
+async def while_waiting(session: AsyncSession, responders: Responders, conversation: Conversation, message: Message) -> list[Message]:
     """The replies (stored and published) to a stored customer message while the chat waits for a person."""
-    filed = await leave_contact(session, services.hub, services.rasa, conversation, message, reply_hours=services.settings.offline_reply_hours,
-                                number_prefix=services.settings.contact_number_prefix)
+    filed = await leave_contact(session, responders.hub, responders.rasa, conversation, message, reply_hours=responders.reply_hours,
+                                number_prefix=responders.contact_number_prefix)
     if filed is not None:
         return filed
-    intent = await _intent(services, message)
+    intent = await _intent(responders.rasa, responders.knowledge, message)
     if intent == BACK_TO_BOT:
         with contextlib.suppress(Conflict, RasaUnavailable):  # taken meanwhile, or Rasa down: they keep their place
-            _, notice = await back_to_bot(session, services.hub, services.rasa, conversation.id)
+            _, notice = await back_to_bot(session, responders.hub, responders.rasa, conversation.id)
             return [notice]
-    if intent in QUESTIONS and (answer := await faq_answer(services.knowledge, message)) is not None:
+    if intent in QUESTIONS and (answer := await faq_answer(responders.knowledge, message)) is not None:
         session.add(answer)
         await session.commit()
-        await publish_messages(session, services.hub, conversation, [answer])
+        await publish_messages(session, responders.hub, conversation, [answer])
         return [answer]
-    return [await waiting_notice(session, services.hub, conversation, reply_hours=services.settings.offline_reply_hours)]
+    return [await waiting_notice(session, responders.hub, conversation, reply_hours=responders.reply_hours)]
 
 
-async def _intent(services: Services, message: Message) -> str | None:
+async def _intent(rasa: RasaClient, knowledge: KnowledgeBase, message: Message) -> str | None:
     """What the message is by Rasa's NLU (a pressed button's payload says it itself); None when Rasa cannot be asked."""
     text = text_for_rasa(message)
-    vector = await embedded_once(services.knowledge, text)  # one e5 call: Rasa's intent component and faq_answer's search use it
+    vector = await embedded_once(knowledge, text)  # one e5 call: Rasa's intent component and faq_answer's search use it
     try:
-        return await services.rasa.intent(text, vector)
+        return await rasa.intent(text, vector)
     except RasaUnavailable:
         return None
 

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionMissingDomainException, ActionNotFoundException
 
 from api.deps import ServicesDep
-from api.errors import Forbidden
+from api.domain_errors import Forbidden
 from api.system_messages import system_text
 
 log = logging.getLogger(__name__)

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from api.agents import create_agent
 from api.deps import CurrentAdmin, ServicesDep, SessionDep
+from api.domain_errors import NotFound
 from api.erasure import erase_customer
-from api.errors import NotFound
 from api.export import messages_csv, ratings_csv
 from api.models import Agent, CannedResponse
 from api.realtime import SESSION_CHECK, agent_channel
@@ -74,4 +74,5 @@ async def export_ratings(admin: CurrentAdmin, session: SessionDep, days: DaysQue
 @router.delete("/customers/{conversation_id}")
 async def erase(conversation_id: str, admin: CurrentAdmin, session: SessionDep, services: ServicesDep) -> ErasureOut:
     """Erase the customer who had this conversation: all their conversations' content, here and in Rasa."""
-    return await erase_customer(session, services.rasa, conversation_id)
+    erased = await erase_customer(session, services.rasa, conversation_id)
+    return ErasureOut(conversations=erased.conversations, messages=erased.messages)

@@ -12,8 +12,8 @@ from api import lifecycle
 from api.agent_replies import agent_reply
 from api.agents import sign_in, sign_out
 from api.deps import CurrentAgent, ServicesDep, SessionDep, limit_logins
-from api.errors import NotFound
-from api.mailer import MailNotSent, send_mail
+from api.domain_errors import MailNotSent, NotFound
+from api.mailer import send_mail
 from api.models import Agent, CannedResponse, ConversationState, Message, Rating, Sender, Ticket, TicketStatus
 from api.realtime import SESSION_CHECK, agent_channel
 from api.schemas import (

@@ -12,11 +12,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from api.attachments import attach, stored_attachment
-from api.conversations import as_reply
 from api.deps import CurrentAgent, CustomerConversation, ServicesDep, SessionDep, limit_customer_messages
 from api.live_events import publish_messages
 from api.models import Attachment
 from api.schemas import AttachmentOut, AttachmentResult
+from api.transcripts import as_reply
 
 router = APIRouter(tags=["attachments"])
 UPLOADS = re.compile(r"/api/conversations/[^/]+/attachments")  # BodySizeLimit gives these the attachment cap

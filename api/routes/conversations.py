@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, status
 from api.agent_ratings import rate_agent
 from api.conversations import create_conversation, handle_customer_message, validate_text
 from api.deps import CustomerConversation, ServicesDep, SessionDep, limit_customer_messages, limit_new_conversations, limit_transcript_mails
-from api.errors import ApiError
+from api.domain_errors import UnknownLanguage
 from api.lifecycle import back_to_bot
 from api.models import ConversationState
 from api.queue import queue_position
@@ -27,14 +27,10 @@ from api.schemas import (
     TranscriptMailIn,
 )
 from api.transcript_mail import mail_transcript
-from api.transcripts import contact_ticket, message_out, messages_after
+from api.transcripts import as_reply, contact_ticket, message_out, messages_after
 from knowledge.shop import Shop
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
-
-
-class UnknownLanguage(ApiError):
-    status_code = 422
 
 
 def _check_answerable(language: str | None, shop: Shop) -> None:
@@ -58,7 +54,9 @@ async def create(session: SessionDep, services: ServicesDep, body: ConversationC
 async def send_message(body: MessageIn, conversation: CustomerConversation, session: SessionDep, services: ServicesDep) -> MessageResult:
     """Send the customer's text; the reply carries the bot's answers and the conversation's state."""
     text = validate_text(body.text, max_chars=services.settings.max_message_chars)
-    return await handle_customer_message(session, services, conversation, text, payload=body.payload, client_id=body.client_id)
+    handled = await handle_customer_message(session, services.responders(), conversation, text, payload=body.payload, client_id=body.client_id)
+    return MessageResult(message_id=handled.message_id, language=handled.language, replies=[as_reply(m) for m in handled.replies],
+                         state=handled.state, pending=handled.pending)
 
 
 @router.get("/{conversation_id}/messages")
@@ -111,4 +109,5 @@ async def email_transcript(body: TranscriptMailIn, conversation: CustomerConvers
                            request: Request) -> TranscriptMailed:
     """E-mail the conversation so far to the address the customer gives (a few times per conversation at most)."""
     await limit_transcript_mails(request, services, conversation)  # counted once the address is valid: a typo costs no send
-    return await mail_transcript(session, services, conversation, body.email)
+    sent = await mail_transcript(session, services.settings, services.shop.current, conversation, body.email)
+    return TranscriptMailed(email=body.email, messages=sent)

@@ -12,17 +12,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from api.deps import CurrentEditor, ServicesDep
-from api.errors import ApiError, Conflict, NotFound
+from api.domain_errors import Conflict, EditRefused, NotFound
 from api.schemas import EntryOut, EntrySave, EntrySummary, Language, PreviewIn, PreviewOut
 from knowledge import ContentError
 from knowledge.editing import EditableEntry, EditConflict, EntryNotFound, InvalidEdit
 from knowledge.lexical import fold  # case- and accent-insensitive: `doruceni` finds `doručení`
 
 router = APIRouter(prefix="/api/editor", tags=["editor"])
-
-
-class EditRefused(ApiError):
-    status_code = 422
 
 
 def _kind(entry_id: str) -> str:
@@ -54,7 +50,7 @@ async def list_entries(editor: CurrentEditor, services: ServicesDep, q: Annotate
     languages = services.shop.current.languages
     chosen = everything
     if query:
-        guessed = services.languages.guess(query, previous=language or services.shop.current.default_language)
+        guessed = services.responders().languages.guess(query, previous=language or services.shop.current.default_language)
         hits = await asyncio.to_thread(services.knowledge.search, query, lang=guessed, k=RELATED)
         rank = {hit.entry_id: position for position, hit in enumerate(hits)}
         needle = fold(query)

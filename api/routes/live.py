@@ -23,7 +23,7 @@ from starlette.websockets import WebSocketState
 from api import lifecycle
 from api.agents import agent_for_token
 from api.conversations import authorized_conversation
-from api.errors import ApiError
+from api.domain_errors import DomainError
 from api.live_events import consoles_of
 from api.models import ConversationState
 from api.presence import console_seen
@@ -99,7 +99,7 @@ async def customer_socket(websocket: WebSocket, conversation_id: str) -> None:
             async with services.sessions() as session:
                 try:
                     conversation = await authorized_conversation(session, conversation_id, token)
-                except ApiError as exc:
+                except DomainError as exc:
                     raise CloseSocket(UNAUTHORIZED, exc.reason) from None
                 waiting = conversation.state is ConversationState.waiting
                 position = await queue_position(session, conversation_id) if waiting else None
@@ -136,7 +136,7 @@ async def _agent_id(services: Services, token: str) -> tuple[int, str]:
     async with services.sessions() as session:
         try:
             agent = await agent_for_token(session, token)
-        except ApiError as exc:
+        except DomainError as exc:
             raise CloseSocket(UNAUTHORIZED, exc.reason) from None
         return agent.id, agent.name
 

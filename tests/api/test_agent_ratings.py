@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.agent_ratings import rate_agent
-from api.errors import Conflict, NotFound
+from api.domain_errors import Conflict, NotFound
 from api.insights import Period, analytics
 from api.models import Agent, Conversation, ConversationState, Handoff, Message, Rating, Sender
 from api.realtime import Hub, agent_channel

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from actions.desk import HandoffReceipt
 from api.agents import create_agent
 from api.desk import DatabaseDesk
-from api.errors import Conflict
+from api.domain_errors import Conflict
 from api.lifecycle import requeue, take
 from api.models import Agent, Conversation, ConversationState, Handoff, Message, Presence, Sender
 from api.presence import anyone_online, console_seen
@@ -133,7 +133,7 @@ async def test_an_expired_agent_session_is_refused(sessions) -> None:  # type: i
     from datetime import timedelta
 
     from api.agents import agent_for_token, sign_in
-    from api.errors import NotAuthenticated
+    from api.domain_errors import NotAuthenticated
 
     async with sessions() as session:
         await create_agent(session, email="eva@domovo.test", name="Eva", password="long-enough-password")  # pragma: allowlist secret

@@ -9,7 +9,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from api.errors import TransitionNotAllowed, install_error_handlers
+from api.domain_errors import TransitionNotAllowed
+from api.errors import install_error_handlers
 from api.lifecycle import ALLOWED, check_transition, move, reopen
 from api.models import Conversation, ConversationState
 

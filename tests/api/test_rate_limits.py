@@ -6,7 +6,8 @@ import asyncio
 import pytest
 from pydantic import ValidationError
 
-from api.errors import RateLimited
+from api.domain_errors import RateLimited
+from api.errors import http_of
 from api.rate_limits import RateLimits, Rule
 from api.settings import Settings
 
@@ -19,7 +20,8 @@ async def test_the_request_over_the_limit_is_refused_with_the_wait_and_other_cus
     with pytest.raises(RateLimited) as refused:
         await limits.hit((Rule.conversation_messages, "alice"))
     assert 1 <= refused.value.retry_after <= 2
-    assert refused.value.headers() == {"Retry-After": str(refused.value.retry_after)}
+    status, headers = http_of(RateLimited)  # what the edge answers with
+    assert (status, headers(refused.value)) == (429, {"Retry-After": str(refused.value.retry_after)})
     assert "3 per 2 second" in refused.value.reason
     await limits.hit((Rule.conversation_messages, "bob"))  # another conversation has its own window
     await asyncio.sleep(2.1)

@@ -1,0 +1,96 @@
+"""HTTP stays at the edge: the api's domain modules import neither FastAPI/Starlette nor the response schemas, their
+errors carry no status, and the edge's one table gives every kind of error its status."""
+from __future__ import annotations
+
+import ast
+import importlib
+import pkgutil
+from pathlib import Path
+
+import pytest
+
+import api
+from api.domain_errors import DomainError
+from api.errors import HTTP, http_of
+
+API = Path(api.__file__).parent
+# Modules that speak HTTP or WebSocket themselves (api/routes/ besides): the app and its middleware, FastAPI's
+# dependencies, the error table, the request and response schemas, and the socket layer.
+EDGE = {"main.py", "deps.py", "errors.py", "limits.py", "security_headers.py", "schemas.py", "sockets.py"}
+# Domain modules that still build response schemas, each for a reason outside this change (#24 item 7, left so):
+STILL_BUILDS_SCHEMAS = {
+    "transcripts.py",  # reads conversations back as the schemas the routes and the live events share
+    "insights.py",  # the back office's figures; its decision-record reading is being typed (#24 item 2)
+}
+HTTP_MODULES = ("fastapi", "starlette")
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module `path` imports, by its full dotted name (`from x import y` counts as x and x.y)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+def _domain_modules() -> list[Path]:
+    return sorted(p for p in API.glob("*.py") if p.name not in EDGE)
+
+
+@pytest.mark.parametrize("path", _domain_modules(), ids=lambda p: p.name)
+def test_a_domain_module_does_not_import_the_web_framework(path: Path) -> None:
+    web = {name for name in _imports(path) if name.split(".")[0] in HTTP_MODULES}
+    assert not web, f"api/{path.name} imports {sorted(web)}: take what it needs as plain values, and keep HTTP in api/routes or the edge"
+
+
+@pytest.mark.parametrize("path", [p for p in _domain_modules() if p.name not in STILL_BUILDS_SCHEMAS], ids=lambda p: p.name)
+def test_a_domain_module_returns_domain_objects_not_response_schemas(path: Path) -> None:
+    schemas = {name for name in _imports(path) if name == "api.schemas" or name.startswith("api.schemas.")}
+    assert not schemas, f"api/{path.name} imports {sorted(schemas)}: return models or dataclasses, and let the route build the schema"
+
+
+@pytest.mark.parametrize("path", [p for p in _domain_modules() if p.name != "services.py"], ids=lambda p: p.name)
+def test_a_domain_module_names_its_collaborators_not_the_whole_bag(path: Path) -> None:
+    """`Services` (everything the process built) is unpacked by the routes and the lifespan's wiring, not passed down."""
+    bag = {name for name in _imports(path) if name.split(".")[:2] in (["api", "services"], ["api", "deps"], ["api", "routes"])}
+    assert not bag, f"api/{path.name} imports {sorted(bag)}: take the collaborators it uses (e.g. `api.responders.Responders`) as parameters"
+
+
+def test_the_list_of_modules_still_building_schemas_only_shrinks() -> None:
+    """A module fixed later must leave the list, or it could start building schemas again unnoticed."""
+    still = {name for name in STILL_BUILDS_SCHEMAS if "api.schemas" in _imports(API / name)}
+    assert still == STILL_BUILDS_SCHEMAS
+
+
+def _every_kind() -> list[type[DomainError]]:
+    for module in pkgutil.walk_packages(api.__path__, "api."):  # errors defined anywhere in the api are found
+        if not module.name.startswith("api.migrations"):
+            importlib.import_module(module.name)
+    found: list[type[DomainError]] = []
+    todo: list[type[DomainError]] = [DomainError]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            found.append(sub)
+            todo.append(sub)
+    return found
+
+
+def test_every_kind_of_domain_error_has_its_status_in_the_edges_table() -> None:
+    kinds = _every_kind()
+    assert len(kinds) >= 10
+    unmapped = []
+    for kind in kinds:
+        try:
+            http_of(kind)
+        except KeyError:
+            unmapped.append(kind.__name__)
+    assert not unmapped, f"add these to api.errors.HTTP: {unmapped}"
+    assert all(400 <= status < 600 for status, _ in HTTP.values())
+
+
+def test_domain_errors_carry_no_http_status() -> None:
+    kinds: list[type[DomainError]] = [DomainError, *_every_kind()]
+    assert [kind.__name__ for kind in kinds if hasattr(kind, "status_code") or hasattr(kind, "headers")] == []
