@@ -20,6 +20,7 @@ from api.services import Services
 from api.system_messages import system_text
 from api.tokens import hash_token, new_token
 from api.waiting import queued_notice, while_waiting
+from contracts.payloads import BotPayload, CustomerPayload
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ async def _earlier_messages(session: AsyncSession, conversation_id: str) -> list
 
 def _already_received(earlier: list[Message], client_id: str | None) -> Message | None:
     """A message with this client id among the conversation's latest: a resend after a broken connection."""
-    return next((m for m in earlier if client_id and (m.payload or {}).get("client_id") == client_id), None)
+    return next((m for m in earlier if client_id and CustomerPayload.from_json(m.payload).client_id == client_id), None)
 
 
 def _pending_among(earlier: list[Message]) -> bool:
@@ -119,7 +120,7 @@ async def handle_customer_message(session: AsyncSession, services: Services, con
     reopened = await reopen(session, conversation)  # the customer came back to a closed chat: the bot takes it again
     for_bot = conversation.state is ConversationState.bot
     message = Message(conversation_id=conversation.id, sender=Sender.customer, text=text, language=language, status=MessageStatus.received,
-                      payload={key: value for key, value in (("button", payload), ("client_id", client_id)) if value} or None,
+                      payload=CustomerPayload(button=payload, client_id=client_id).to_json(),
                       handler=services.instance if for_bot else None)
     session.add(message)
     await session.commit()  # stored before anyone is asked: a crash from here on loses nothing (api/answering.py)
@@ -185,12 +186,10 @@ async def ask_bot(session: AsyncSession, services: Services, conversation: Conve
 
 def as_reply(message: Message) -> Reply:
     """A stored message as the reply list of a request shows it."""
-    payload = message.payload or {}
-    return Reply(sender=message.sender.value, text=message.text, source=payload.get("source"), buttons=payload.get("buttons") or [],
-                 data=payload.get("custom") or {})
+    payload = BotPayload.from_json(message.payload)
+    return Reply(sender=message.sender.value, text=message.text, source=payload.source.to_json() if payload.source else None, buttons=payload.buttons,
+                 data=payload.data)
 
 
 def _stored_reply(conversation_id: str, reply: BotReply, language: str) -> Message:
-    payload = {key: value for key, value in (("source", reply.source), ("buttons", reply.buttons), ("custom", reply.custom),
-                                             ("knowledge", reply.knowledge)) if value}
-    return Message(conversation_id=conversation_id, sender=Sender.bot, text=reply.text, language=language, payload=payload or None)
+    return Message(conversation_id=conversation_id, sender=Sender.bot, text=reply.text, language=language, payload=reply.payload.to_json())
