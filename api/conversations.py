@@ -20,6 +20,7 @@ from api.services import Services
 from api.system_messages import system_text
 from api.tokens import hash_token, new_token
 from api.waiting import queued_notice, while_waiting
+from contracts.metadata import MessageMetadata
 from contracts.payloads import BotPayload, CustomerPayload
 
 log = logging.getLogger(__name__)
@@ -164,7 +165,7 @@ async def ask_bot(session: AsyncSession, services: Services, conversation: Conve
     language = message.language or conversation.language or services.shop.current.default_language
     online, returning = (await session.execute(select(someone_online(check_seconds=services.settings.agent_session_check_seconds),
                                                       returning_visitor(conversation)))).one()  # one statement for both
-    metadata = {"language": language, "returning": bool(returning), "agents_online": bool(online), "shop_name": services.shop.current.name}
+    metadata = MessageMetadata(language=language, returning=bool(returning), agents_online=bool(online), shop_name=services.shop.current.name).to_json()
     text = text_for_rasa(message)
     metadata |= await embedded_once(services.knowledge, text)  # the action's search finds the same vector
     bot_replies = await services.rasa.send(conversation.id, text, metadata, message_id=str(message.id))

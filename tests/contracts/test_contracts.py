@@ -7,8 +7,10 @@ import logging
 
 import pytest
 
+from bot.message_metadata import metadata_entities
 from contracts.decisions import DecisionRecord, Source, decision_action
 from contracts.json_values import ContractError
+from contracts.metadata import MessageMetadata
 from contracts.payloads import AttachmentRef, BotCustom, BotPayload, CustomerPayload
 
 RECORD = DecisionRecord(query="Kolik stojí doprava?", decision="clarify", language="cs", entries=("delivery-cost", "payment-methods"),
@@ -74,3 +76,14 @@ def test_a_decision_outside_the_contract_is_refused(caplog: pytest.LogCaptureFix
         custom = BotCustom.from_json({"knowledge": {"query": "x", "decision": "maybe"}, "ticket": "R-1"})
     assert payload == BotPayload(source=SOURCE) and custom == BotCustom(data={"ticket": "R-1"})
     assert "a search decision left out: decision 'maybe'" in caplog.text
+
+
+def test_the_metadata_the_api_sends_fills_rasas_slots_and_a_malformed_value_fills_none() -> None:
+    """api/conversations.py writes MessageMetadata, bot/message_metadata.py (in Rasa's Python) makes the slots' entities of it."""
+    sent = MessageMetadata(language="cs", returning=False, agents_online=True, shop_name="Domovo").to_json()
+    assert sent == {"language": "cs", "returning": False, "agents_online": True, "shop_name": "Domovo"}
+    assert MessageMetadata.from_json(through_json(sent)) == MessageMetadata("cs", False, True, "Domovo")
+    assert {e["entity"]: e["value"] for e in metadata_entities(sent)} == {"language": "cs", "returning_customer": False,
+                                                                          "agents_online": True, "shop_name": "Domovo"}
+    assert metadata_entities({"language": "Czech", "returning": "yes", "query_vector": {}}) == []
+    assert metadata_entities(None) == [] and MessageMetadata.from_json({"language": "sk"}).language == "sk"  # a fifth language
