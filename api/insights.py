@@ -23,6 +23,7 @@ from sqlalchemy.orm import aliased
 
 from api.models import Agent, Conversation, Handoff, Message, Rating, Sender, as_utc
 from api.schemas import AgentFigures, Analytics, DayFigures, LanguageFigures, UnansweredGroup, WaitingTimes
+from contracts.decisions import DecisionAction
 from contracts.languages import DEFAULT_LANGUAGE
 from contracts.payloads import BotPayload
 from knowledge.importing import new_entry_id
@@ -64,7 +65,7 @@ class AskedQuestion:
     conversation_id: str
     language: str
     text: str
-    decision: str
+    decision: DecisionAction
     margin: float
     entries: list[str]
     source_title: str | None

@@ -9,9 +9,10 @@ from typing import Any, Literal, get_args
 from contracts.json_values import ContractError, mapping, number, text
 from contracts.languages import language_code
 
-# knowledge.Decision's actions, and `out_of_scope`: no answer to a message the NLU found outside the shop's topics,
-# which the back office lists apart and after which no person is offered
-DecisionAction = Literal["answer", "clarify", "no_answer", "out_of_scope"]
+# What the search decides (knowledge.Decision.action); the dialogue adds `out_of_scope`: no answer to a message the NLU
+# found outside the shop's topics, which the back office lists apart and after which no person is offered
+SearchAction = Literal["answer", "clarify", "no_answer"]
+DecisionAction = Literal[SearchAction, "out_of_scope"]
 DECISION_ACTIONS: tuple[DecisionAction, ...] = get_args(DecisionAction)
 
 

@@ -14,6 +14,7 @@ from api.insights import Period, asked_questions
 from api.models import Conversation, ConversationState, Message, Sender
 from api.schemas import MessageOut, Reply
 from api.transcripts import messages_after
+from contracts.decisions import DecisionAction
 
 STARTED = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 PERIOD = Period(since=STARTED - timedelta(hours=1), until=STARTED + timedelta(hours=1))
@@ -26,7 +27,7 @@ STORED: list[tuple[Sender, str, dict[str, Any] | None]] = [
 ]
 
 
-async def _stored(sessions) -> tuple[list[MessageOut], list[Reply], str, list[tuple[str, str, str | None]]]:  # type: ignore[no-untyped-def]
+async def _stored(sessions) -> tuple[list[MessageOut], list[Reply], str, list[tuple[str, DecisionAction, str | None]]]:  # type: ignore[no-untyped-def]
     async with sessions() as session:
         conversation = Conversation(token_hash="x" * 64, language="cs", state=ConversationState.bot, created_at=STARTED)
         session.add(conversation)
