@@ -20,7 +20,7 @@ def text(data: dict[str, Any], key: str) -> str | None:
 
 def number(data: dict[str, Any], key: str) -> float | None:
     value = data.get(key)
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def flag(data: dict[str, Any], key: str) -> bool | None:
