@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 from rasa_sdk import Tracker
 
+from actions.metadata import message_language
 from knowledge.lexical import fold
 
 MARKERS_FILE = Path(__file__).with_name("anger_markers.yml")
@@ -49,4 +50,4 @@ def angry_messages(tracker: Tracker, language: str | None) -> int:
     api detected for it, else in `language`.
     """
     return sum(1 for event in tracker.events if event.get("event") == "user" and not (text := event.get("text") or "").startswith("/")
-               and is_angry(text, (event.get("metadata") or {}).get("language") or language))
+               and is_angry(text, message_language(event) or language))

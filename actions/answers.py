@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -16,6 +17,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.metadata import conversation_language
+from contracts.decisions import DecisionRecord, Source
+from contracts.payloads import BotCustom
 from knowledge import Decision, Hit, KnowledgeBase
 
 # Messages the NLU placed among questions about the shop: inside the claim form they are answered, not taken as a field.
@@ -48,20 +51,19 @@ def chosen_entry(tracker: Tracker) -> str | None:
     return next(iter(tracker.get_latest_entity_values(CHOSEN_ENTRY)), None)
 
 
-def source_of(hit: Hit) -> dict[str, Any]:
+def source_of(hit: Hit) -> Source:
     """What the api shows as the answer's source (and the agent sees in the transcript)."""
-    return {"id": hit.entry_id, "title": hit.title, "score": round(hit.score, 4), "language": hit.language, "link": hit.link}
+    return Source(hit.entry_id, hit.title, round(hit.score, 4), hit.language, hit.link)
 
 
-def decision_record(query: str, language: str, decision: Decision) -> dict[str, Any]:
+def decision_record(query: str, language: str, decision: Decision) -> DecisionRecord:
     """What the back office learns from: the question, what the bot decided and how sure it was.
 
     The api keeps it with the bot's reply (not shown to the customer) for the unanswered-questions list
     and the analytics.
     """
-    return {"query": query, "language": language, "decision": decision.action,
-            "entries": [hit.entry_id for hit in decision.hits], "margin": round(decision.margin, 4),
-            "score": round(decision.best.score, 4) if decision.best else None}
+    return DecisionRecord(query=query, language=language, decision=decision.action, entries=tuple(hit.entry_id for hit in decision.hits),
+                          margin=round(decision.margin, 4), score=round(decision.best.score, 4) if decision.best else None)
 
 
 def asked(tracker: Tracker, decision: Decision) -> str:
@@ -99,35 +101,34 @@ class Answers:
             customer = conversation_language(tracker)
             adverb = LANGUAGE_ADVERBS.get(customer, LANGUAGE_ADVERBS["en"]).get(best.language, best.language)
             dispatcher.utter_message(response="utter_answer_in_other_language", answer_language=adverb)
-        dispatcher.utter_message(text=best.answer, json_message={"source": source_of(best), "knowledge": self._record(tracker, decision)})
+        dispatcher.utter_message(text=best.answer, json_message=BotCustom(source=source_of(best), knowledge=self._record(tracker, decision)).to_json())
         return [SlotSet("failed_answers", None), SlotSet("helped", True)]
 
     def offer_choices(self, dispatcher: CollectingDispatcher, tracker: Tracker, decision: Decision) -> None:
         """The top hits as buttons titled with each entry's question; each sends the entry's id back (`choice_payload`)."""
         buttons = [{"title": hit.title, "payload": choice_payload(hit.entry_id)} for hit in decision.hits]
-        dispatcher.utter_message(response="utter_clarify", buttons=buttons, json_message={"knowledge": self._record(tracker, decision)})
+        dispatcher.utter_message(response="utter_clarify", buttons=buttons, json_message=BotCustom(knowledge=self._record(tracker, decision)).to_json())
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
         """The whole reply to a question: the answer, the choices, or no answer (a person offered at the second miss)."""
         decision = await self.decide(tracker)
         if decision.action == "answer":
             return self.answer(dispatcher, tracker, decision)
-        record = {"knowledge": self._record(tracker, decision)}
         if decision.action == "clarify":
             self.offer_choices(dispatcher, tracker, decision)
             return []
+        record = self._record(tracker, decision)
         if latest_intent(tracker) == "out_of_scope":
             # Not a failure of ours: the back office lists it as out of scope, and no person is pushed on the customer.
-            record["knowledge"]["decision"] = "out_of_scope"
-            dispatcher.utter_message(response="utter_out_of_scope", json_message=record)
+            dispatcher.utter_message(response="utter_out_of_scope", json_message=BotCustom(knowledge=replace(record, decision="out_of_scope")).to_json())
             return []
         failures = int(float(tracker.get_slot("failed_answers") or 0)) + 1
         if failures >= 2:  # the second miss in a row: stop guessing and offer a person
-            dispatcher.utter_message(response="utter_offer_human_after_failure", json_message=record)
+            dispatcher.utter_message(response="utter_offer_human_after_failure", json_message=BotCustom(knowledge=record).to_json())
         else:
-            dispatcher.utter_message(response="utter_no_answer", json_message=record)
+            dispatcher.utter_message(response="utter_no_answer", json_message=BotCustom(knowledge=record).to_json())
         return [SlotSet("failed_answers", float(failures))]
 
     @staticmethod
-    def _record(tracker: Tracker, decision: Decision) -> dict[str, Any]:
+    def _record(tracker: Tracker, decision: Decision) -> DecisionRecord:
         return decision_record(asked(tracker, decision), conversation_language(tracker), decision)

@@ -23,6 +23,7 @@ from actions.desk import Claim, Desk
 from actions.handoff import hand_over
 from actions.metadata import conversation_language
 from actions.responses import response_text
+from contracts.payloads import BotCustom
 from knowledge.lexical import fold
 
 COMPLAINT_SLOTS = ("complaint_order", "complaint_problem", "complaint_resolution", "complaint_confirmed")
@@ -195,9 +196,9 @@ class ActionSubmitComplaint(Action):
         claim = Claim(order_number=tracker.get_slot("complaint_order"), problem=tracker.get_slot("complaint_problem"),
                       resolution=tracker.get_slot("complaint_resolution"), language=language)
         receipt = await self.desk.file_claim(tracker.sender_id, claim)
-        dispatcher.utter_message(response="utter_complaint_filed", ticket=receipt.number,
-                                 first_reply_days=receipt.first_reply_days, deadline=format_date(receipt.resolve_by, language))
-        dispatcher.utter_message(json_message={"ticket": {"number": receipt.number, "resolve_by": receipt.resolve_by.isoformat()}})
+        ticket = {"number": receipt.number, "resolve_by": receipt.resolve_by.isoformat()}  # the widget shows it beside the text
+        dispatcher.utter_message(response="utter_complaint_filed", ticket=receipt.number, first_reply_days=receipt.first_reply_days,
+                                 deadline=format_date(receipt.resolve_by, language), json_message=BotCustom(data={"ticket": ticket}).to_json())
         return [SlotSet("claim_number", receipt.number), SlotSet("complaint_confirmed", None), SlotSet("helped", True)]
 
 

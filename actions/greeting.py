@@ -6,7 +6,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.metadata import RETURNING_SLOT
+from contracts.metadata import RETURNING_SLOT
 
 
 class ActionGreet(Action):

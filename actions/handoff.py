@@ -15,6 +15,7 @@ from actions.answers import QUESTION_INTENTS
 from actions.contact_details import find_email, find_order_number
 from actions.desk import Desk
 from actions.metadata import conversation_language
+from contracts.payloads import BotCustom
 
 # Intents that carry no question of their own: the note quotes the customer's other messages.
 _SMALL_TALK = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "apologize", "request_human",
@@ -57,9 +58,9 @@ def handoff_summary(tracker: Tracker) -> dict[str, Any]:
                 wants.append(text)
         elif event.get("event") == "bot":
             data = event.get("data") or {}
-            source = (data.get("custom") or {}).get("source")
+            source = BotCustom.from_json(data.get("custom")).source
             if source:
-                answers.append({"question": question, "entry": source.get("title"), "id": source.get("id")})
+                answers.append({"question": question, "entry": source.title, "id": source.id})
             offered = data.get("buttons") or offered
     collected = {slot: tracker.get_slot(slot) for slot in _FORM_SLOTS if tracker.get_slot(slot)}
     return {

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.domain_errors import EmptyAttachment, NotFound, UnsupportedAttachment
 from api.models import Attachment, Conversation, ConversationState, Message, Sender
 from api.system_messages import system_text
+from contracts.payloads import AttachmentRef, CustomerPayload
 
 # Magic numbers of the kinds we keep (a small fixed set: a general sniffing library would accept far more).
 SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
@@ -62,7 +63,7 @@ async def attach(session: AsyncSession, conversation: Conversation, data: bytes,
                             size=len(data), data=data)
     session.add(attachment)
     await session.flush()
-    message.payload = {"attachment": {"id": attachment.id, "name": shown, "type": content_type, "size": len(data)}}
+    message.payload = CustomerPayload(attachment=AttachmentRef(attachment.id, shown, content_type, len(data))).to_json()
     stored = [message]
     if conversation.state in (ConversationState.bot, ConversationState.closed):
         stored.append(Message(conversation_id=conversation.id, sender=Sender.system, text=system_text("attachment_saved", language),

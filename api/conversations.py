@@ -20,6 +20,8 @@ from api.responders import Responders
 from api.system_messages import system_text
 from api.tokens import hash_token, new_token
 from api.waiting import queued_notice, while_waiting
+from contracts.metadata import MessageMetadata
+from contracts.payloads import CustomerPayload
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +102,7 @@ async def _earlier_messages(session: AsyncSession, conversation_id: str) -> list
 
 def _already_received(earlier: list[Message], client_id: str | None) -> Message | None:
     """A message with this client id among the conversation's latest: a resend after a broken connection."""
-    return next((m for m in earlier if client_id and (m.payload or {}).get("client_id") == client_id), None)
+    return next((m for m in earlier if client_id and CustomerPayload.from_json(m.payload).client_id == client_id), None)
 
 
 def _pending_among(earlier: list[Message]) -> bool:
@@ -125,7 +127,7 @@ async def handle_customer_message(session: AsyncSession, responders: Responders,
     reopened = await reopen(session, conversation)  # the customer came back to a closed chat: the bot takes it again
     for_bot = conversation.state is ConversationState.bot
     message = Message(conversation_id=conversation.id, sender=Sender.customer, text=text, language=language, status=MessageStatus.received,
-                      payload={key: value for key, value in (("button", payload), ("client_id", client_id)) if value} or None,
+                      payload=CustomerPayload(button=payload, client_id=client_id).to_json(),
                       handler=responders.instance if for_bot else None)
     session.add(message)
     await session.commit()  # stored before anyone is asked: a crash from here on loses nothing (api/answering.py)
@@ -169,7 +171,7 @@ async def ask_bot(session: AsyncSession, responders: Responders, conversation: C
     language = message.language or conversation.language or responders.shop.current.default_language
     online, returning = (await session.execute(select(someone_online(check_seconds=responders.online_check_seconds),
                                                       returning_visitor(conversation)))).one()  # one statement for both
-    metadata = {"language": language, "returning": bool(returning), "agents_online": bool(online), "shop_name": responders.shop.current.name}
+    metadata = MessageMetadata(language=language, returning=bool(returning), agents_online=bool(online), shop_name=responders.shop.current.name).to_json()
     text = text_for_rasa(message)
     metadata |= await embedded_once(responders.knowledge, text)  # the action's search finds the same vector
     bot_replies = await responders.rasa.send(conversation.id, text, metadata, message_id=str(message.id))
@@ -190,6 +192,4 @@ async def ask_bot(session: AsyncSession, responders: Responders, conversation: C
 
 
 def _stored_reply(conversation_id: str, reply: BotReply, language: str) -> Message:
-    payload = {key: value for key, value in (("source", reply.source), ("buttons", reply.buttons), ("custom", reply.custom),
-                                             ("knowledge", reply.knowledge)) if value}
-    return Message(conversation_id=conversation_id, sender=Sender.bot, text=reply.text, language=language, payload=payload or None)
+    return Message(conversation_id=conversation_id, sender=Sender.bot, text=reply.text, language=language, payload=reply.payload.to_json())

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.insights import Period
 from api.models import Agent, Conversation, Handoff, Message, Rating
+from contracts.payloads import BotPayload
 from knowledge.spreadsheets import spreadsheet_safe  # what customers wrote stays text in the admin's spreadsheet
 
 MESSAGE_COLUMNS = ("conversation_id", "conversation_started", "conversation_language", "state", "message_id", "sent_at", "sender", "language",
@@ -32,8 +33,13 @@ async def messages_csv(session: AsyncSession, period: Period) -> str:
                                  .where(*period.conversations()).order_by(Conversation.created_at, Message.id))
     return _csv(MESSAGE_COLUMNS, (
         (c.id, c.created_at.isoformat(), c.language, c.state.value, m.id, m.created_at.isoformat(), m.sender.value, m.language, m.text,
-         ((m.payload or {}).get("source") or {}).get("id"), ((m.payload or {}).get("knowledge") or {}).get("decision"))
+         *_bot_columns(BotPayload.from_json(m.payload)))
         for c, m in rows))
+
+
+def _bot_columns(payload: BotPayload) -> tuple[str | None, str | None]:
+    """source_entry and bot_decision: empty for the customer's, agents' and system messages."""
+    return payload.source.id if payload.source else None, payload.knowledge.decision if payload.knowledge else None
 
 
 async def ratings_csv(session: AsyncSession, period: Period) -> str:

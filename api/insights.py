@@ -23,6 +23,9 @@ from sqlalchemy.orm import aliased
 
 from api.models import Agent, Conversation, Handoff, Message, Rating, Sender, as_utc
 from api.schemas import AgentFigures, Analytics, DayFigures, LanguageFigures, UnansweredGroup, WaitingTimes
+from contracts.decisions import DecisionAction
+from contracts.languages import DEFAULT_LANGUAGE
+from contracts.payloads import BotPayload
 from knowledge.importing import new_entry_id
 from knowledge.lexical import fold
 
@@ -62,7 +65,7 @@ class AskedQuestion:
     conversation_id: str
     language: str
     text: str
-    decision: str
+    decision: DecisionAction
     margin: float
     entries: list[str]
     source_title: str | None
@@ -79,14 +82,13 @@ async def asked_questions(session: AsyncSession, period: Period, *, newest: int 
     if newest is not None:
         rows.reverse()
     asked = []
-    for conversation_id, payload, language, created_at in rows:
-        record = (payload or {}).get("knowledge")
-        if not isinstance(record, dict) or not record.get("query"):
+    for conversation_id, stored, language, created_at in rows:
+        payload = BotPayload.from_json(stored)
+        record = payload.knowledge
+        if record is None or not record.query:  # a pressed choice whose entry is gone asked nothing the list could show
             continue
-        source = (payload or {}).get("source") or {}
-        asked.append(AskedQuestion(conversation_id, record.get("language") or language or "en", record["query"],
-                                   record.get("decision", NO_ANSWER), float(record.get("margin") or 0.0), list(record.get("entries") or []),
-                                   source.get("title"), as_utc(created_at)))
+        asked.append(AskedQuestion(conversation_id, record.language or language or DEFAULT_LANGUAGE, record.query, record.decision, record.margin,
+                                   list(record.entries), payload.source.title if payload.source else None, as_utc(created_at)))
     return asked
 
 

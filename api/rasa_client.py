@@ -12,43 +12,37 @@ import numpy as np
 
 from api.domain_errors import RasaUnavailable
 from api.models import Message
+from contracts.payloads import BotCustom, BotPayload, CustomerPayload
 from knowledge import KnowledgeBase
 
+log = logging.getLogger(__name__)
 
-@dataclass
+
+@dataclass(frozen=True)
 class BotReply:
-    """One bot message as the api stores and returns it."""
+    """One bot message as Rasa's channel sends it: its text, buttons and the `custom` JSON sent with it."""
 
     text: str
-    source: dict[str, Any] | None = None
     buttons: list[dict[str, Any]] = field(default_factory=list)
-    custom: dict[str, Any] | None = None
-    knowledge: dict[str, Any] | None = None  # the bot's search decision, kept for the back office, not shown
+    custom: BotCustom = field(default_factory=BotCustom)
+
+    @property
+    def payload(self) -> BotPayload:
+        """What the api stores with the reply: the source and data are shown, the search decision kept for the back office."""
+        return BotPayload(source=self.custom.source, buttons=self.buttons, data=self.custom.data, knowledge=self.custom.knowledge)
 
 
 def replies_from_rasa(messages: list[dict[str, Any]]) -> list[BotReply]:
-    """Rasa's REST channel sends text and custom JSON as separate messages; join the JSON to the text before it.
-
-    A cited `source` becomes the reply's source and a search decision its `knowledge`; other keys (e.g. a
-    filed claim's `ticket`) go to `custom`.
-    """
+    """One reply per bot message our channel (bot/channel.py) sends, with the custom JSON that came in it; a message
+    without text has nothing to show (logged)."""
     replies: list[BotReply] = []
     for message in messages:
-        custom = message.get("custom")
-        if message.get("text"):
-            replies.append(BotReply(message["text"], buttons=list(message.get("buttons") or [])))
-        if not isinstance(custom, dict):
+        if not isinstance(message.get("text"), str) or not message["text"]:
+            log.warning("a bot message without text left out: %s", sorted(message))
             continue
-        if custom.get("text"):
-            replies.append(BotReply(custom["text"], custom=custom))
-        elif replies:
-            extra = {key: value for key, value in custom.items() if key not in ("source", "knowledge")}
-            if "source" in custom and replies[-1].source is None:
-                replies[-1].source = custom["source"]
-            if "knowledge" in custom:
-                replies[-1].knowledge = custom["knowledge"]
-            if extra:
-                replies[-1].custom = {**(replies[-1].custom or {}), **extra}
+        buttons = message.get("buttons")
+        replies.append(BotReply(message["text"], buttons=list(buttons) if isinstance(buttons, list) else [],
+                                custom=BotCustom.from_json(message.get("custom"))))
     return replies
 
 
@@ -62,7 +56,7 @@ def query_vector_metadata(model: str, text: str, vector: np.ndarray) -> dict[str
 
 def text_for_rasa(message: Message) -> str:
     """What Rasa reads of a stored customer message: a pressed button's payload, else the text, stripped as Rasa's channel strips it."""
-    return ((message.payload or {}).get("button") or message.text).strip()
+    return (CustomerPayload.from_json(message.payload).button or message.text).strip()
 
 
 async def embedded_once(knowledge: KnowledgeBase, text: str) -> dict[str, Any]:

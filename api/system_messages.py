@@ -9,7 +9,8 @@ import yaml
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.models import Conversation, Message, Sender
-from knowledge.language import DEFAULT_LANGUAGE
+from contracts.languages import DEFAULT_LANGUAGE
+from contracts.payloads import BotPayload
 
 TEXTS_FILE = Path(__file__).with_name("system_messages.yml")
 
@@ -29,8 +30,7 @@ def add_system_message(session: AsyncSession, conversation: Conversation, key: s
                        buttons: list[dict[str, str]] | None = None, **values: Any) -> Message:
     """A system text in the conversation's language, added to the session (not committed); `data` reaches clients as
     the message's data (e.g. the ticket an e-mail address filed), `buttons` as choices drawn like the bot's."""
-    payload = {**({"custom": data} if data else {}), **({"buttons": buttons} if buttons else {})}
     message = Message(conversation_id=conversation.id, sender=Sender.system, language=conversation.language,
-                      text=system_text(key, conversation.language, **values), payload=payload or None)
+                      text=system_text(key, conversation.language, **values), payload=BotPayload(buttons=list(buttons or []), data=data or {}).to_json())
     session.add(message)
     return message

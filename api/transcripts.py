@@ -10,6 +10,7 @@ from actions.contact_details import find_email
 from api.models import Agent, Conversation, ConversationState, Handoff, Message, Rating, Sender, Ticket, TicketKind, TicketStatus, as_utc
 from api.queue import open_handoff, queue_position
 from api.schemas import ContactTicket, ConversationDetail, HandoffNote, MessageOut, QueueItem, RatingOut, Reply
+from contracts.payloads import BotPayload, CustomerPayload
 
 
 async def _agent_names(session: AsyncSession) -> dict[int, str]:
@@ -17,17 +18,17 @@ async def _agent_names(session: AsyncSession) -> dict[int, str]:
 
 
 def message_out(message: Message, names: dict[int, str]) -> MessageOut:
-    payload = message.payload or {}
+    shown, attachment = BotPayload.from_json(message.payload), CustomerPayload.from_json(message.payload).attachment
     return MessageOut(id=message.id, sender=message.sender.value, text=message.text, language=message.language, created_at=message.created_at,
-                      source=payload.get("source"), buttons=payload.get("buttons") or [], data=payload.get("custom") or {},
-                      agent=names.get(message.agent_id) if message.agent_id else None, attachment=payload.get("attachment"))
+                      source=shown.source.to_json() if shown.source else None, buttons=shown.buttons, data=shown.data,
+                      agent=names.get(message.agent_id) if message.agent_id else None, attachment=attachment.to_json() if attachment else None)
 
 
 def as_reply(message: Message) -> Reply:
     """A stored message as the reply list of a request shows it."""
-    payload = message.payload or {}
-    return Reply(sender=message.sender.value, text=message.text, source=payload.get("source"), buttons=payload.get("buttons") or [],
-                 data=payload.get("custom") or {})
+    payload = BotPayload.from_json(message.payload)
+    return Reply(sender=message.sender.value, text=message.text, source=payload.source.to_json() if payload.source else None, buttons=payload.buttons,
+                 data=payload.data)
 
 
 async def stored_messages(session: AsyncSession, conversation_id: str, after: int = 0) -> tuple[list[Message], dict[int, str]]:

@@ -20,6 +20,7 @@ from api.rasa_client import RasaClient, embedded_once, text_for_rasa
 from api.realtime import Hub
 from api.responders import Responders
 from api.system_messages import add_system_message, system_text
+from contracts.payloads import BotPayload
 from knowledge import KnowledgeBase
 
 BACK_TO_BOT = "back_to_bot"
@@ -66,7 +67,7 @@ async def faq_answer(knowledge: KnowledgeBase, message: Message) -> Message | No
     if decision.action != "answer" or best is None or best.cross_lingual:
         return None
     return Message(conversation_id=message.conversation_id, sender=Sender.bot, text=best.answer, language=language,
-                   payload={"source": source_of(best), "knowledge": decision_record(message.text, language, decision)})
+                   payload=BotPayload(source=source_of(best), knowledge=decision_record(message.text, language, decision)).to_json())
 
 
 async def queued_notice(session: AsyncSession, conversation: Conversation) -> Message:

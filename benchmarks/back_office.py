@@ -38,6 +38,8 @@ from api.insights import AskedQuestion, Period, ReportCache, data_version, group
 from api.models import Conversation, Message, Sender
 from api.settings import ROOT, Settings
 from benchmarks.report import replace_section
+from contracts.decisions import DecisionRecord
+from contracts.payloads import BotPayload
 from knowledge.embedder import Embedder
 from knowledge.search import KnowledgeBase
 from knowledge.settings import knowledge_base
@@ -115,10 +117,9 @@ async def seed(sessions: async_sessionmaker[AsyncSession], count: int, pool: lis
             cid = f"{n:032x}"
             when = NOW - timedelta(seconds=rng.randrange(30 * 86400))
             conversations.append({"id": cid, "token_hash": "x" * 64, "language": lang, "created_at": when, "updated_at": when})
-            record = {"query": text, "language": lang, "decision": "no_answer", "entries": [], "margin": 0.0}
+            stored = BotPayload(knowledge=DecisionRecord(query=text, decision="no_answer", language=lang)).to_json()
             messages += [{"conversation_id": cid, "sender": Sender.customer, "text": text, "language": lang, "created_at": when},
-                         {"conversation_id": cid, "sender": Sender.bot, "text": "…", "language": lang, "payload": {"knowledge": record},
-                          "created_at": when}]
+                         {"conversation_id": cid, "sender": Sender.bot, "text": "…", "language": lang, "payload": stored, "created_at": when}]
         async with sessions() as session:
             await session.execute(insert(Conversation), conversations)
             await session.execute(insert(Message), messages)

@@ -25,7 +25,7 @@ from sklearn.metrics import f1_score
 
 from api.settings import ROOT, Settings
 from benchmarks.report import replace_section
-from knowledge.entries import LANGUAGES
+from contracts.languages import LANGUAGES
 from runner.training import RASA_BIN, rasa_env
 
 HELDOUT_DIR = ROOT / "benchmarks" / "data" / "nlu_heldout"

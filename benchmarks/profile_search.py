@@ -22,11 +22,11 @@ import yaml
 
 from api.settings import ROOT, Settings
 from benchmarks.profiling import percentiles, stage_clock, stage_table, timed
+from contracts.languages import LANGUAGES
 from knowledge import KnowledgeBase
 from knowledge import search as search_module
 from knowledge.classifiers import EntryClassifiers
 from knowledge.embedder import E5Embedder, make_embedder
-from knowledge.entries import LANGUAGES
 from knowledge.language import LanguageGuesser
 from knowledge.lexical import CharNgramIndex
 

@@ -28,10 +28,10 @@ import yaml
 from api.settings import ROOT, Settings
 from benchmarks.bm25_baseline import Bm25LemmaIndex
 from benchmarks.report import replace_section
+from contracts.languages import LANGUAGES
 from knowledge import KnowledgeBase
 from knowledge.content import load_content
 from knowledge.embedder import make_embedder
-from knowledge.entries import LANGUAGES
 from knowledge.index import build_index
 from knowledge.search import SIGNALS
 from knowledge.settings import knowledge_base

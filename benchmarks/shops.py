@@ -29,10 +29,10 @@ from actions.complaint import asks_for_a_claim
 from api.settings import ROOT, Settings
 from benchmarks.nlu import parse as parse_with_rasa
 from benchmarks.report import replace_section
+from contracts.languages import LANGUAGES
 from knowledge import KnowledgeBase
 from knowledge.content import load_content
 from knowledge.embedder import Embedder, make_embedder
-from knowledge.entries import LANGUAGES
 from knowledge.lexical import fold
 from knowledge.search import Decision
 from runner.training import ensure_model

@@ -11,6 +11,9 @@ stored for it are sent again, so the conversation moves on once (a claim form's 
 question). One that Rasa did not finish (killed, or cancelled when the api's connection dropped) left nothing in the
 tracker store, since Rasa saves a message's events only at its end, and is handled as new.
 
+Each bot message goes out as one REST message with its `custom` JSON inside (`ApiOutputChannel`): Rasa's own collector
+sends the JSON as a message of its own after the text, and the api had to guess which text it belonged to.
+
 `/webhooks/shopbot/parse` reads a text with the api's metadata and touches no conversation (a chat waiting for a person).
 """
 from __future__ import annotations
@@ -28,6 +31,25 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.message_metadata import with_metadata_entities, without_query_vector
+
+
+class ApiOutputChannel(CollectingOutputChannel):
+    """Rasa's collecting channel, except that a bot message's `custom` JSON (contracts.payloads.BotCustom: the cited
+    source, the search decision, a claim's ticket) rides in the same REST message as its text, the last part of it when
+    Rasa splits a text at blank lines; a message without text sends its JSON alone. Keeps Rasa's name `collector`, which
+    responses may be written for."""
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        custom = message.pop("custom", None)
+        before = len(self.messages)
+        await super().send_response(recipient_id, message)
+        if not custom:
+            return
+        texts = [sent for sent in self.messages[before:] if sent.get("text")]
+        if texts:
+            texts[-1]["custom"] = custom
+        else:
+            await self.send_custom_json(recipient_id, custom)
 
 
 class ApiChannel(InputChannel):
@@ -64,7 +86,7 @@ class ApiChannel(InputChannel):
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             body = request.json or {}
-            collector = CollectingOutputChannel()
+            collector = ApiOutputChannel()
             message = UserMessage(body.get("message"), collector, body.get("sender"), input_channel=self.name(),
                                   metadata=body.get("metadata"), message_id=body.get("message_id"))
             await handle_once(request.app.ctx.agent, message)

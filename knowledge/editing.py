@@ -27,8 +27,9 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
 
+from contracts.languages import LANGUAGES
 from knowledge.content import load_content
-from knowledge.entries import LANGUAGES, is_language_code
+from knowledge.entries import is_language_code
 from knowledge.errors import ContentError, ContentProblem, KnowledgeError
 from knowledge.faq import load_faq_file
 from knowledge.faq_rules import FieldProblem, check_entry, is_written

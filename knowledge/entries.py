@@ -8,10 +8,6 @@ from typing import Literal
 
 from lingua import IsoCode639_1
 
-# The languages the bot's own texts are written in (domain.yml, api/system_messages.yml, the other-language note): a
-# shop serves some of them (settings), and its content may add others (knowledge/README.md, "A fifth language").
-LANGUAGES: tuple[str, ...] = ("cs", "pl", "lv", "en")
-
 
 def is_language_code(code: str) -> bool:
     """A lowercase ISO 639-1 code the language detector knows: content may be written in any language e5 reads,

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from contracts.languages import LANGUAGES
 from knowledge.content import load_content
-from knowledge.entries import LANGUAGES
 from knowledge.spreadsheets import spreadsheet_safe
 
 COLUMNS = ("id", "topic", "language", "question", "answer", "link", "source_language", "source_question", "source_answer")

@@ -10,7 +10,8 @@ from typing import Any
 
 import yaml
 
-from knowledge.entries import LANGUAGES, Entry, EntryText, is_language_code
+from contracts.languages import LANGUAGES
+from knowledge.entries import Entry, EntryText, is_language_code
 from knowledge.errors import ContentProblem
 from knowledge.faq_rules import check_entry
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from knowledge.entries import LANGUAGES
+from contracts.languages import LANGUAGES
 from knowledge.links import link_problem
 
 # Used with fullmatch: `$` would also accept a trailing newline (`account-create\n` beside `account-create`)

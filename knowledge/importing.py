@@ -15,9 +15,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from contracts.languages import LANGUAGES
 from knowledge.content import load_content
 from knowledge.editing import EditableEntry, EntryChange, FaqEditor
-from knowledge.entries import LANGUAGES
 from knowledge.errors import ContentError
 from knowledge.faq_rules import MAX_ID, check_entry
 from knowledge.language import LanguageGuesser

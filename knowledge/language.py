@@ -7,10 +7,11 @@ from functools import lru_cache
 
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
-from knowledge.entries import LANGUAGES
+from contracts.languages import (
+    DEFAULT_LANGUAGE,  # also of a guesser built without settings (the import's, which only asks `confident`)
+    LANGUAGES,
+)
 from knowledge.lexical import fold
-
-DEFAULT_LANGUAGE = "en"  # of a guesser built without settings (the import's, which only asks `confident`)
 
 # Czech typed without diacritics often looks Polish to lingua ("Dobry den" scores 0.77 Polish). Frequent
 # chat words that exist in only one of the two languages settle it; they are compared accent-folded. Words both

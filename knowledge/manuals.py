@@ -12,7 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from knowledge.entries import LANGUAGES, Entry, EntryText, is_language_code
+from contracts.languages import LANGUAGES
+from knowledge.entries import Entry, EntryText, is_language_code
 from knowledge.errors import ContentProblem
 
 

@@ -24,6 +24,7 @@ from typing import Literal
 import numpy as np
 from scipy import sparse
 
+from contracts.decisions import SearchAction
 from knowledge.calibration import Bars, LanguageBars, calibrate, load_reference_questions
 from knowledge.classifiers import EntryClassifiers
 from knowledge.content import content_files, fingerprint_files, load_content
@@ -139,7 +140,7 @@ class Decision:
     `margin` is the top hit's evidence lead over the best other entry; `bar` the evidence it needed to be answered.
     """
 
-    action: Literal["answer", "clarify", "no_answer"]
+    action: SearchAction
     hits: list[Hit] = field(default_factory=list)
     margin: float = 0.0
     bar: float = 0.0
@@ -530,7 +531,7 @@ def decide(query: str, hits: list[Hit], evidence: np.ndarray, bars: LanguageBars
     rank_lead = best.fused - hits[1].fused if len(hits) > 1 else 1.0
     confident = best.confidence >= bars.phrased or best.lexical_confidence >= bars.phrased_lexical
     learnt = best.phrased and confident and rank_lead >= tuning.min_rank_lead
-    action: Literal["answer", "clarify", "no_answer"]
+    action: SearchAction
     if " ".join(fold(query).split()) == " ".join(fold(best.title).split()):
         action = "answer"
     elif best.evidence < bars.choices and not learnt:

@@ -11,7 +11,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from knowledge.entries import LANGUAGES, is_language_code
+from contracts.languages import LANGUAGES
+from knowledge.entries import is_language_code
 from knowledge.errors import ContentError, ContentProblem
 from knowledge.links import link_problem
 from knowledge.settings import KnowledgeSettings

@@ -27,7 +27,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from knowledge.entries import LANGUAGES
+from contracts.languages import LANGUAGES
 from knowledge.errors import ImportSourceError
 from knowledge.lexical import fold
 from knowledge.spreadsheets import spreadsheet_text

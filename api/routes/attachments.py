@@ -17,6 +17,7 @@ from api.live_events import publish_messages
 from api.models import Attachment
 from api.schemas import AttachmentOut, AttachmentResult
 from api.transcripts import as_reply
+from contracts.payloads import CustomerPayload
 
 router = APIRouter(tags=["attachments"])
 UPLOADS = re.compile(r"/api/conversations/[^/]+/attachments")  # BodySizeLimit gives these the attachment cap
@@ -42,7 +43,7 @@ async def upload(request: Request, conversation: CustomerConversation, session: 
     stored = await attach(session, conversation, await request.body(), name)
     await publish_messages(session, services.hub, conversation, stored)
     message, replies = stored[0], stored[1:]
-    return AttachmentResult(message_id=message.id, attachment=AttachmentOut(**(message.payload or {})["attachment"]),
+    return AttachmentResult(message_id=message.id, attachment=AttachmentOut.model_validate(CustomerPayload.from_json(message.payload).attachment, from_attributes=True),
                             replies=[as_reply(m) for m in replies], state=conversation.state)
 
 

@@ -1,4 +1,4 @@
-"""Rasa's REST channel output becomes the api's replies, with a cited source joined to its text; the query vector the api
+"""Rasa's channel output becomes the api's replies, each with the source and decision sent in it; the query vector the api
 sends is the one Rasa's side reads."""
 from __future__ import annotations
 
@@ -8,17 +8,31 @@ import numpy as np
 
 from api.rasa_client import query_vector_metadata, replies_from_rasa
 from bot.message_metadata import query_vector
+from contracts.decisions import Source
 from knowledge.embedder import E5Embedder
 
 
-def test_a_source_sent_as_custom_json_joins_the_text_before_it() -> None:
+def test_the_source_and_decision_sent_in_a_message_are_that_messages_own() -> None:
+    """bot/channel.py sends a bot message's custom JSON inside it: the api reads it from there, typed, and guesses nothing."""
     replies = replies_from_rasa([
-        {"recipient_id": "c", "text": "Doprava stojí 89 Kč."},
+        {"recipient_id": "c", "text": "Doprava stojí 89 Kč.", "custom": {
+            "source": {"id": "delivery-cost", "title": "Kolik stojí doprava?", "score": 0.9},
+            "knowledge": {"query": "kolik stoji doprava", "language": "cs", "decision": "answer", "entries": ["delivery-cost"], "margin": 0.2}}},
+        {"recipient_id": "c", "text": "Hotovo, reklamace R-1.", "custom": {"ticket": {"number": "R-1", "resolve_by": "2026-12-30"}}},
+    ])
+    assert [r.text for r in replies] == ["Doprava stojí 89 Kč.", "Hotovo, reklamace R-1."]
+    answer, filed = replies[0].payload, replies[1].payload
+    assert answer.source == Source("delivery-cost", "Kolik stojí doprava?", 0.9) and answer.data == {}
+    assert answer.knowledge is not None and (answer.knowledge.decision, answer.knowledge.entries) == ("answer", ("delivery-cost",))
+    assert filed.source is None and filed.knowledge is None and filed.data == {"ticket": {"number": "R-1", "resolve_by": "2026-12-30"}}
+
+
+def test_custom_json_in_a_message_of_its_own_is_not_guessed_onto_the_text_before_it() -> None:
+    replies = replies_from_rasa([
+        {"recipient_id": "c", "text": "Dobrý den."},
         {"recipient_id": "c", "custom": {"source": {"id": "delivery-cost", "title": "Kolik stojí doprava?", "score": 0.9}}},
     ])
-    assert len(replies) == 1
-    source = replies[0].source
-    assert replies[0].text == "Doprava stojí 89 Kč." and source is not None and source["id"] == "delivery-cost"
+    assert [(r.text, r.payload.source) for r in replies] == [("Dobrý den.", None)]
 
 
 def test_plain_texts_and_buttons_stay_separate_replies() -> None:
@@ -27,7 +41,7 @@ def test_plain_texts_and_buttons_stay_separate_replies() -> None:
         {"recipient_id": "c", "text": "Which one?", "buttons": [{"title": "A", "payload": "/a"}]},
     ])
     assert [r.text for r in replies] == ["Hello", "Which one?"]
-    assert replies[0].source is None and replies[1].buttons == [{"title": "A", "payload": "/a"}]
+    assert replies[0].payload.source is None and replies[1].buttons == [{"title": "A", "payload": "/a"}]
 
 
 def test_the_query_vector_the_api_sends_is_read_back_for_its_text_only(e5: E5Embedder) -> None:
