@@ -52,7 +52,7 @@ from knowledge.calibration import load_reference_questions
 from knowledge.content import Entry, load_content
 from knowledge.embedder import make_embedder
 
-PASSAGE_CHARS = 300  # of the answer; a manual section's text is cut there too (cost grows with the pair's length)
+PASSAGE_CHARS = 200  # of the answer; a manual section's text is cut there too (cost grows with the pair's length)
 RERANKED = 5
 OFF_TOPIC_QUANTILE = 0.99
 HEAD_SCALE = 20.0  # the pooled vector is L2-normalised; scaled so a head of ordinary weights reaches confident logits
