@@ -11,6 +11,7 @@ from api.models import Conversation, Message, Sender, as_utc
 from api.settings import Settings
 from api.system_messages import system_text
 from api.transcripts import stored_messages
+from contracts.payloads import BotPayload, CustomerPayload
 from knowledge.shop import Shop
 
 
@@ -32,11 +33,10 @@ def transcript_text(messages: list[Message], names: dict[int, str], language: st
         when = as_utc(message.created_at).astimezone(UTC).strftime("%Y-%m-%d %H:%M")
         who = _who(message, names, language)
         lines = [f"{when} {who}:", message.text] if who else [f"{when} — {message.text}"]
-        payload = message.payload or {}
-        if source := payload.get("source"):
-            lines.append(f"{system_text('transcript_source', language)}: {source['title']}" + (f" <{source['link']}>" if source.get("link") else ""))
-        if attachment := payload.get("attachment"):
-            lines.append(f"{system_text('transcript_file', language)}: {attachment['name']}")
+        if source := BotPayload.from_json(message.payload).source:
+            lines.append(f"{system_text('transcript_source', language)}: {source.title}" + (f" <{source.link}>" if source.link else ""))
+        if attachment := CustomerPayload.from_json(message.payload).attachment:
+            lines.append(f"{system_text('transcript_file', language)}: {attachment.name}")
         parts.append("\n".join(line for line in lines if line))
     return "\n\n".join(parts) + "\n"
 
