@@ -11,11 +11,11 @@ import getpass
 import os
 import sys
 
-from api.agents import create_agent
-from api.db import make_engine, make_sessionmaker, migrate
+from api.desk.agents import create_agent
 from api.domain_errors import DomainError
-from api.models import Role
 from api.settings import Settings
+from api.storage.db import make_engine, make_sessionmaker, migrate
+from api.storage.models import Role
 
 
 async def _create(settings: Settings, email: str, name: str, role: Role, password: str) -> None:

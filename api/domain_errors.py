@@ -1,5 +1,5 @@
 """What can go wrong in the api's own work, said as reasons a caller can act on, without HTTP: which status, headers
-or CLI message each kind becomes is decided at the edge (`api.errors.install_error_handlers`, `api.cli`)."""
+or CLI message each kind becomes is decided at the edge (`api.web.errors.install_error_handlers`, `api.cli`)."""
 from __future__ import annotations
 
 
@@ -29,7 +29,7 @@ class Conflict(DomainError):
 
 
 class TransitionNotAllowed(Conflict):
-    """A change of a conversation's state that its lifecycle's table does not have (`api.lifecycle.ALLOWED`)."""
+    """A change of a conversation's state that its lifecycle's table does not have (`api.chat.lifecycle.ALLOWED`)."""
 
 
 class RateLimited(DomainError):

@@ -13,19 +13,21 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from actions.registry import build_executor
-from api.answering import sign_of_life, stay_alive
-from api.content_watch import watch_content
-from api.db import make_engine, make_sessionmaker, migrate
-from api.desk import DatabaseDesk
-from api.errors import install_error_handlers
-from api.leases import release_all
-from api.limits import BodySizeLimit
-from api.pending import answer_pending_when_the_bot_is_back
-from api.queue_waits import offer_contact_when_nobody_comes
-from api.rasa_client import RasaClient
-from api.rate_limits import RateLimits
-from api.realtime import make_hub
-from api.routes import (
+from api.chat.answering import sign_of_life, stay_alive
+from api.chat.pending import answer_pending_when_the_bot_is_back
+from api.chat.rasa_client import RasaClient
+from api.desk.queue_waits import offer_contact_when_nobody_comes
+from api.desk.service_desk import DatabaseDesk
+from api.infra.content_watch import watch_content
+from api.infra.rate_limits import RateLimits
+from api.infra.realtime import make_hub
+from api.services import Services
+from api.settings import Settings
+from api.storage.db import make_engine, make_sessionmaker, migrate
+from api.storage.leases import release_all
+from api.web.body_limit import BodySizeLimit
+from api.web.errors import install_error_handlers
+from api.web.routes import (
     action_webhook,
     admin,
     agent,
@@ -38,9 +40,7 @@ from api.routes import (
     live,
     shop,
 )
-from api.security_headers import SecurityHeaders
-from api.services import Services
-from api.settings import Settings
+from api.web.security_headers import SecurityHeaders
 from knowledge import ContentError
 from knowledge.editing import FaqEditor, ManualEditor
 from knowledge.settings import knowledge_base

@@ -1,5 +1,5 @@
 """What the api builds once per process in its lifespan (`Services`), apart from how FastAPI hands it to routes
-(`api.deps`), so that domain modules can name it without importing the routes' dependencies."""
+(`api.web.deps`), so that domain modules can name it without importing the routes' dependencies."""
 from __future__ import annotations
 
 import asyncio
@@ -14,14 +14,14 @@ from typing import Any
 from rasa_sdk.executor import ActionExecutor
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from api.insights import ReportCache
-from api.presence import Consoles
-from api.rasa_client import RasaClient
-from api.rate_limits import RateLimits
-from api.realtime import Hub
-from api.responders import Responders
+from api.chat.rasa_client import RasaClient
+from api.chat.responders import Responders
+from api.desk.presence import Consoles
+from api.infra.rate_limits import RateLimits
+from api.infra.realtime import Hub
+from api.office.insights import ReportCache
 from api.settings import Settings
-from api.sockets import OpenSockets
+from api.web.sockets import OpenSockets
 from knowledge import KnowledgeBase
 from knowledge.editing import FaqEditor, ManualEditor
 from knowledge.shop import ShopConfig

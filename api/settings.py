@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from api.rate_limits import Rule, parse_rule
+from api.infra.rate_limits import Rule, parse_rule
 from knowledge.settings import ROOT, KnowledgeSettings
 
 __all__ = ["ROOT", "Settings"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from api.db import make_engine, make_sessionmaker, migrate
+from api.storage.db import make_engine, make_sessionmaker, migrate
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

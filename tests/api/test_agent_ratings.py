@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from api.agent_ratings import rate_agent
+from api.desk.agent_ratings import rate_agent
 from api.domain_errors import Conflict, NotFound
-from api.insights import Period, analytics
-from api.models import Agent, Conversation, ConversationState, Handoff, Message, Rating, Sender
-from api.realtime import Hub, agent_channel
+from api.infra.realtime import Hub, agent_channel
+from api.office.insights import Period, analytics
+from api.storage.models import Agent, Conversation, ConversationState, Handoff, Message, Rating, Sender
 
 NOW = datetime.now(UTC)
 PERIOD = Period(since=NOW - timedelta(days=1), until=NOW + timedelta(days=1))

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from api.agents import create_agent, sign_in
+from api.desk.agents import create_agent, sign_in
 from api.domain_errors import NotAuthenticated
 
 EMAIL, PASSWORD = "eva@domovo.test", "Eva-secret-password"  # pragma: allowlist secret

@@ -6,9 +6,9 @@ import asyncio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from api.answering import mark_answered, release_orphans, sign_of_life, take_pending
-from api.leases import hold
-from api.models import Conversation, Message, MessageStatus, Sender
+from api.chat.answering import mark_answered, release_orphans, sign_of_life, take_pending
+from api.storage.leases import hold
+from api.storage.models import Conversation, Message, MessageStatus, Sender
 
 
 async def customer_message(session: AsyncSession, conversation: Conversation, text: str, *, handler: str | None) -> Message:

@@ -6,9 +6,9 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
-from api.export import messages_csv, ratings_csv
-from api.insights import Period, analytics
-from api.models import Conversation, ConversationState, Message, Rating, Sender
+from api.office.export import messages_csv, ratings_csv
+from api.office.insights import Period, analytics
+from api.storage.models import Conversation, ConversationState, Message, Rating, Sender
 
 STARTED = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 PERIOD = Period(since=STARTED - timedelta(hours=1), until=STARTED + timedelta(hours=1))

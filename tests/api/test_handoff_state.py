@@ -10,16 +10,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from actions.desk import HandoffReceipt
-from api.agents import create_agent
-from api.desk import DatabaseDesk
+from api.chat.lifecycle import requeue, take
+from api.chat.system_messages import system_text
+from api.desk.agents import create_agent
+from api.desk.presence import anyone_online, console_seen
+from api.desk.queue_waits import offer_contact_after_wait
+from api.desk.service_desk import DatabaseDesk
 from api.domain_errors import Conflict
-from api.lifecycle import requeue, take
-from api.models import Agent, Conversation, ConversationState, Handoff, Message, Presence, Sender
-from api.presence import anyone_online, console_seen
-from api.queue_waits import offer_contact_after_wait
-from api.realtime import Hub, conversation_channel
+from api.infra.realtime import Hub, conversation_channel
 from api.settings import Settings
-from api.system_messages import system_text
+from api.storage.models import Agent, Conversation, ConversationState, Handoff, Message, Presence, Sender
 
 
 async def agent_on_duty(session: AsyncSession, *, presence: Presence = Presence.online, seen: timedelta | None = timedelta(0),
@@ -132,7 +132,7 @@ async def test_only_a_waiting_conversation_can_be_taken_and_a_requeued_one_can_b
 async def test_an_expired_agent_session_is_refused(sessions) -> None:  # type: ignore[no-untyped-def]
     from datetime import timedelta
 
-    from api.agents import agent_for_token, sign_in
+    from api.desk.agents import agent_for_token, sign_in
     from api.domain_errors import NotAuthenticated
 
     async with sessions() as session:

@@ -11,16 +11,16 @@ import pytest
 
 import api
 from api.domain_errors import DomainError
-from api.errors import HTTP, http_of
+from api.web.errors import HTTP, http_of
 
 API = Path(api.__file__).parent
-# Modules that speak HTTP or WebSocket themselves (api/routes/ besides): the app and its middleware, FastAPI's
-# dependencies, the error table, the request and response schemas, and the socket layer.
-EDGE = {"main.py", "deps.py", "errors.py", "limits.py", "security_headers.py", "schemas.py", "sockets.py"}
+# What speaks HTTP or WebSocket itself: `api/web/` (the routers, FastAPI's dependencies, the error table, the request
+# and response schemas, the body limit, the headers, the socket layer) and the app factory that assembles it.
+EDGE = ("web/", "main.py")
 # Domain modules that still build response schemas, each for a reason outside this change (#24 item 7, left so):
 STILL_BUILDS_SCHEMAS = {
-    "transcripts.py",  # reads conversations back as the schemas the routes and the live events share
-    "insights.py",  # the back office's figures; its decision-record reading is being typed (#24 item 2)
+    "chat/transcripts.py",  # reads conversations back as the schemas the routes and the live events share
+    "office/insights.py",  # the back office's figures, read by its route as they are
 }
 HTTP_MODULES = ("fastapi", "starlette")
 
@@ -37,37 +37,42 @@ def _imports(path: Path) -> set[str]:
 
 
 def _domain_modules() -> list[Path]:
-    return sorted(p for p in API.glob("*.py") if p.name not in EDGE)
+    return sorted(p for p in API.rglob("*.py") if not _name(p).startswith(EDGE) and "migrations" not in p.parts)
 
 
-@pytest.mark.parametrize("path", _domain_modules(), ids=lambda p: p.name)
+def _name(path: Path) -> str:
+    """A module's path inside api/, as the lists above name it."""
+    return path.relative_to(API).as_posix()
+
+
+@pytest.mark.parametrize("path", _domain_modules(), ids=_name)
 def test_a_domain_module_does_not_import_the_web_framework(path: Path) -> None:
     web = {name for name in _imports(path) if name.split(".")[0] in HTTP_MODULES}
-    assert not web, f"api/{path.name} imports {sorted(web)}: take what it needs as plain values, and keep HTTP in api/routes or the edge"
+    assert not web, f"api/{_name(path)} imports {sorted(web)}: take what it needs as plain values, and keep HTTP in api/web/routes or the edge"
 
 
-@pytest.mark.parametrize("path", [p for p in _domain_modules() if p.name not in STILL_BUILDS_SCHEMAS], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [p for p in _domain_modules() if _name(p) not in STILL_BUILDS_SCHEMAS], ids=_name)
 def test_a_domain_module_returns_domain_objects_not_response_schemas(path: Path) -> None:
-    schemas = {name for name in _imports(path) if name == "api.schemas" or name.startswith("api.schemas.")}
-    assert not schemas, f"api/{path.name} imports {sorted(schemas)}: return models or dataclasses, and let the route build the schema"
+    schemas = {name for name in _imports(path) if name == "api.web.schemas" or name.startswith("api.web.schemas.")}
+    assert not schemas, f"api/{_name(path)} imports {sorted(schemas)}: return models or dataclasses, and let the route build the schema"
 
 
-@pytest.mark.parametrize("path", [p for p in _domain_modules() if p.name != "services.py"], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [p for p in _domain_modules() if _name(p) != "services.py"], ids=_name)
 def test_a_domain_module_names_its_collaborators_not_the_whole_bag(path: Path) -> None:
     """`Services` (everything the process built) is unpacked by the routes and the lifespan's wiring, not passed down."""
-    bag = {name for name in _imports(path) if name.split(".")[:2] in (["api", "services"], ["api", "deps"], ["api", "routes"])}
-    assert not bag, f"api/{path.name} imports {sorted(bag)}: take the collaborators it uses (e.g. `api.responders.Responders`) as parameters"
+    bag = {name for name in _imports(path) if name == "api.services" or name.startswith(("api.web.deps", "api.web.routes"))}
+    assert not bag, f"api/{_name(path)} imports {sorted(bag)}: take the collaborators it uses (e.g. `api.chat.responders.Responders`) as parameters"
 
 
 def test_the_list_of_modules_still_building_schemas_only_shrinks() -> None:
     """A module fixed later must leave the list, or it could start building schemas again unnoticed."""
-    still = {name for name in STILL_BUILDS_SCHEMAS if "api.schemas" in _imports(API / name)}
+    still = {name for name in STILL_BUILDS_SCHEMAS if "api.web.schemas" in _imports(API / name)}
     assert still == STILL_BUILDS_SCHEMAS
 
 
 def _every_kind() -> list[type[DomainError]]:
     for module in pkgutil.walk_packages(api.__path__, "api."):  # errors defined anywhere in the api are found
-        if not module.name.startswith("api.migrations"):
+        if ".migrations" not in module.name:
             importlib.import_module(module.name)
     found: list[type[DomainError]] = []
     todo: list[type[DomainError]] = [DomainError]
@@ -87,7 +92,7 @@ def test_every_kind_of_domain_error_has_its_status_in_the_edges_table() -> None:
             http_of(kind)
         except KeyError:
             unmapped.append(kind.__name__)
-    assert not unmapped, f"add these to api.errors.HTTP: {unmapped}"
+    assert not unmapped, f"add these to api.web.errors.HTTP: {unmapped}"
     assert all(400 <= status < 600 for status, _ in HTTP.values())
 
 

@@ -6,10 +6,19 @@ from typing import Any
 
 import pytest
 
-from api.insights import AskedQuestion, Period, analytics, data_version, group_questions, missing_topics, unanswered, with_suggestions
-from api.models import Conversation, ConversationState, Handoff, Message, Rating, Sender
-from api.schemas import UnansweredGroup
+from api.office.insights import (
+    AskedQuestion,
+    Period,
+    analytics,
+    data_version,
+    group_questions,
+    missing_topics,
+    unanswered,
+    with_suggestions,
+)
 from api.settings import ROOT
+from api.storage.models import Conversation, ConversationState, Handoff, Message, Rating, Sender
+from api.web.schemas import UnansweredGroup
 from knowledge import KnowledgeBase
 from knowledge.editing import FaqEditor
 from knowledge.embedder import E5Embedder

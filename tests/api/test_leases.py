@@ -5,7 +5,7 @@ import asyncio
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from api.leases import hold
+from api.storage.leases import hold
 
 
 async def test_one_replica_holds_a_duty_until_its_lease_runs_out(sessions: async_sessionmaker[AsyncSession]) -> None:

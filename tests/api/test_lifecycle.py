@@ -9,10 +9,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from api.chat.lifecycle import ALLOWED, check_transition, move, reopen
 from api.domain_errors import TransitionNotAllowed
-from api.errors import install_error_handlers
-from api.lifecycle import ALLOWED, check_transition, move, reopen
-from api.models import Conversation, ConversationState
+from api.storage.models import Conversation, ConversationState
+from api.web.errors import install_error_handlers
 
 State = ConversationState
 DISALLOWED = [pair for pair in itertools.product(State, State) if pair not in ALLOWED]

@@ -12,16 +12,16 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from api.db import make_engine, make_sessionmaker, migrate
-from api.models import Conversation, ConversationState, Handoff, Ticket, TicketKind
 from api.settings import ROOT
+from api.storage.db import make_engine, make_sessionmaker, migrate
+from api.storage.models import Conversation, ConversationState, Handoff, Ticket, TicketKind
 from runner.processes import API_PYTHON
 from runner.servers import PostgresServer
 
 
 def head() -> str:
     config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "api" / "migrations"))
+    config.set_main_option("script_location", str(ROOT / "api" / "storage" / "migrations"))
     current = ScriptDirectory.from_config(config).get_current_head()
     assert current is not None
     return current
@@ -40,7 +40,7 @@ async def version(url: str) -> list[str]:
 def test_replicas_starting_together_migrate_a_fresh_database_once(postgres: PostgresServer) -> None:
     """Processes, as replicas are (Alembic's context is one per process)."""
     url = postgres.new_database()
-    starts = [subprocess.Popen([str(API_PYTHON), "-c", f"from api.db import migrate; migrate({url!r})"], cwd=ROOT,
+    starts = [subprocess.Popen([str(API_PYTHON), "-c", f"from api.storage.db import migrate; migrate({url!r})"], cwd=ROOT,
                                stderr=subprocess.PIPE, text=True) for _ in range(3)]
     for process in starts:
         _, errors = process.communicate(timeout=120)

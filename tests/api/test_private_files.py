@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from api.db import make_engine, migrate
+from api.storage.db import make_engine, migrate
 
 
 def mode(path: Path) -> int:

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 
-from api.rasa_client import query_vector_metadata, replies_from_rasa
+from api.chat.rasa_client import query_vector_metadata, replies_from_rasa
 from bot.message_metadata import query_vector
 from contracts.decisions import Source
 from knowledge.embedder import E5Embedder
@@ -45,7 +45,7 @@ def test_plain_texts_and_buttons_stay_separate_replies() -> None:
 
 
 def test_the_query_vector_the_api_sends_is_read_back_for_its_text_only(e5: E5Embedder) -> None:
-    """bot/message_metadata.py reads what api/rasa_client.py writes (they run in different environments), for this model
+    """bot/message_metadata.py reads what api/chat/rasa_client.py writes (they run in different environments), for this model
     and exactly this text: a vector for other words would classify the wrong message."""
     text = "Kolik stojí doprava?"
     vector = e5.embed_queries([text])[0]

@@ -7,9 +7,9 @@ import pytest
 from pydantic import ValidationError
 
 from api.domain_errors import RateLimited
-from api.errors import http_of
-from api.rate_limits import RateLimits, Rule
+from api.infra.rate_limits import RateLimits, Rule
 from api.settings import Settings
+from api.web.errors import http_of
 
 
 async def test_the_request_over_the_limit_is_refused_with_the_wait_and_other_customers_are_not_affected() -> None:

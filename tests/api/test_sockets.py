@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from api.sockets import POLICY, CloseSocket, OpenSockets, TypingLimit
+from api.web.sockets import POLICY, CloseSocket, OpenSockets, TypingLimit
 
 
 def test_a_key_holds_its_limit_of_sockets_and_frees_them_when_they_end() -> None:

@@ -8,11 +8,11 @@ import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from api.export import messages_csv
-from api.insights import Period, asked_questions
-from api.models import Conversation, ConversationState, Message, Sender
-from api.schemas import MessageOut, Reply
-from api.transcripts import as_reply, messages_after
+from api.chat.transcripts import as_reply, messages_after
+from api.office.export import messages_csv
+from api.office.insights import Period, asked_questions
+from api.storage.models import Conversation, ConversationState, Message, Sender
+from api.web.schemas import MessageOut, Reply
 from contracts.decisions import DecisionAction
 
 STARTED = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

@@ -11,8 +11,8 @@ from playwright.sync_api import Browser, Dialog, Page, ViewportSize, sync_playwr
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from api.models import Message, Sender
 from api.settings import ROOT
+from api.storage.models import Message, Sender
 from runner.processes import Stack
 from tests.conftest import Person
 

@@ -79,7 +79,7 @@ def test_a_decision_outside_the_contract_is_refused(caplog: pytest.LogCaptureFix
 
 
 def test_the_metadata_the_api_sends_fills_rasas_slots_and_a_malformed_value_fills_none() -> None:
-    """api/conversations.py writes MessageMetadata, bot/message_metadata.py (in Rasa's Python) makes the slots' entities of it."""
+    """api/chat/conversations.py writes MessageMetadata, bot/message_metadata.py (in Rasa's Python) makes the slots' entities of it."""
     sent = MessageMetadata(language="cs", returning=False, agents_online=True, shop_name="Domovo").to_json()
     assert sent == {"language": "cs", "returning": False, "agents_online": True, "shop_name": "Domovo"}
     assert MessageMetadata.from_json(through_json(sent)) == MessageMetadata("cs", False, True, "Domovo")

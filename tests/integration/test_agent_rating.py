@@ -15,7 +15,7 @@ from tests.conftest import Person, add_agent
 from tests.integration.chat import Console, database_rows, say, start
 from tests.integration.test_handover import transcript
 
-SYSTEM_TEXTS = yaml.safe_load((ROOT / "api" / "system_messages.yml").read_text(encoding="utf-8"))
+SYSTEM_TEXTS = yaml.safe_load((ROOT / "api" / "chat" / "system_messages.yml").read_text(encoding="utf-8"))
 ASK_FOR_A_PERSON = {"en": "I want to talk to a human, please", "pl": "Chciałbym porozmawiać z konsultantem, proszę.",
                     "lv": "Vai es varētu runāt ar konsultantu, lūdzu?"}
 

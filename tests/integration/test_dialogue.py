@@ -15,7 +15,7 @@ from tests.conftest import Person
 from tests.integration.chat import Console, buttons, database_rows, press, responses, said, say, start, texts, wait_for_availability
 
 pytestmark = pytest.mark.integration
-NOTICES = yaml.safe_load((ROOT / "api" / "system_messages.yml").read_text(encoding="utf-8"))
+NOTICES = yaml.safe_load((ROOT / "api" / "chat" / "system_messages.yml").read_text(encoding="utf-8"))
 
 
 def test_polish_complaint_goes_through_the_form_with_one_correction_to_a_ticket(client: httpx.Client, stack: Stack) -> None:
@@ -218,7 +218,7 @@ def test_a_message_sent_while_rasa_is_down_is_answered_when_it_is_back(client: h
     try:
         body = say(client, conversation, headers, "Kolik stojí doprava kurýrem?")
         assert body["pending"] and body["replies"][0]["sender"] == "system", body  # "one moment", in Czech
-        assert body["replies"][0]["text"] == yaml.safe_load((ROOT / "api" / "system_messages.yml").read_text())["one_moment"]["cs"]
+        assert body["replies"][0]["text"] == yaml.safe_load((ROOT / "api" / "chat" / "system_messages.yml").read_text())["one_moment"]["cs"]
     finally:
         stack.start_rasa()
     deadline = time.monotonic() + 30

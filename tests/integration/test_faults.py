@@ -13,7 +13,7 @@ import httpx
 from runner.processes import Stack
 from tests.integration.chat import database_rows, start
 
-BUSY_TIMEOUT_SECONDS = 15  # api/db.py: how long the api waits for a lock before giving up
+BUSY_TIMEOUT_SECONDS = 15  # api/storage/db.py: how long the api waits for a lock before giving up
 
 
 @contextmanager

@@ -20,8 +20,8 @@ from fastapi import Request, Response
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from api.chat.rasa_client import RasaClient
 from api.main import create_app
-from api.rasa_client import RasaClient
 from bot.message_metadata import query_vector
 from knowledge.embedder import E5Embedder
 from runner.processes import Stack, rasa_token

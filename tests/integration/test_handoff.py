@@ -14,7 +14,7 @@ from tests.conftest import Mailbox, Person, add_agent
 from tests.integration.chat import Console, Live, database_rows, said, say, start, wait_for_availability, ws_url
 
 pytestmark = pytest.mark.integration
-SYSTEM_TEXTS = yaml.safe_load((ROOT / "api" / "system_messages.yml").read_text(encoding="utf-8"))
+SYSTEM_TEXTS = yaml.safe_load((ROOT / "api" / "chat" / "system_messages.yml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")

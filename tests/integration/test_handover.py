@@ -17,7 +17,7 @@ from runner.processes import Stack
 from tests.conftest import Person
 from tests.integration.chat import Console, Live, database_rows, said, say, start, texts, wait_for_availability, ws_url
 
-SYSTEM_TEXTS = yaml.safe_load((ROOT / "api" / "system_messages.yml").read_text(encoding="utf-8"))
+SYSTEM_TEXTS = yaml.safe_load((ROOT / "api" / "chat" / "system_messages.yml").read_text(encoding="utf-8"))
 REPLY_HOURS = 24  # SHOPBOT_OFFLINE_REPLY_HOURS's default, which the test stack keeps
 
 

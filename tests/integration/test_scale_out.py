@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.sockets import UNAUTHORIZED
+from api.web.sockets import UNAUTHORIZED
 from runner.processes import Stack, answers, free_port, start_rasa, stop, wait_until
 from runner.scale_out import ScaleOut, running_scale_out
 from runner.servers import PostgresServer, RedisServer

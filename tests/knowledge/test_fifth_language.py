@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from actions.responses import response_text
-from api.system_messages import system_text
+from api.chat.system_messages import system_text
 from knowledge import KnowledgeBase
 from knowledge.embedder import E5Embedder
 from knowledge.language import language_guesser

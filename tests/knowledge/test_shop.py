@@ -63,7 +63,7 @@ def test_the_shops_name_and_contacts_are_written_nowhere_but_its_file() -> None:
     NLU examples are the demo shop's own pages and customers' words, not texts of the product)."""
     shop = load_shop(KnowledgeSettings(content_dir=ROOT / "knowledge"))
     said = [shop.name, shop.name[:-1], shop.contact.email, shop.contact.phone]  # the stem too: Czech says "v Domovu", "asistent Domova"
-    texts = [ROOT / "domain.yml", ROOT / "api" / "system_messages.yml", *ROOT.glob("api/static/widget/*"), *ROOT.glob("api/static/console/*"),
-             *ROOT.glob("api/*.py"), *ROOT.glob("api/routes/*.py"), *ROOT.glob("actions/*.py")]
+    texts = [ROOT / "domain.yml", ROOT / "api" / "chat" / "system_messages.yml", *ROOT.glob("api/static/widget/*"), *ROOT.glob("api/static/console/*"),
+             *ROOT.glob("api/*.py"), *ROOT.glob("api/web/routes/*.py"), *ROOT.glob("actions/*.py")]
     found = [(path.relative_to(ROOT), word) for path in texts for word in said if word and word.casefold() in path.read_text(encoding="utf-8").casefold()]
     assert found == []

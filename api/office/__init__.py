@@ -1,0 +1,1 @@
+"""The back office: what the conversations teach, exports, and erasure on request."""

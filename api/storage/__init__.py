@@ -1,0 +1,1 @@
+"""The database: engine and sessions, tables, migrations, leases between replicas, files kept private."""
