@@ -33,10 +33,10 @@ import yaml
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from api.db import make_engine, make_sessionmaker, migrate
-from api.insights import AskedQuestion, Period, ReportCache, data_version, group_questions, unanswered
-from api.models import Conversation, Message, Sender
+from api.office.insights import AskedQuestion, Period, ReportCache, data_version, group_questions, unanswered
 from api.settings import ROOT, Settings
+from api.storage.db import make_engine, make_sessionmaker, migrate
+from api.storage.models import Conversation, Message, Sender
 from benchmarks.report import replace_section
 from contracts.decisions import DecisionRecord
 from contracts.payloads import BotPayload

@@ -29,10 +29,10 @@ from fastapi import FastAPI, Request, Response
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
-import api.conversations
-import api.live_events
+import api.chat.conversations
+import api.chat.live_events
+from api.chat.rasa_client import RasaClient
 from api.main import create_app
-from api.rasa_client import RasaClient
 from benchmarks.load import LANGUAGES, SCRIPTS, start_product
 from knowledge.language import LanguageGuesser
 from runner.processes import Stack
@@ -109,10 +109,10 @@ def watched_app(stack: Stack, watch: Watch) -> FastAPI:
     """The api as `make run` builds it, its requests, database statements and stages counted into `watch`."""
     app = create_app(stack.settings.model_copy(update={"watch_content": False}))
     clock_async(watch, RasaClient, "send", "Rasa (its NLU, dialogue and the action webhook)")
-    clock_async(watch, api.conversations, "embedded_once", "e5 embedding of the text")
+    clock_async(watch, api.chat.conversations, "embedded_once", "e5 embedding of the text")
     clock_sync(watch, LanguageGuesser, "guess", "language guess")
     clock_session(watch)
-    for module in (api.conversations, api.live_events):
+    for module in (api.chat.conversations, api.chat.live_events):
         clock_async(watch, module, "publish_messages", "publishing to customers and consoles")
 
     @app.middleware("http")

@@ -95,7 +95,7 @@ class ApiChannel(InputChannel):
         @webhook.route("/parse", methods=["POST"])
         async def read(request: Request) -> HTTPResponse:
             """`{"text", "metadata"}` in, Rasa's NLU parse out, touching no conversation: Rasa's own /model/parse takes no
-            metadata, so the e5 vector the api sends with the text (api/waiting.py) would be computed again."""
+            metadata, so the e5 vector the api sends with the text (api/chat/waiting.py) would be computed again."""
             body = request.json or {}
             if not isinstance(body.get("text"), str):
                 return response.json({"error": "`text` (a string) is required"}, status=400)

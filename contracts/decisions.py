@@ -1,6 +1,6 @@
 """The search's decision on a customer's question and the source an answer cites, as they travel: from the action that
-decided (actions/answers.py) or the api answering a waiting chat (api/waiting.py), in the bot message's `custom` JSON
-through Rasa, into the stored message's payload, and out to the back office (api/insights.py, api/export.py)."""
+decided (actions/answers.py) or the api answering a waiting chat (api/chat/waiting.py), in the bot message's `custom` JSON
+through Rasa, into the stored message's payload, and out to the back office (api/office/insights.py, api/office/export.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""The languages the bot's own texts are written in (domain.yml, api/system_messages.yml, the other-language note): a shop
+"""The languages the bot's own texts are written in (domain.yml, api/chat/system_messages.yml, the other-language note): a shop
 serves some of them (its settings), and its content may add others (knowledge/README.md, "A fifth language"), so a
 conversation's language is any ISO 639-1 code (`LanguageCode`), and these four are where the bot's texts exist."""
 from __future__ import annotations

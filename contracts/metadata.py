@@ -3,7 +3,7 @@
 Rasa's channel turns each into an entity that a `from_entity` mapping in domain.yml copies into a slot (bot/message_metadata.py):
 the `language` slot chooses the variant of Rasa's own responses. The actions read a message's language from its metadata,
 the slot only for a message that carried none (actions/metadata.py). The e5 query vector the api sends beside these has
-its own format (api/rasa_client.py writes it, bot/message_metadata.py reads it).
+its own format (api/chat/rasa_client.py writes it, bot/message_metadata.py reads it).
 """
 from __future__ import annotations
 

@@ -23,8 +23,8 @@ import httpx
 import uvicorn
 from pydantic import SecretStr
 
-from api.private_files import open_private_log, private_dir, private_sqlite_file
 from api.settings import ROOT, Settings
+from api.storage.private_files import open_private_log, private_dir, private_sqlite_file
 from runner.supervisor import Backoff, Part, Supervisor
 from runner.training import RASA_BIN, rasa_env
 

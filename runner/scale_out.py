@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from api.private_files import private_dir
 from api.settings import Settings
+from api.storage.private_files import private_dir
 from knowledge import ContentError, KnowledgeError
 from knowledge.cli import build_knowledge
 from runner.processes import (

@@ -16,7 +16,7 @@ import time
 import uuid
 from pathlib import Path
 
-from api.private_files import private_dir, private_file
+from api.storage.private_files import private_dir, private_file
 from runner.processes import free_port
 
 USER = "shopbot"

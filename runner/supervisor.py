@@ -1,7 +1,7 @@
 """Keeps the product's processes running: a part that exits when nobody stopped it is started again, with backoff.
 
 Customers lose nothing meanwhile: the api stores every message first and answers the ones Rasa could not take once
-it is back (api/pending.py), and the widget sends again what the api did not acknowledge, stored once (client_id).
+it is back (api/chat/pending.py), and the widget sends again what the api did not acknowledge, stored once (client_id).
 """
 from __future__ import annotations
 

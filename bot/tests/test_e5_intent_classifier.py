@@ -123,7 +123,7 @@ class CountingE5(E5):
 
 
 def sent_by_the_api(text: str, vector: np.ndarray, *, model: str = E5_MODEL) -> dict:
-    """Message metadata as api/rasa_client.py writes it (tests/api/test_rasa_client.py checks that side against the reader)."""
+    """Message metadata as api/chat/rasa_client.py writes it (tests/api/test_rasa_client.py checks that side against the reader)."""
     return {QUERY_VECTOR: {"model": model, "text": text, "vector": base64.b64encode(np.asarray(vector, "<f4").tobytes()).decode()}}
 
 
