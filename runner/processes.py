@@ -20,7 +20,6 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import httpx
-import uvicorn
 from pydantic import SecretStr
 
 from api.private_files import open_private_log, private_dir, private_sqlite_file
@@ -78,6 +77,8 @@ class Stack:
     def api_served_here(self, app: Any, *, timeout: float = 180.0) -> Iterator[None]:
         """`app` (the api's ASGI app) served from this process on the api's port instead of the api process, which comes
         back after: tests and profiles watch the api's own functions and engine, and Rasa's action calls reach it as usual."""
+        import uvicorn  # here, where it is used: `make run`'s runner serves nothing itself
+
         self.stop_api()
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.settings.api_port, log_level="warning"))
         thread = threading.Thread(target=server.run, daemon=True)
@@ -151,6 +152,18 @@ def start_rasa(settings: Settings, model: Path, log: Path) -> subprocess.Popen:
     env = {**rasa_env(), **service_env(settings), **rasa_store_env(settings)}
     private_sqlite_file(settings.rasa_tracker_store)  # before Rasa creates it: the conversations are customers' words
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=open_private_log(log), stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def build_index(settings: Settings) -> None:
+    """Build the knowledge index if the content changed (`shopbot-kb build`), before the api starts, so it serves at once.
+
+    In a process of its own: the runner only starts and watches the others, and the e5 model, scikit-learn and the
+    fitted index a build loads would stay in its memory for as long as the product runs (about 230 MB).
+    """
+    result = subprocess.run([str(API_PYTHON), "-m", "knowledge.cli", "build"], cwd=ROOT, env=service_env(settings), check=False)
+    if result.returncode != 0:
+        raise StartupError(f"the knowledge index was not built (`shopbot-kb build` exited with code {result.returncode}): "
+                           f"fix what it said above and run again")
 
 
 def start_api(settings: Settings, log: Path | None) -> subprocess.Popen:
