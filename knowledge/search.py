@@ -42,6 +42,7 @@ from knowledge.index import (
     current_manifest,
     embed_cached,
     load_index,
+    stored_vectors,
 )
 from knowledge.lexical import CharNgramIndex, LexicalIndex, NgramAnalyses, fold
 from knowledge.names import unknown_names, vocabulary
@@ -285,7 +286,7 @@ class KnowledgeBase:
 
     def _wrap(self, index: KnowledgeIndex) -> _Loaded:
         """Everything fitted from a build at load time: lexical index, entry classifiers, the bars for this content."""
-        vectors = index.faiss_index.reconstruct_n(0, index.faiss_index.ntotal) if index.faiss_index.ntotal else np.zeros((0, self.embedder.dim), np.float32)
+        vectors = stored_vectors(index)  # held with `index` in the _Loaded below
         ngrams = CharNgramIndex(index.passages, analyses=self._analyses)
         entry_rows: dict[str, list[int]] = {}
         for row, passage in enumerate(index.passages):
