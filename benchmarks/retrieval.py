@@ -33,8 +33,8 @@ from knowledge import KnowledgeBase
 from knowledge.content import load_content
 from knowledge.embedder import make_embedder
 from knowledge.index import build_index
-from knowledge.search import SIGNALS
 from knowledge.settings import knowledge_base
+from knowledge.tuning import SIGNALS
 
 EVAL_FILE = ROOT / "benchmarks" / "data" / "retrieval_eval.yml"
 

@@ -71,6 +71,20 @@ class KnowledgeIndex:
         return self.manifest["content_fingerprint"]
 
 
+def stored_vectors(index: KnowledgeIndex) -> np.ndarray:
+    """The build's passage vectors (rows in passage order) as a view of FAISS's own storage, not a copy of it: the
+    search reads them as a matrix, and a reconstructed copy beside the index kept the same 11 MB twice in the api.
+
+    The view lives as long as `index` holds its FAISS index: keep the two together.
+    """
+    flat = index.faiss_index
+    if not flat.ntotal:
+        return np.zeros((0, flat.d), np.float32)
+    if not isinstance(flat, faiss.IndexFlat):  # builds are flat; another kind of index can only give a copy
+        return flat.reconstruct_n(0, flat.ntotal)
+    return faiss.rev_swig_ptr(flat.get_xb(), flat.ntotal * flat.d).reshape(flat.ntotal, flat.d)
+
+
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 CONTENT_KINDS = frozenset({"qa", "sentence"})  # passages that state the content, as opposed to ways of asking for it
 

@@ -43,22 +43,17 @@ from knowledge.index import (
     current_manifest,
     embed_cached,
     load_index,
+    stored_vectors,
 )
 from knowledge.lexical import CharNgramIndex, LexicalIndex, NgramAnalyses, fold
 from knowledge.names import unknown_names, vocabulary
+from knowledge.tuning import SearchTuning
 
 log = logging.getLogger(__name__)
 Retriever = Literal["dense", "lexical", "hybrid"]
 
-SIGNALS = ("dense", "lexical", "dense_classifier", "lexical_classifier", "similarity")
-# Ranking weights, chosen by `make bench` (docs/benchmarks.md); the same for every shop.
-DEFAULT_WEIGHTS = {"similarity": 1.0, "dense_classifier": 0.5, "lexical_classifier": 1.0}
 # What the evidence is made of: e5 cosine to question + answer, to the question (or an alternative), char n-grams.
 EVIDENCE_WEIGHTS = {"dense_qa": 1.0, "dense_question": 1.0, "lexical_qa": 0.5}
-DEFAULT_ANSWER_QUANTILE = 0.99
-DEFAULT_CHOICES_QUANTILE = 0.95
-DEFAULT_MIN_LEAD = 0.05
-DEFAULT_MIN_RANK_LEAD = 0.16
 # An entry about another product than the one the question names ("error E3 on the PureAir" is not the coffee
 # machine's error list) falls below every entry that is not.
 OTHER_PRODUCT_PENALTY = 1.0
@@ -76,35 +71,6 @@ def named_products(query: str, products: set[str]) -> set[str]:
         if len(key) >= 4 and any(word.startswith(key) for word in words):
             named.add(product)
     return named
-
-
-@dataclass(frozen=True)
-class SearchTuning:
-    """The product's defaults, the same for every shop; the bars themselves come from the content (`Bars`).
-
-    A question is answered outright when its top hit's evidence beats `answer_quantile` of the off-topic
-    reference questions' best evidence against this content and leads every other entry by `min_lead`
-    (in evidence units: a sum of cosines), or by less where off-topic questions' top hits lead by less on this content
-    (`LanguageBars.lead`: questions in a language the content lacks); it gets the top three as choices
-    when the evidence beats `choices_quantile`; below that the bot says it has no answer. An entry with alternative
-    phrasings is also answered when the hit leads the ranking score by `min_rank_lead` and the dense entry classifier
-    beats `choices_quantile` of the off-topic questions' confidence, or the char n-gram one `answer_quantile` of
-    theirs (see `decide`).
-    """
-
-    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
-    answer_quantile: float = DEFAULT_ANSWER_QUANTILE
-    choices_quantile: float = DEFAULT_CHOICES_QUANTILE
-    min_lead: float = DEFAULT_MIN_LEAD
-    min_rank_lead: float = DEFAULT_MIN_RANK_LEAD
-    found_by_top: int = 5
-
-    def __post_init__(self) -> None:
-        unknown = set(self.weights) - set(SIGNALS)
-        if unknown or not any(self.weights.values()):
-            raise ValueError(f"weights must name some of {', '.join(SIGNALS)} with a non-zero total; got {self.weights}")
-        if not 0 < self.choices_quantile <= self.answer_quantile <= 1:
-            raise ValueError(f"need 0 < choices_quantile ≤ answer_quantile ≤ 1; got {self.choices_quantile}, {self.answer_quantile}")
 
 
 @dataclass(frozen=True)
@@ -321,7 +287,7 @@ class KnowledgeBase:
 
     def _wrap(self, index: KnowledgeIndex) -> _Loaded:
         """Everything fitted from a build at load time: lexical index, entry classifiers, the bars for this content."""
-        vectors = index.faiss_index.reconstruct_n(0, index.faiss_index.ntotal) if index.faiss_index.ntotal else np.zeros((0, self.embedder.dim), np.float32)
+        vectors = stored_vectors(index)  # held with `index` in the _Loaded below
         ngrams = CharNgramIndex(index.passages, analyses=self._analyses)
         entry_rows: dict[str, list[int]] = {}
         for row, passage in enumerate(index.passages):

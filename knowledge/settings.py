@@ -6,20 +6,22 @@ and the library needs nothing from the api.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from knowledge.embedder import make_embedder
-from knowledge.search import (
+from knowledge.tuning import (
     DEFAULT_ANSWER_QUANTILE,
     DEFAULT_CHOICES_QUANTILE,
     DEFAULT_MIN_LEAD,
     DEFAULT_MIN_RANK_LEAD,
     DEFAULT_WEIGHTS,
-    KnowledgeBase,
     SearchTuning,
 )
+
+if TYPE_CHECKING:
+    from knowledge.search import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parent.parent  # the project: default places of the content and of var/
 
@@ -61,6 +63,13 @@ class KnowledgeSettings(BaseSettings):
 
 
 def knowledge_base(settings: KnowledgeSettings) -> KnowledgeBase:
-    """The knowledge base every process serves (the api, the command line, the benchmarks), as the settings say."""
+    """The knowledge base every process serves (the api, the command line, the benchmarks), as the settings say.
+
+    The search and the embedder are imported here, where they are used: a process that only reads the settings (the
+    runner, which starts and watches the others) must not load scikit-learn, SciPy and FAISS (about 150 MB).
+    """
+    from knowledge.embedder import make_embedder
+    from knowledge.search import KnowledgeBase
+
     return KnowledgeBase(content_dir=settings.content_dir, index_dir=settings.index_dir, cache_dir=settings.embedding_cache_dir,
                          embedder=make_embedder(settings.embedder), tuning=settings.search_tuning)

@@ -5,9 +5,7 @@ import sys
 import time
 
 from api.settings import Settings
-from knowledge import ContentError, KnowledgeError
-from knowledge.cli import build_knowledge
-from runner.processes import StartupError, exit_with, port_is_free, running_stack, stop_on_signals
+from runner.processes import StartupError, build_index, exit_with, port_is_free, running_stack, stop_on_signals
 from runner.training import TrainingError, ensure_model
 
 
@@ -18,10 +16,8 @@ def main() -> None:
             exit_with(f"port {port} for the {name} is in use: stop what runs there or set SHOPBOT_{'API' if name == 'api' else 'RASA'}_PORT")
     try:
         model = ensure_model(settings.model_dir, log=None)
-        build_knowledge(settings)
-    except ContentError as exc:
-        exit_with(f"the knowledge files have problems; fix them and run again:\n{exc}")
-    except (TrainingError, KnowledgeError) as exc:
+        build_index(settings)
+    except (TrainingError, StartupError) as exc:
         exit_with(str(exc))
     stop_on_signals()
     print("Starting Rasa and the api (Rasa takes about a minute to load its model)...", flush=True)

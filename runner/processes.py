@@ -20,7 +20,6 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import httpx
-import uvicorn
 from pydantic import SecretStr
 
 from api.settings import ROOT, Settings
@@ -78,6 +77,8 @@ class Stack:
     def api_served_here(self, app: Any, *, timeout: float = 180.0) -> Iterator[None]:
         """`app` (the api's ASGI app) served from this process on the api's port instead of the api process, which comes
         back after: tests and profiles watch the api's own functions and engine, and Rasa's action calls reach it as usual."""
+        import uvicorn  # here, where it is used: `make run`'s runner serves nothing itself
+
         self.stop_api()
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.settings.api_port, log_level="warning"))
         thread = threading.Thread(target=server.run, daemon=True)
@@ -153,11 +154,31 @@ def start_rasa(settings: Settings, model: Path, log: Path) -> subprocess.Popen:
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=open_private_log(log), stderr=subprocess.STDOUT, start_new_session=True)
 
 
+def build_index(settings: Settings) -> None:
+    """Build the knowledge index if the content changed (`shopbot-kb build`), before the api starts, so it serves at once.
+
+    In a process of its own: the runner only starts and watches the others, and the e5 model, scikit-learn and the
+    fitted index a build loads would stay in its memory for as long as the product runs (about 230 MB).
+    """
+    result = subprocess.run([str(API_PYTHON), "-m", "knowledge.cli", "build"], cwd=ROOT, env=service_env(settings), check=False)
+    if result.returncode != 0:
+        raise StartupError(f"the knowledge index was not built (`shopbot-kb build` exited with code {result.returncode}): "
+                           f"fix what it said above and run again")
+
+
+# glibc's malloc told to give freed memory back to the system: blocks over 64 KiB (numpy arrays, the fits at an index
+# load) mapped on their own and unmapped when freed, the heap's free top returned past 1 MiB, two arenas for the
+# threadpool's threads instead of eight per core. The api at rest after a few messages: 546 → 492 MiB, back to back
+# (docs/benchmarks.md, Memory). Values an operator exported win.
+API_MALLOC_ENV = {"MALLOC_ARENA_MAX": "2", "MALLOC_MMAP_THRESHOLD_": "65536", "MALLOC_TRIM_THRESHOLD_": "1048576"}
+
+
 def start_api(settings: Settings, log: Path | None) -> subprocess.Popen:
     command = [str(API_PYTHON), "-m", "uvicorn", "api.main:create_app", "--factory", "--ws-max-size", str(settings.ws_max_message_bytes),
                "--host", settings.api_host, "--port", str(settings.api_port)]
     output = open_private_log(log) if log else None  # logs may quote customers: readable by this user only
-    return subprocess.Popen(command, cwd=ROOT, env=service_env(settings), stdout=output, stderr=subprocess.STDOUT if output else None, start_new_session=True)
+    env = {**API_MALLOC_ENV, **service_env(settings)}
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT if output else None, start_new_session=True)
 
 
 def answers(url: str, params: dict | None = None) -> bool:

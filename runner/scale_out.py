@@ -18,11 +18,10 @@ from pathlib import Path
 
 from api.settings import Settings
 from api.storage.private_files import private_dir
-from knowledge import ContentError, KnowledgeError
-from knowledge.cli import build_knowledge
 from runner.processes import (
     StartupError,
     answers,
+    build_index,
     exit_with,
     free_port,
     port_is_free,
@@ -137,7 +136,7 @@ def running_scale_out(settings: Settings, model: Path, *, postgres: PostgresServ
             log = logs / f"rasa-{name}.log"
             profile.rasas.append(Replica(f"rasa-{name}", replica, start_rasa(replica, model, log), log))
         for name, replica in zip(REPLICAS, api_settings):
-            build_knowledge(replica)  # the index before the replica starts, so it serves at once (the cache makes the second quick)
+            build_index(replica)  # the index before the replica starts, so it serves at once (the cache makes the second quick)
             log = logs / f"api-{name}.log"
             profile.apis.append(Replica(f"api-{name}", replica, start_api(replica, log), log))
         profile.proxy = NginxProxy(folder / "nginx", public_host=settings.api_host, public_port=settings.api_port,
@@ -160,7 +159,7 @@ def main() -> None:
         exit_with(f"port {settings.api_port} for the proxy is in use: stop what runs there or set SHOPBOT_API_PORT")
     try:
         model = ensure_model(settings.model_dir, log=None)
-    except (TrainingError, ContentError, KnowledgeError) as exc:
+    except TrainingError as exc:
         exit_with(str(exc))
     stop_on_signals()
     folder = settings.var_dir / "scale-out"
@@ -190,7 +189,7 @@ def main() -> None:
                 time.sleep(1)
     except KeyboardInterrupt:
         print("\nStopping...", flush=True)
-    except (StartupError, ServerError, ContentError, KnowledgeError) as exc:
+    except (StartupError, ServerError) as exc:
         exit_with(str(exc))
     sys.exit(0)
 

@@ -11,7 +11,7 @@ import pytest
 from api.settings import ROOT, Settings
 from knowledge import IndexLoadError, KnowledgeBase
 from knowledge.content import load_content
-from knowledge.index import build_index, load_index
+from knowledge.index import build_index, load_index, stored_vectors
 from knowledge.settings import knowledge_base
 from tests.conftest import copy_demo_content
 
@@ -48,6 +48,20 @@ def test_faiss_search_matches_brute_force(content_dir: Path, tmp_path: Path) -> 
     exact = vectors @ query[0]
     assert rows[0].tolist() == np.argsort(-exact)[:10].tolist()
     assert np.allclose(scores[0], np.sort(exact)[::-1][:10], atol=1e-5)
+
+
+def test_the_search_reads_the_vectors_from_faiss_itself_not_from_a_copy(content_dir: Path, tmp_path: Path) -> None:
+    embedder = SeededEmbedder()
+    built = build_index(load_content(content_dir), embedder, tmp_path / "index", cache_dir=tmp_path / "cache")
+    loaded = load_index(tmp_path / "index", embedder_name=embedder.name)
+    expected = embedder.embed_passages([p.text for p in built.passages])
+    for index in (built, loaded):
+        vectors = stored_vectors(index)
+        assert vectors.dtype == np.float32 and np.array_equal(vectors, expected)
+        assert not vectors.flags.owndata  # a view of the FAISS index's storage (it held the same matrix twice)
+        vectors[0, 0] += 1.0
+        assert index.faiss_index.reconstruct(0)[0] == vectors[0, 0]
+        vectors[0, 0] -= 1.0
 
 
 class CountingEmbedder(SeededEmbedder):

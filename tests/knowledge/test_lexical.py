@@ -34,3 +34,14 @@ def test_a_batch_of_questions_scores_as_each_question_alone() -> None:
 def test_content_without_passages_scores_nothing() -> None:
     index = CharNgramIndex([])
     assert index.cosines(index.transform(["kolik stoji doprava"])).shape == (1, 0)
+
+
+def test_the_remembered_ngrams_share_one_string_per_distinct_ngram() -> None:
+    analyses = NgramAnalyses()
+    index = CharNgramIndex(AFTER, analyses=analyses)
+    first, second = (analyses.analyze(p.text) for p in (AFTER[0], AFTER[2]))
+    shared = set(first) & set(second)
+    assert shared  # " kc " and the like
+    by_text = {gram: gram for gram in first}
+    assert all(gram is by_text[gram] for gram in second if gram in shared)  # one object each, not one per occurrence
+    assert index.matrix is not None and index.matrix.dtype == np.float32  # like the e5 vectors: half the memory of float64
