@@ -60,7 +60,7 @@ def reading_rasa(readings: list[tuple[str, dict[str, Any], str | None]]) -> type
 def api_in_this_process(stack: Stack, monkeypatch: pytest.MonkeyPatch, embedder: E5Embedder) -> Iterator[list[str]]:
     """The stack's api replaced by one running in this process on the same port (Rasa's action calls reach it), its
     knowledge base built with `embedder`; yields the paths of the requests it serves. The stack's api comes back after."""
-    monkeypatch.setattr("knowledge.settings.make_embedder", lambda spec: embedder)
+    monkeypatch.setattr("knowledge.embedder.make_embedder", lambda spec: embedder)  # read when knowledge_base() is called
     app = create_app(stack.settings.model_copy(update={"watch_content": False}))
     served: list[str] = []
 
