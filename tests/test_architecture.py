@@ -5,11 +5,10 @@ under `if TYPE_CHECKING:` never run.
 """
 from __future__ import annotations
 
-import ast
-from collections.abc import Iterator
 from pathlib import Path
 
 from api.settings import ROOT
+from tests.imports import imported_names
 
 PACKAGES = ("api", "actions", "bot", "contracts", "knowledge", "runner")
 
@@ -25,28 +24,9 @@ def project_modules() -> dict[str, Path]:
             if "tests" not in path.parts and "migrations" not in path.parts}
 
 
-def _load_time_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    for node in body:
-        if isinstance(node, ast.If):
-            if not (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"):
-                yield from _load_time_statements(node.body)
-            yield from _load_time_statements(node.orelse)
-        elif isinstance(node, ast.Try):
-            yield from _load_time_statements(node.body)
-        else:
-            yield node
-
-
 def imports_at_load(path: Path, known: dict[str, Path]) -> set[str]:
     """The project modules a module imports when it loads (`from a import b` counts `a.b` when that is a module)."""
-    found: set[str] = set()
-    for node in _load_time_statements(ast.parse(path.read_text(encoding="utf-8")).body):
-        if isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module)
-            found |= {f"{node.module}.{alias.name}" for alias in node.names if f"{node.module}.{alias.name}" in known}
-    return {name for name in found if name in known}
+    return {name for name in imported_names(path, at_load_only=True) if name in known}
 
 
 def import_graph() -> dict[str, set[str]]:

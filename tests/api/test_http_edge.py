@@ -2,7 +2,6 @@
 errors carry no status, and the edge's one table gives every kind of error its status."""
 from __future__ import annotations
 
-import ast
 import importlib
 import pkgutil
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 import api
 from api.domain_errors import DomainError
 from api.web.errors import HTTP, http_of
+from tests.imports import imported_names
 
 API = Path(api.__file__).parent
 # What speaks HTTP or WebSocket itself: `api/web/` (the routers, FastAPI's dependencies, the error table, the request
@@ -25,17 +25,6 @@ STILL_BUILDS_SCHEMAS = {
 HTTP_MODULES = ("fastapi", "starlette")
 
 
-def _imports(path: Path) -> set[str]:
-    """Every module `path` imports, by its full dotted name (`from x import y` counts as x and x.y)."""
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
-    return names
-
-
 def _domain_modules() -> list[Path]:
     return sorted(p for p in API.rglob("*.py") if not _name(p).startswith(EDGE) and "migrations" not in p.parts)
 
@@ -47,26 +36,26 @@ def _name(path: Path) -> str:
 
 @pytest.mark.parametrize("path", _domain_modules(), ids=_name)
 def test_a_domain_module_does_not_import_the_web_framework(path: Path) -> None:
-    web = {name for name in _imports(path) if name.split(".")[0] in HTTP_MODULES}
+    web = {name for name in imported_names(path) if name.split(".")[0] in HTTP_MODULES}
     assert not web, f"api/{_name(path)} imports {sorted(web)}: take what it needs as plain values, and keep HTTP in api/web/routes or the edge"
 
 
 @pytest.mark.parametrize("path", [p for p in _domain_modules() if _name(p) not in STILL_BUILDS_SCHEMAS], ids=_name)
 def test_a_domain_module_returns_domain_objects_not_response_schemas(path: Path) -> None:
-    schemas = {name for name in _imports(path) if name == "api.web.schemas" or name.startswith("api.web.schemas.")}
+    schemas = {name for name in imported_names(path) if name == "api.web.schemas" or name.startswith("api.web.schemas.")}
     assert not schemas, f"api/{_name(path)} imports {sorted(schemas)}: return models or dataclasses, and let the route build the schema"
 
 
 @pytest.mark.parametrize("path", [p for p in _domain_modules() if _name(p) != "services.py"], ids=_name)
 def test_a_domain_module_names_its_collaborators_not_the_whole_bag(path: Path) -> None:
     """`Services` (everything the process built) is unpacked by the routes and the lifespan's wiring, not passed down."""
-    bag = {name for name in _imports(path) if name == "api.services" or name.startswith(("api.web.deps", "api.web.routes"))}
+    bag = {name for name in imported_names(path) if name == "api.services" or name.startswith(("api.web.deps", "api.web.routes"))}
     assert not bag, f"api/{_name(path)} imports {sorted(bag)}: take the collaborators it uses (e.g. `api.chat.responders.Responders`) as parameters"
 
 
 def test_the_list_of_modules_still_building_schemas_only_shrinks() -> None:
     """A module fixed later must leave the list, or it could start building schemas again unnoticed."""
-    still = {name for name in STILL_BUILDS_SCHEMAS if "api.web.schemas" in _imports(API / name)}
+    still = {name for name in STILL_BUILDS_SCHEMAS if "api.web.schemas" in imported_names(API / name)}
     assert still == STILL_BUILDS_SCHEMAS
 
 
