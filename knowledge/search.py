@@ -47,6 +47,7 @@ from knowledge.index import (
 )
 from knowledge.lexical import CharNgramIndex, LexicalIndex, NgramAnalyses, fold
 from knowledge.names import unknown_names, vocabulary
+from knowledge.translation_map import LanguageMaps, load_translations
 from knowledge.tuning import SearchTuning
 
 log = logging.getLogger(__name__)
@@ -158,6 +159,7 @@ class _Layout:
     ids: list[str]
     own_language: np.ndarray  # per entry: it has a text in this language
     columns: np.ndarray  # per entry: its column in the entry classifiers' scores
+    other_languages: dict[str, np.ndarray]  # per language of the rows of entries lacking this one: which rows are in it
 
 
 def _layout(index: KnowledgeIndex, lang: str, vectors: np.ndarray, classes: list[str]) -> _Layout:
@@ -176,9 +178,11 @@ def _layout(index: KnowledgeIndex, lang: str, vectors: np.ndarray, classes: list
         rows.append(row)
     column = {entry_id: i for i, entry_id in enumerate(classes)}
     picked = np.array(rows, dtype=np.int64)
+    row_langs = np.array([index.passages[r].lang for r in rows])
     return _Layout(picked, np.ascontiguousarray(vectors[picked]), np.array(starts, dtype=np.int64),
                    np.array([index.passages[r].kind in CONTENT_KINDS for r in rows], dtype=bool), ids, np.array(own, dtype=bool),
-                   np.array([column[i] for i in ids], dtype=np.int64))
+                   np.array([column[i] for i in ids], dtype=np.int64),
+                   {other: row_langs == other for other in sorted(set(row_langs.tolist()) - {lang})})
 
 
 def _group_max(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -203,6 +207,7 @@ class _Loaded:
     phrased: set[str]  # entries with alternative phrasings: the entry classifiers know how customers ask for them
     products: set[str]  # the products entries are about, which a question may name
     known_words: frozenset[str] = frozenset()  # every word of the content: a name outside it is another brand's (knowledge.names)
+    maps: LanguageMaps | None = None  # moves a question towards the language of an entry written only in others
     bars: Bars | None = None
 
     def layout(self, lang: str) -> _Layout:
@@ -220,6 +225,10 @@ class _Loaded:
         """dense, dense_qa, dense_question and lexical per entry, for a batch of queries (one row each)."""
         layout = self.layout(lang)
         dense_rows = query_vectors @ layout.vectors.T
+        for other, in_other in layout.other_languages.items():
+            if self.maps is not None and self.maps.covers(lang, other):
+                moved = self.maps.to_language(query_vectors, lang, other) @ layout.vectors.T
+                dense_rows = np.where(in_other, moved, dense_rows)
         lexical_rows = lexical_rows[:, layout.rows]
         cross = ~layout.own_language
         return {"dense": _group_max(dense_rows, layout.starts),
@@ -253,7 +262,8 @@ class KnowledgeBase:
     """The embedder and the serving index, loaded once per process and swapped atomically on rebuild."""
 
     def __init__(self, *, content_dir: Path, index_dir: Path, cache_dir: Path, embedder: Embedder, tuning: SearchTuning | None = None,
-                 lexical: Callable[[list[Passage]], LexicalIndex] | None = None, reference_questions: dict[str, list[str]] | None = None) -> None:
+                 lexical: Callable[[list[Passage]], LexicalIndex] | None = None, reference_questions: dict[str, list[str]] | None = None,
+                 translations: dict[str, list[str]] | None = None) -> None:
         self.content_dir = content_dir
         self.index_dir = index_dir
         self.cache_dir = cache_dir
@@ -262,6 +272,7 @@ class KnowledgeBase:
         self._lexical_factory = lexical  # None: the char n-gram index the classifiers use
         self._analyses = NgramAnalyses()  # the passages' n-grams, so a rebuild cuts only new texts
         self._reference = load_reference_questions() if reference_questions is None else reference_questions
+        self._maps = LanguageMaps(load_translations() if translations is None else translations, self._embed_reference)
         self.last_error: ContentError | None = None
         self._loaded: _Loaded | None = None
         self._build_lock = threading.Lock()
@@ -296,17 +307,14 @@ class KnowledgeBase:
                          EntryClassifiers(index.passages, vectors, ngrams), entry_rows, {},
                          phrased={p.entry_id for p in index.passages if p.kind == "alternative"},
                          products={entry.product for entry in index.entries.values() if entry.product},
-                         known_words=vocabulary(p.text for p in index.passages))
+                         known_words=vocabulary(p.text for p in index.passages), maps=self._maps)
         loaded.bars = self._calibrate(loaded)
         return loaded
 
     def _calibrate(self, loaded: _Loaded) -> Bars:
         """Best evidence of each off-topic reference question against this content, per language → the bars."""
         texts = [q for questions in self._reference.values() for q in questions]
-        cache = EmbeddingCache(cache_file(self.cache_dir, self.embedder, "reference"))
-        vectors, embedded = embed_cached(texts, self.embedder.embed_queries, cache, dim=self.embedder.dim)
-        if embedded:
-            cache.save(set(cache.vectors))
+        vectors = self._embed_reference(texts)
         top: dict[str, np.ndarray] = {}
         confidence: dict[str, np.ndarray] = {}
         lexical_confidence: dict[str, np.ndarray] = {}
@@ -330,6 +338,14 @@ class KnowledgeBase:
                 lexical_confidence[lang] = lexical.max(axis=1)
         return calibrate(top, confidence, answer_quantile=self.tuning.answer_quantile, choices_quantile=self.tuning.choices_quantile,
                          lexical_confidence=lexical_confidence, leads=leads, max_lead=self.tuning.min_lead)
+
+    def _embed_reference(self, texts: list[str]) -> np.ndarray:
+        """Query vectors for the product's own reference texts (off-topic questions, translations), cached across builds."""
+        cache = EmbeddingCache(cache_file(self.cache_dir, self.embedder, "reference"))
+        vectors, embedded = embed_cached(texts, self.embedder.embed_queries, cache, dim=self.embedder.dim)
+        if embedded:
+            cache.save(set(cache.vectors))
+        return vectors
 
     def is_current(self) -> bool:
         """Whether the index on disk was built from the content files as they are now, by this embedder."""
