@@ -225,10 +225,12 @@ class _Loaded:
         """dense, dense_qa, dense_question and lexical per entry, for a batch of queries (one row each)."""
         layout = self.layout(lang)
         dense_rows = query_vectors @ layout.vectors.T
-        for other, in_other in layout.other_languages.items():
-            if self.maps is not None and self.maps.covers(lang, other):
-                moved = self.maps.to_language(query_vectors, lang, other) @ layout.vectors.T
-                dense_rows = np.where(in_other, moved, dense_rows)
+        if self.maps is not None and not layout.own_language.any():
+            # Only when no entry has the customer's language: a moved question meets the other language's cosine scale
+            # (higher for Czech than for English), which would lift untranslated entries over translated ones.
+            for other, in_other in layout.other_languages.items():
+                if self.maps.covers(lang, other):
+                    dense_rows = np.where(in_other, self.maps.to_language(query_vectors, lang, other) @ layout.vectors.T, dense_rows)
         lexical_rows = lexical_rows[:, layout.rows]
         cross = ~layout.own_language
         return {"dense": _group_max(dense_rows, layout.starts),
