@@ -7,7 +7,8 @@ product_question, complain, request_human and out_of_scope, training time and pa
 
 Run: `make bench-nlu` (or `python -m benchmarks.nlu --no-write` to print only). With `--diet-epochs 10 20 30 60` it trains
 config.yml's pipeline once per DIET epoch count instead and writes the `nlu epochs` section: how the epochs in config.yml
-were chosen.
+were chosen. With `--diet-layers 2 1 0` it does the same per number of DIET transformer layers (DIET's default is 2) and
+writes the `nlu layers` section: what fewer layers cost in accuracy and save in parse time.
 """
 from __future__ import annotations
 
@@ -46,12 +47,22 @@ def variants() -> dict[str, dict]:
     }
 
 
+def diet_variants(option: str, values: list[int], label: str) -> dict[str, dict]:
+    """config.yml's pipeline once per value of one DIETClassifier option, named `ours, DIET {value} {label}`."""
+    config = yaml.safe_load((ROOT / "config.yml").read_text())
+    return {f"ours, DIET {n} {label}": {**config, "pipeline": [{**c, option: n} if c["name"] == "DIETClassifier" else c
+                                                               for c in config["pipeline"]]}
+            for n in values}
+
+
 def epoch_variants(epochs: list[int]) -> dict[str, dict]:
     """config.yml's pipeline with DIET trained for each number of epochs: the held-out figures show where more stops helping."""
-    config = yaml.safe_load((ROOT / "config.yml").read_text())
-    return {f"ours, DIET {n} epochs": {**config, "pipeline": [{**c, "epochs": n} if c["name"] == "DIETClassifier" else c
-                                                              for c in config["pipeline"]]}
-            for n in epochs}
+    return diet_variants("epochs", epochs, "epochs")
+
+
+def layer_variants(layers: list[int]) -> dict[str, dict]:
+    """config.yml's pipeline with each number of DIET transformer layers (0: no transformer): accuracy against parse time."""
+    return diet_variants("number_of_transformer_layers", layers, "layers")
 
 
 def load_heldout() -> list[dict]:
@@ -160,13 +171,20 @@ def report(results: dict[str, dict]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
-    parser.add_argument("--diet-epochs", type=int, nargs="+", metavar="N",
-                        help="train config.yml's pipeline with DIET at each of these epochs (the `nlu epochs` section)")
+    sweep = parser.add_mutually_exclusive_group()
+    sweep.add_argument("--diet-epochs", type=int, nargs="+", metavar="N",
+                       help="train config.yml's pipeline with DIET at each of these epochs (the `nlu epochs` section)")
+    sweep.add_argument("--diet-layers", type=int, nargs="+", metavar="N",
+                       help="train config.yml's pipeline with each number of DIET transformer layers (the `nlu layers` section)")
     args = parser.parse_args()
     out_dir = Settings().var_dir / "bench" / "nlu"
     messages = load_heldout()
     results = {}
-    chosen = epoch_variants(args.diet_epochs) if args.diet_epochs else variants()
+    # a sweep of one DIET option (its flag, its section, the values given) or, without one, the pipelines side by side
+    sweeps = [("--diet-epochs", "nlu epochs", args.diet_epochs, epoch_variants),
+              ("--diet-layers", "nlu layers", args.diet_layers, layer_variants)]
+    swept = next(((flag, section, values) for flag, section, values, _ in sweeps if values), None)
+    chosen = next((make(values) for _, _, values, make in sweeps if values), None) or variants()
     for name, config in chosen.items():
         model, seconds = train(name, config, out_dir)
         parsed = parse(model, messages)
@@ -177,9 +195,10 @@ def main() -> None:
     print(body)
     if args.no_write:
         return
-    if args.diet_epochs:
-        command = "python -m benchmarks.nlu --diet-epochs " + " ".join(map(str, args.diet_epochs))
-        replace_section(ROOT / "docs" / "benchmarks.md", "nlu epochs", body, command=command)
+    if swept:
+        flag, section, values = swept
+        replace_section(ROOT / "docs" / "benchmarks.md", section, body,
+                        command=f"python -m benchmarks.nlu {flag} " + " ".join(map(str, values)))
     else:
         replace_section(ROOT / "docs" / "benchmarks.md", "nlu", body, command="make bench-nlu")
 
