@@ -183,8 +183,8 @@ def main() -> None:
     # a sweep of one DIET option (its flag, its section, the values given) or, without one, the pipelines side by side
     sweeps = [("--diet-epochs", "nlu epochs", args.diet_epochs, epoch_variants),
               ("--diet-layers", "nlu layers", args.diet_layers, layer_variants)]
-    swept = next(((flag, section, values) for flag, section, values, _ in sweeps if values), None)
-    chosen = next((make(values) for _, _, values, make in sweeps if values), None) or variants()
+    swept = next(((flag, section, values, make) for flag, section, values, make in sweeps if values), None)
+    chosen = swept[3](swept[2]) if swept else variants()
     for name, config in chosen.items():
         model, seconds = train(name, config, out_dir)
         parsed = parse(model, messages)
@@ -196,7 +196,7 @@ def main() -> None:
     if args.no_write:
         return
     if swept:
-        flag, section, values = swept
+        flag, section, values, _ = swept
         replace_section(ROOT / "docs" / "benchmarks.md", section, body,
                         command=f"python -m benchmarks.nlu {flag} " + " ".join(map(str, values)))
     else:
