@@ -4,7 +4,8 @@ Rasa 3.6 reads the token only from `--auth-token` (rasa/cli/arguments/run.py, pa
 rasa.core.run.serve_application), and any local user can read a process's arguments (`ps`, /proc/<pid>/cmdline);
 its environment only the same user can. So the runner starts `python -m bot.serve run …` without the token, and
 this launcher hands it to Rasa's own command-line entry point inside the process: the process's real arguments
-stay as they were started, and every other `rasa run` option behaves as usual.
+stay as they were started, and every other `rasa run` option behaves as usual. It also makes Rasa check the action
+server's replies against a schema compiled once (bot/action_response.py).
 """
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ def main() -> None:
         sys.exit(f"{TOKEN_VARIABLE} is not set: Rasa's HTTP API would run without a token")
     from rasa.__main__ import main as rasa_main  # imported late: Rasa's import takes seconds
 
+    from bot.action_response import install
+
+    install()  # the action server's replies checked against a schema compiled once (bot/action_response.py)
     # One argument `--auth-token=…`: a random token may start with "-", which argparse would take for an option
     sys.argv = ["rasa", *sys.argv[1:], f"--auth-token={token}"]
     rasa_main()
