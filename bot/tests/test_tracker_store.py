@@ -49,3 +49,12 @@ def test_rasas_own_store_would_have_kept_the_erased_messages(tmp_path: Path) -> 
     asyncio.run(store.save(conversation("erased")))
     asyncio.run(store.save(DialogueStateTracker.from_events("erased", [])))
     assert stored(store, "erased") == 3
+
+
+def test_on_sqlite_the_store_writes_ahead_and_commits_without_waiting_for_the_disk(tmp_path: Path) -> None:
+    store = ErasableSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "rasa.db"))
+    asyncio.run(store.save(conversation("customer")))
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    assert stored(store, "customer") == 3
