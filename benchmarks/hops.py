@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import secrets
 import signal
 import statistics
@@ -35,10 +34,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import yaml
 
 from api.settings import ROOT
-from benchmarks.load import LANGUAGES, SCRIPTS, start_product
+from benchmarks.load import LANGUAGES, SCRIPTS, fresh_questions, start_product
 from runner.processes import free_port
 
 EVAL_FILE = ROOT / "benchmarks" / "data" / "retrieval_eval.yml"
@@ -119,13 +117,6 @@ def bare_conversation(client: httpx.Client, product: Product, texts: list[str], 
         if number in (1, 2):
             timed.append(took)
     return timed
-
-
-def fresh_questions(language: str, seed: int = 23) -> Iterator[str]:
-    """The retrieval evaluation set's questions in `language`, each once, in a fixed random order."""
-    questions = [text for item in yaml.safe_load(EVAL_FILE.read_text(encoding="utf-8"))["questions"] for text in item.get(language) or []]
-    random.Random(seed).shuffle(questions)
-    return iter(questions)
 
 
 def percentile(values: list[float], q: float) -> float:

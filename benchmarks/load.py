@@ -1,6 +1,7 @@
 """Load and soak benchmark: the chat path under concurrent customers, next to Rasa's own REST webhook, in one run.
 
-    make bench-load     (or: .venv/bin/python -m benchmarks.load)              1, 10 and 50 customers, api vs bare Rasa
+    make bench-load     (or: .venv/bin/python -m benchmarks.load)              1, 10 and 50 customers, api vs bare Rasa,
+                                                                                then customers arriving at random (open loop)
     make bench-soak     (or: .venv/bin/python -m benchmarks.load --soak 600)   10 customers for 10 minutes
 
 It starts the real product (Rasa and the api, as `make run` does) on free loopback ports with a fresh database,
@@ -8,12 +9,22 @@ and drives it from this separate process. Every simulated customer has its own c
 as a proxy sends it), so the per-IP rate limits apply as in production. "Bare Rasa" sends the same messages
 straight to Rasa's REST webhook; Rasa still calls the api for custom actions, so the ratio shows what the api adds
 around the dialogue engine (storage, language detection, the realtime hub), not the cost of the actions.
+
+A conversation is a greeting, two questions and thanks. The questions are the retrieval evaluation set's, each asked
+once per run in a fixed random order, as real customers' questions are new to the product: the api remembers the e5
+vectors of recent questions, and a script of the same few questions would never pay for embedding them.
+
+Closed loop: each customer sends, waits for the reply, sends again; throughput is what the product sustains.
+Open loop (`--open-loop`): conversations start at random (Poisson) at a given message rate whatever the replies'
+speed, and each customer waits 3 s after a reply before the next message, as the issue measured it; the latency at a
+rate below capacity is what a customer sees at that traffic.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
 import itertools
+import random
 import sqlite3
 import statistics
 import tempfile
@@ -27,6 +38,7 @@ from pathlib import Path
 
 import httpx
 import psutil
+import yaml
 
 from api.settings import ROOT, Settings
 from benchmarks.report import replace_section
@@ -41,6 +53,38 @@ SCRIPTS = {
     "en": ["Hi there", "How much is shipping to a pickup point?", "How long is the warranty on a kettle?", "Thanks, that's all"],
 }
 LANGUAGES = list(SCRIPTS)
+EVAL_FILE = ROOT / "benchmarks" / "data" / "retrieval_eval.yml"
+THINK_SECONDS = 3.0  # open loop: a customer reads the reply before writing again
+
+
+def fresh_questions(language: str, seed: int = 23) -> Iterator[str]:
+    """The retrieval evaluation set's questions in `language`, each once, in a fixed random order."""
+    questions = [text for item in yaml.safe_load(EVAL_FILE.read_text(encoding="utf-8"))["questions"] for text in item.get(language) or []]
+    random.Random(seed).shuffle(questions)
+    return iter(questions)
+
+
+class Scripts:
+    """Conversations whose questions are new to the product: the evaluation set's, and once a long run has used them
+    up, the same with a number after them (" #2"), so that the api has no vector of them yet."""
+
+    def __init__(self) -> None:
+        self._questions = {language: self._endless(language) for language in LANGUAGES}
+
+    @staticmethod
+    def _endless(language: str) -> Iterator[str]:
+        questions = list(fresh_questions(language))
+        for round_ in itertools.count(1):
+            yield from (question if round_ == 1 else f"{question} #{round_}" for question in questions)
+
+    def next(self, language: str) -> list[str]:
+        greeting, _, _, thanks = SCRIPTS[language]
+        return [greeting, next(self._questions[language]), next(self._questions[language]), thanks]
+
+
+def address(n: int) -> str:
+    """The n-th customer's own client address (the per-IP rate limits count per customer)."""
+    return f"10.9.{n >> 8 & 255}.{n & 255}"
 
 
 @dataclass
@@ -48,6 +92,7 @@ class Tally:
     """What one measured run saw: a latency per message, failures, and the busiest memory of each process."""
 
     latencies: list[float] = field(default_factory=list)
+    answered_at: list[float] = field(default_factory=list)  # time.monotonic() of each reply
     failures: int = 0
     sent: int = 0
     seconds: float = 0.0
@@ -98,11 +143,11 @@ def rss_of(process: psutil.Process) -> int:
         return 0
 
 
-Converse = Callable[[httpx.AsyncClient, str, str, Tally], Awaitable[None]]
+Converse = Callable[[httpx.AsyncClient, list[str], str, str, Tally, float], Awaitable[None]]
 
 
-async def through_the_api(client: httpx.AsyncClient, language: str, address: str, tally: Tally) -> None:
-    """What the widget does: open a conversation, send the script, each reply awaited."""
+async def through_the_api(client: httpx.AsyncClient, script: list[str], language: str, address: str, tally: Tally, think: float = 0.0) -> None:
+    """What the widget does: open a conversation, send the script, each reply awaited (and read for `think` seconds)."""
     headers = {"X-Forwarded-For": address}
     created = await client.post("/api/conversations", json={"language": language}, headers=headers)
     if created.status_code != 201:
@@ -110,21 +155,24 @@ async def through_the_api(client: httpx.AsyncClient, language: str, address: str
         return
     headers["Authorization"] = f"Bearer {created.json()['token']}"
     path = f"/api/conversations/{created.json()['id']}/messages"
-    for text in SCRIPTS[language]:
+    for number, text in enumerate(script):
+        if number and think:
+            await asyncio.sleep(think)
         started = time.perf_counter()
         response = await client.post(path, json={"text": text, "client_id": uuid.uuid4().hex}, headers=headers)
         tally.sent += 1
         if response.status_code == 200 and not response.json()["pending"] and response.json()["replies"]:
             tally.latencies.append(time.perf_counter() - started)
+            tally.answered_at.append(time.monotonic())
         else:
             tally.failures += 1
 
 
 def bare_rasa(rasa_url: str, token: str) -> Converse:
-    async def converse(client: httpx.AsyncClient, language: str, address: str, tally: Tally) -> None:
+    async def converse(client: httpx.AsyncClient, script: list[str], language: str, address: str, tally: Tally, think: float = 0.0) -> None:
         """The same script straight to Rasa's channel (bot/channel.py, which answers the api's token only), with the metadata the api sends."""
         sender = uuid.uuid4().hex
-        for text in SCRIPTS[language]:
+        for text in script:
             started = time.perf_counter()
             response = await client.post(f"{rasa_url}/webhooks/shopbot/webhook", headers={"Authorization": f"Bearer {token}"},
                                          json={"sender": sender, "message": text, "metadata": {"language": language, "returning": False}})
@@ -136,9 +184,10 @@ def bare_rasa(rasa_url: str, token: str) -> Converse:
     return converse
 
 
-async def drive(base_url: str, converse: Converse, customers: int, seconds: float) -> Tally:
+async def drive(base_url: str, converse: Converse, customers: int, seconds: float, scripts: Scripts | None = None) -> Tally:
     """`customers` concurrent customers, each starting conversation after conversation until time is up."""
     tally = Tally()
+    scripts = scripts or Scripts()
     addresses = itertools.count(1)
     deadline = time.monotonic() + seconds
 
@@ -147,13 +196,37 @@ async def drive(base_url: str, converse: Converse, customers: int, seconds: floa
             while time.monotonic() < deadline:
                 n = next(addresses)
                 try:
-                    await converse(client, LANGUAGES[(number + n) % len(LANGUAGES)], f"10.9.{n >> 8 & 255}.{n & 255}", tally)
+                    language = LANGUAGES[(number + n) % len(LANGUAGES)]
+                    await converse(client, scripts.next(language), language, address(n), tally, 0.0)
                 except httpx.HTTPError:
                     tally.failures += 1
 
     started = time.monotonic()
     await asyncio.gather(*(customer(i) for i in range(customers)))
     tally.seconds = time.monotonic() - started
+    return tally
+
+
+async def arrive(base_url: str, rate: float, seconds: float, scripts: Scripts, seed: int = 7) -> Tally:
+    """Open loop: conversations start at random times, `rate` messages a second on average, for `seconds`; each
+    customer waits THINK_SECONDS after a reply before the next message. Latency counts from each message's send."""
+    tally = Tally()
+    rng = random.Random(seed)
+    per_conversation = len(SCRIPTS[LANGUAGES[0]])
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=100)
+    async with httpx.AsyncClient(base_url=base_url, timeout=120.0, limits=limits) as client:
+        customers: list[asyncio.Task[None]] = []
+        started = time.monotonic()
+        n = 0
+        while (elapsed := time.monotonic() - started) < seconds:
+            n += 1
+            language = LANGUAGES[n % len(LANGUAGES)]
+            customers.append(asyncio.create_task(through_the_api(client, scripts.next(language), language, address(n), tally, THINK_SECONDS)))
+            await asyncio.sleep(min(rng.expovariate(rate / per_conversation), seconds - elapsed))
+        results = await asyncio.gather(*customers, return_exceptions=True)
+        tally.failures += sum(isinstance(result, Exception) for result in results)
+        tally.seconds = seconds
+        tally.answered_at = [t - started for t in tally.answered_at]
     return tally
 
 
@@ -169,10 +242,11 @@ def mib(n: float) -> str:
     return f"{n / 2**20:.0f}"
 
 
-def load(levels: list[int], seconds: float) -> str:
+def load(levels: list[int], seconds: float, rates: list[float]) -> str:
+    scripts = Scripts()  # shared by every run: no run asks what an earlier one asked
     with tempfile.TemporaryDirectory(prefix="shopbot-load-") as tmp, start_product(Path(tmp)) as stack:
         memory = MemoryWatch({"api": stack.api.pid, "rasa": stack.rasa.pid})
-        asyncio.run(drive(stack.api_url, through_the_api, 1, 5))  # warm-up: first replies load lazily
+        asyncio.run(drive(stack.api_url, through_the_api, 1, 5, scripts))  # warm-up: first replies load lazily
         at_rest = memory.now()
         rows = []
         for customers in levels:
@@ -180,11 +254,16 @@ def load(levels: list[int], seconds: float) -> str:
                                                ("bare Rasa", stack.settings.rasa_url, bare_rasa(stack.settings.rasa_url, stack.settings.rasa_token.get_secret_value()))):
                 print(f"{customers} customers through {target} for {seconds:.0f} s...", flush=True)
                 with memory.watching():
-                    tally = asyncio.run(drive(base_url, converse, customers, seconds))
+                    tally = asyncio.run(drive(base_url, converse, customers, seconds, scripts))
                 tally.peak_rss = memory.peak
                 rows.append((customers, target, tally))
+        arrivals = []
+        for rate in rates:
+            print(f"customers arriving at {rate:g} messages a second for {seconds:.0f} s (open loop)...", flush=True)
+            arrivals.append((rate, asyncio.run(arrive(stack.api_url, rate, seconds, scripts))))
     lines = [
-        (f"Each customer sends a 4-message conversation (greeting, two FAQ questions, thanks; cs/pl/lv/en in turn), waits for "
+        (f"Each customer sends a 4-message conversation (greeting, two questions from the retrieval evaluation set that no "
+         f"earlier message of the run asked, thanks; cs/pl/lv/en in turn), waits for "
          f"each reply, and starts another until {seconds:.0f} s are up. Latency is per message, reply included."),
         "",
         "| customers | path | messages | msg/s | p50 ms | p95 ms | p99 ms | failed | api RSS peak MiB | Rasa RSS peak MiB |",
@@ -198,6 +277,13 @@ def load(levels: list[int], seconds: float) -> str:
         f"{customers} customers ×{api.percentile(0.5) / rasa.percentile(0.5):.2f}"
         for (customers, _, api), (_, _, rasa) in zip(rows[::2], rows[1::2]))]
     lines += ["", f"RSS at rest after a warm-up: api {mib(at_rest['api'])} MiB, Rasa {mib(at_rest['rasa'])} MiB (children included)."]
+    if arrivals:
+        lines += ["", (f"Open loop, through the api: conversations start at random (Poisson) for {seconds:.0f} s at the offered message rate, "
+                       f"each customer waits {THINK_SECONDS:.0f} s after a reply before writing again. Answered msg/s: replies within those {seconds:.0f} s, per second; "
+                       "latency over every message, those of conversations still going after the window included."),
+                  "", "| offered msg/s | messages | answered msg/s | p50 ms | p95 ms | p99 ms | failed |", "| --- | --- | --- | --- | --- | --- | --- |"]
+        lines += [f"| {rate:g} | {tally.sent} | {sum(t <= tally.seconds for t in tally.answered_at) / tally.seconds:.1f} | {tally.percentile(0.5):.0f} | {tally.percentile(0.95):.0f} | "
+                  f"{tally.percentile(0.99):.0f} | {tally.failures} |" for rate, tally in arrivals]
     return "\n".join(lines)
 
 
@@ -205,10 +291,11 @@ def soak(seconds: float, customers: int = 10) -> str:
     """Moderate load for a long time: memory must level off, and every message be stored once and answered."""
     with tempfile.TemporaryDirectory(prefix="shopbot-soak-") as tmp, start_product(Path(tmp)) as stack:
         memory = MemoryWatch({"api": stack.api.pid, "rasa": stack.rasa.pid}, every=5.0)
-        warm_up = asyncio.run(drive(stack.api_url, through_the_api, 1, 5))
+        scripts = Scripts()
+        warm_up = asyncio.run(drive(stack.api_url, through_the_api, 1, 5, scripts))
         print(f"{customers} customers for {seconds:.0f} s...", flush=True)
         with memory.watching():
-            tally = asyncio.run(drive(stack.api_url, through_the_api, customers, seconds))
+            tally = asyncio.run(drive(stack.api_url, through_the_api, customers, seconds, scripts))
         database = stack.settings.database.split("///", 1)[1]
         with sqlite3.connect(database) as db:
             stored = db.execute("select count(*) from messages where sender = 'customer'").fetchone()[0]
@@ -238,13 +325,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", default="1,10,50", help="concurrent customers per run (comma-separated)")
     parser.add_argument("--seconds", type=float, default=30.0, help="length of each run")
+    parser.add_argument("--open-loop", default="5,10,15,20", help="offered message rates for the open-loop runs (comma-separated; empty: none)")
     parser.add_argument("--soak", type=float, metavar="SECONDS", help="instead: a soak run this long with 10 customers")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args()
     if args.soak:
         report, section, command = soak(args.soak), "soak", f"make bench-soak  (python -m benchmarks.load --soak {args.soak:.0f})"
     else:
-        report, section, command = load([int(n) for n in args.levels.split(",")], args.seconds), "load", "make bench-load"
+        report, section, command = load([int(n) for n in args.levels.split(",") if n], args.seconds,
+                                                  [float(r) for r in args.open_loop.split(",") if r]), "load", "make bench-load"
     print(report)
     if not args.no_write:
         replace_section(ROOT / "docs" / "benchmarks.md", section, report, command=command)
