@@ -97,6 +97,11 @@ class Tally:
     sent: int = 0
     seconds: float = 0.0
     peak_rss: dict[str, int] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # CPU time each process spent in the run
+
+    def cpu_ms_per_message(self, name: str) -> float:
+        """CPU per answered message: unlike throughput, hardly moved by what else the machine runs."""
+        return 1000 * self.cpu_seconds.get(name, 0.0) / max(len(self.latencies), 1)
 
     def percentile(self, q: float) -> float:
         ordered = sorted(self.latencies)
@@ -104,7 +109,7 @@ class Tally:
 
 
 class MemoryWatch:
-    """Samples the resident memory (RSS, children included) of the product's processes in a thread."""
+    """Samples the resident memory (RSS, children included) of the product's processes in a thread, and reads their CPU time."""
 
     def __init__(self, pids: dict[str, int], every: float = 0.25) -> None:
         self.processes = {name: psutil.Process(pid) for name, pid in pids.items()}
@@ -115,6 +120,9 @@ class MemoryWatch:
 
     def now(self) -> dict[str, int]:
         return {name: rss_of(process) for name, process in self.processes.items()}
+
+    def cpu(self) -> dict[str, float]:
+        return {name: cpu_of(process) for name, process in self.processes.items()}
 
     @contextmanager
     def watching(self) -> Iterator[None]:
@@ -134,6 +142,14 @@ class MemoryWatch:
             sample = self.now()
             self.series.append((time.monotonic() - started, sample))
             self.peak = {name: max(self.peak.get(name, 0), rss) for name, rss in sample.items()}
+
+
+def cpu_of(process: psutil.Process) -> float:
+    """User and system CPU seconds of a process and its children."""
+    try:
+        return sum(sum(p.cpu_times()[:2]) for p in (process, *process.children(recursive=True)))
+    except psutil.Error:
+        return 0.0
 
 
 def rss_of(process: psutil.Process) -> int:
@@ -253,9 +269,11 @@ def load(levels: list[int], seconds: float, rates: list[float]) -> str:
             for target, base_url, converse in (("api", stack.api_url, through_the_api),
                                                ("bare Rasa", stack.settings.rasa_url, bare_rasa(stack.settings.rasa_url, stack.settings.rasa_token.get_secret_value()))):
                 print(f"{customers} customers through {target} for {seconds:.0f} s...", flush=True)
+                cpu_before = memory.cpu()
                 with memory.watching():
                     tally = asyncio.run(drive(base_url, converse, customers, seconds, scripts))
                 tally.peak_rss = memory.peak
+                tally.cpu_seconds = {name: used - cpu_before[name] for name, used in memory.cpu().items()}
                 rows.append((customers, target, tally))
         arrivals = []
         for rate in rates:
@@ -266,12 +284,14 @@ def load(levels: list[int], seconds: float, rates: list[float]) -> str:
          f"earlier message of the run asked, thanks; cs/pl/lv/en in turn), waits for "
          f"each reply, and starts another until {seconds:.0f} s are up. Latency is per message, reply included."),
         "",
-        "| customers | path | messages | msg/s | p50 ms | p95 ms | p99 ms | failed | api RSS peak MiB | Rasa RSS peak MiB |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        ("| customers | path | messages | msg/s | p50 ms | p95 ms | p99 ms | failed | api CPU ms per message | Rasa CPU ms per message | "
+         "api RSS peak MiB | Rasa RSS peak MiB |"),
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for customers, target, tally in rows:
         lines.append(f"| {customers} | {target} | {len(tally.latencies)} | {len(tally.latencies) / tally.seconds:.1f} | {tally.percentile(0.5):.0f} | "
-                     f"{tally.percentile(0.95):.0f} | {tally.percentile(0.99):.0f} | {tally.failures} | {mib(tally.peak_rss.get('api', 0))} | "
+                     f"{tally.percentile(0.95):.0f} | {tally.percentile(0.99):.0f} | {tally.failures} | {tally.cpu_ms_per_message('api'):.0f} | "
+                     f"{tally.cpu_ms_per_message('rasa'):.0f} | {mib(tally.peak_rss.get('api', 0))} | "
                      f"{mib(tally.peak_rss.get('rasa', 0))} |")
     lines += ["", "Overhead of the api (its p50 over bare Rasa's p50, same run): " + ", ".join(
         f"{customers} customers ×{api.percentile(0.5) / rasa.percentile(0.5):.2f}"
