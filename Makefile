@@ -50,7 +50,7 @@ bench-retrieval: setup  ## ranking quality on the demo shop against baselines, s
 bench-nlu: setup      ## intent pipelines side by side on the held-out split (about 15 min)
 	@$(PY) -m benchmarks.nlu
 
-bench-load: setup     ## the chat path under 1, 10 and 50 customers next to bare Rasa, with memory (about 5 min)
+bench-load: setup     ## the chat path under 1, 10 and 50 customers next to bare Rasa, with CPU and memory, then open-loop arrivals at 5-20 msg/s (about 8 min)
 	@$(PY) -m benchmarks.load
 
 bench-back-office: setup  ## the back office's unanswered-question groups at 2,000 and 100,000 questions: time and memory
