@@ -23,7 +23,7 @@ from api.infra.rate_limits import RateLimits
 from api.infra.realtime import make_hub
 from api.services import Services
 from api.settings import Settings
-from api.storage.db import make_engine, make_sessionmaker, migrate
+from api.storage.db import make_engine, make_sessionmaker, migrate_in_child
 from api.storage.leases import release_all
 from api.web.body_limit import BodySizeLimit
 from api.web.errors import install_error_handlers
@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await asyncio.to_thread(migrate, settings.database)
+        await asyncio.to_thread(migrate_in_child, settings.database)
         engine = make_engine(settings.database)
         kb = knowledge_base(settings)
         try:

@@ -18,6 +18,7 @@ from typing import Any
 from contracts.languages import LANGUAGES
 from knowledge.content import load_content
 from knowledge.editing import EditableEntry, EntryChange, FaqEditor
+from knowledge.entry_ids import new_entry_id
 from knowledge.errors import ContentError
 from knowledge.faq_rules import MAX_ID, check_entry
 from knowledge.language import LanguageGuesser
@@ -26,7 +27,6 @@ from knowledge.manuals import id_language, slug
 from knowledge.sources import Found, Skipped, read_source
 
 DEFAULT_TOPIC = "imported"
-LONGEST_SLUG = 60  # ids from questions: long enough to tell them apart, short enough to read in a citation
 LONGEST_FILE = 40
 
 
@@ -218,19 +218,6 @@ def _new_id(draft: _Draft, taken: set[str]) -> str:
     lang = id_language(set(draft.texts))
     assert lang is not None
     return new_entry_id(draft.texts[lang].question, taken)
-
-
-def new_entry_id(question: str, taken: set[str]) -> str:
-    """A slug of a question, cut at a word, made unique with -2, -3 … (imports, and drafts from unanswered questions)."""
-    base = slug(fold(question))
-    if len(base) > LONGEST_SLUG:
-        base = base[:LONGEST_SLUG].rsplit("-", 1)[0]
-    base = base or "question"
-    candidate, number = base, 1
-    while candidate in taken:
-        number += 1
-        candidate = f"{base}-{number}"
-    return candidate
 
 
 def _file_name(topic: str | None) -> str:

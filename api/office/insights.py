@@ -16,7 +16,6 @@ from datetime import date, datetime
 from typing import Any
 
 import numpy as np
-from sklearn.cluster import AgglomerativeClustering
 from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -26,7 +25,7 @@ from api.web.schemas import AgentFigures, Analytics, DayFigures, LanguageFigures
 from contracts.decisions import DecisionAction
 from contracts.languages import DEFAULT_LANGUAGE
 from contracts.payloads import BotPayload
-from knowledge.importing import new_entry_id
+from knowledge.entry_ids import new_entry_id
 from knowledge.lexical import fold
 
 # Why a question is listed: the bot had no answer, only offered choices, found it outside the shop's topics,
@@ -165,6 +164,8 @@ def group_questions(questions: list[AskedQuestion], reasons: list[str], embed: C
     if len(wordings) == 1:
         labels = np.zeros(1, dtype=int)
     else:
+        from sklearn.cluster import AgglomerativeClustering  # here, where the back office asks: the api at rest does without it
+
         labels = AgglomerativeClustering(n_clusters=None, distance_threshold=distance, metric="cosine", linkage="average").fit_predict(vectors)
     groups = []
     for label in np.unique(labels):
