@@ -21,19 +21,30 @@ from knowledge.embedder import E5Embedder
 from knowledge.settings import knowledge_base
 from runner.processes import API_PYTHON, Stack, explicit_settings_env, free_port, running_stack, start_api, stop, wait_until
 from runner.servers import PostgresServer
-from runner.training import ensure_model
+from tests.slow_setup import SlowSetup
 from tests.tea_shop import CONTENT as TEA_SHOP
 from tests.tea_shop import czech_only_shop, tea_shop  # noqa: F401 (fixtures: a second shop on its own stack, for integration and browser tests)
 
 SHOP_ORIGIN = "http://shop.example"  # the one shop site allowed to embed the widget in tests (CORS)
-SLOW_FIXTURES = {"trained_model", "real_kb", "editor_api"}  # the Rasa model; the repository's whole content indexed
+SLOW_FIXTURES = {"trained_model", "demo_vectors"}  # the Rasa model; the repository's whole content embedded
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test that needs one of SLOW_FIXTURES is `slow` without having to say so, so `make test-fast` leaves it out."""
+    """A test that needs one of SLOW_FIXTURES is `slow` without having to say so, so `make test-fast` leaves it out.
+
+    The test files that need the demo content's vectors run after the others, and those that need the Rasa model last,
+    each file whole and in its order: the embedding and the training, started with the session (`slow_setup`), run
+    beside the unit tests instead of keeping the first test that needs them waiting.
+    """
     for item in items:
         if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+
+    def files_needing(fixture: str) -> set[Path]:
+        return {item.path for item in items if fixture in getattr(item, "fixturenames", ())}
+
+    need_model, need_vectors = files_needing("trained_model"), files_needing("demo_vectors")
+    items.sort(key=lambda item: 2 if item.path in need_model else 1 if item.path in need_vectors else 0)  # stable sort
 
 
 @pytest.fixture(scope="session")
@@ -48,11 +59,29 @@ def e5() -> E5Embedder:
     return E5Embedder()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def slow_setup(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlowSetup]:
+    """Rasa training and the demo content's embedding, started in the background before the first test when a collected
+    test needs them (`trained_model`, `demo_vectors`): they run beside the unit tests (tests/slow_setup.py)."""
+    needed = {name for item in request.session.items for name in getattr(item, "fixturenames", ())}
+    setup = SlowSetup.start(train="trained_model" in needed, embed="demo_vectors" in needed, work=tmp_path_factory.mktemp("slow-setup"))
+    yield setup
+    setup.stop()
+
+
 @pytest.fixture(scope="session")
 def embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The e5 vectors every knowledge base of the session shares (built once per session), never the repository's
     var/cache: that one is `make run`'s, and a test must not change what the product serves."""
     return tmp_path_factory.mktemp("embeddings")
+
+
+@pytest.fixture(scope="session")
+def demo_vectors(slow_setup: SlowSetup, embedding_cache: Path) -> Path:
+    """The session's embedding cache with the demo shop's content in it (embedded in the background since the session
+    began): indexing the demo content, or part of it, then embeds nothing."""
+    slow_setup.add_demo_vectors(embedding_cache)
+    return embedding_cache
 
 
 @pytest.fixture(scope="session")
@@ -89,9 +118,10 @@ def postgres() -> Iterator[PostgresServer]:
 
 
 @pytest.fixture(scope="session")
-def trained_model() -> Path:
-    """The Rasa model for the current training data (trained once, shared with `make run` in var/models)."""
-    return ensure_model(ROOT / "var" / "models", log=ROOT / "var" / "logs" / "train.log")
+def trained_model(slow_setup: SlowSetup) -> Path:
+    """The Rasa model for the current training data (trained once, shared with `make run` in var/models; the training
+    started with the session, its log is var/logs/train.log)."""
+    return slow_setup.model()
 
 
 @dataclass
@@ -116,7 +146,7 @@ def mailbox() -> Iterator[Mailbox]:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory, trained_model: Path, mailbox: Mailbox, embedding_cache: Path) -> Iterator[Stack]:
+def stack(tmp_path_factory: pytest.TempPathFactory, trained_model: Path, mailbox: Mailbox, demo_vectors: Path) -> Iterator[Stack]:
     """The real Rasa server and api on free loopback ports, with a fresh database, content copy and index.
 
     The trained model is shared with `make run` (var/models), so it is trained once.
@@ -129,7 +159,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, trained_model: Path, mailbox
         api_port=free_port(),  # the api's host is left to its default: the suite checks it is loopback
         rasa_port=free_port(),
         models_dir=ROOT / "var" / "models",
-        cache_dir=embedding_cache,
+        cache_dir=demo_vectors,
         smtp_host="127.0.0.1",
         smtp_port=mailbox.port,
         agent_reconnect_grace_seconds=2,
@@ -143,8 +173,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, trained_model: Path, mailbox
         rate_limit_ip_logins="10000/minute",
     )
     (var / "logs").mkdir()
-    # The index the api serves, built here first: embedding the content into a fresh cache takes minutes on a busy
-    # machine, longer than the api is given to start; the api then finds it current and only loads it.
+    # The index the api serves, built here first from the cached vectors; the api then finds it current and only loads it.
     knowledge_base(settings).ensure_built()
     with running_stack(settings, trained_model, api_log=var / "logs" / "api.log") as running:
         yield running

@@ -22,9 +22,9 @@ NEW_ENTRY = """
 
 
 @pytest.fixture
-def editor_api(tmp_path: Path, embedding_cache: Path) -> Iterator[tuple[TestClient, Path]]:
+def editor_api(tmp_path: Path, demo_vectors: Path) -> Iterator[tuple[TestClient, Path]]:
     content = copy_demo_content(tmp_path / "content", ("faq", "shop.yml"))
-    settings = Settings(var_dir=tmp_path / "var", content_dir=content, cache_dir=embedding_cache)
+    settings = Settings(var_dir=tmp_path / "var", content_dir=content, cache_dir=demo_vectors)
     with TestClient(create_app(settings)) as client:
         yield client, content
 

@@ -48,6 +48,16 @@ def wait_until_stored(stack: Stack, conversation: str, text: str) -> None:
         time.sleep(0.05)
 
 
+def printed_until(capsys: pytest.CaptureFixture[str], text: str, timeout: float = 30.0) -> str:
+    """What the runner printed, read until `text` is in it: the supervisor says a part is back on its next look (every
+    0.5 s), which can come after the api got its first answer from the part; the timeout only keeps the test from hanging."""
+    output, deadline = "", time.monotonic() + timeout
+    while text not in output and time.monotonic() < deadline:
+        output += capsys.readouterr().out
+        time.sleep(0.1)
+    return output
+
+
 def test_rasa_killed_mid_request_is_restarted_and_a_half_filled_claim_goes_on_answered_once(
         client: httpx.Client, stack: Stack, capsys: pytest.CaptureFixture[str]) -> None:
     conversation, headers = start(client)
@@ -70,7 +80,7 @@ def test_rasa_killed_mid_request_is_restarted_and_a_half_filled_claim_goes_on_an
     replies = bot_replies_after(client, conversation, headers, "to jest zamówienie nr 31877", timeout=RECOVERY_SECONDS)
     assert stack.rasa.pid != rasa.pid  # the runner started Rasa again
     assert said({"replies": replies}, "utter_ask_complaint_resolution", "pl"), replies  # the form and the language survived
-    output = capsys.readouterr().out
+    output = printed_until(capsys, "Rasa is back")
     assert f"Rasa exited with code -9 (its log: {stack.settings.var_dir / 'logs' / 'rasa.log'}); starting it again in 1 s" in output
     assert "Rasa is back" in output
 

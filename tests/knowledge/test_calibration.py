@@ -44,10 +44,10 @@ def test_a_choice_whose_entry_is_gone_has_no_answer(tea_kb: KnowledgeBase) -> No
 
 
 @pytest.mark.slow
-def test_the_bars_follow_the_content(tea_kb: KnowledgeBase, tmp_path: Path, embedding_cache: Path) -> None:
+def test_the_bars_follow_the_content(tea_kb: KnowledgeBase, tmp_path: Path, demo_vectors: Path) -> None:
     """The same product on other content measures other bars: nothing tuned on one shop decides for another."""
     other = copy_demo_content(tmp_path / "content", ("faq",))
-    demo = KnowledgeBase(content_dir=other, index_dir=tmp_path / "index", cache_dir=embedding_cache, embedder=tea_kb.embedder)
+    demo = KnowledgeBase(content_dir=other, index_dir=tmp_path / "index", cache_dir=demo_vectors, embedder=tea_kb.embedder)
     demo.ensure_built()
     for lang in ("cs", "pl", "lv", "en"):
         assert demo.bars.for_language(lang) != tea_kb.bars.for_language(lang)

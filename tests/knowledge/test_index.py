@@ -102,9 +102,9 @@ def test_a_corrupt_index_names_its_file(content_dir: Path, tmp_path: Path) -> No
 
 
 @pytest.fixture(scope="module")
-def real_kb(tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path) -> KnowledgeBase:
+def real_kb(tmp_path_factory: pytest.TempPathFactory, demo_vectors: Path) -> KnowledgeBase:
     """The shop's real content and search settings, as the api builds them."""
-    kb = knowledge_base(Settings(var_dir=tmp_path_factory.mktemp("kb"), cache_dir=embedding_cache))
+    kb = knowledge_base(Settings(var_dir=tmp_path_factory.mktemp("kb"), cache_dir=demo_vectors))
     kb.ensure_built()
     return kb
 
