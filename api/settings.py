@@ -96,7 +96,7 @@ class Settings(KnowledgeSettings):
     rate_limit_ip_conversations: str = Field("20/minute;300/hour", description="New conversations from one IP address.")
     rate_limit_ip_logins: str = Field("10/minute;60/hour", description="Agent sign-in attempts from one IP address.")
     rate_limit_conversation_transcripts: str = Field("3/hour;5/day", description="Transcripts one conversation may have e-mailed.")
-    rate_limit_storage: str = Field("async+memory://", description="Where the counters live; async+redis://host:6379 shares them between replicas.")
+    rate_limit_storage: str = Field("async+local://", description="Where the counters live: this process (async+local://), or async+redis://host:6379 to share them between replicas.")
 
     @field_validator("rate_limit_conversation_messages", "rate_limit_ip_messages", "rate_limit_ip_conversations", "rate_limit_ip_logins",
                      "rate_limit_conversation_transcripts")

@@ -1,7 +1,8 @@
 """Rate limits per customer and per IP address, so one client cannot flood the bot, Rasa or the sign-in.
 
-Counting is the `limits` library's moving window; the counters live in memory by default, or in
-Redis (`SHOPBOT_RATE_LIMIT_STORAGE=async+redis://…`) so that api replicas share them.
+Counting is the `limits` library's moving window; the counters live in this process by default
+(`async+local://`, `api.infra.local_windows`), or in Redis (`SHOPBOT_RATE_LIMIT_STORAGE=async+redis://…`) so that api
+replicas share them.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
 from api.domain_errors import RateLimited
+from api.infra.local_windows import LOCAL_SCHEME
 
 
 class Rule(str, Enum):
@@ -34,7 +36,7 @@ def parse_rule(text: str) -> list[RateLimitItem]:
 class RateLimits:
     """Checks and counts one request against a rule; over the limit raises RateLimited with the wait."""
 
-    def __init__(self, rules: dict[Rule, str], storage: str = "async+memory://") -> None:
+    def __init__(self, rules: dict[Rule, str], storage: str = f"{LOCAL_SCHEME}://") -> None:
         self._rules = {rule: parse_rule(text) for rule, text in rules.items()}
         options = {"implementation": "redispy"} if storage.startswith("async+redis") else {}  # redis-py, already ours
         self._limiter = MovingWindowRateLimiter(storage_from_string(storage, **options))
