@@ -58,7 +58,10 @@ EVIDENCE_WEIGHTS = {"dense_qa": 1.0, "dense_question": 1.0, "lexical_qa": 0.5}
 # An entry about another product than the one the question names ("error E3 on the PureAir" is not the coffee
 # machine's error list) falls below every entry that is not.
 OTHER_PRODUCT_PENALTY = 1.0
-REMEMBERED_QUERIES = 20_000  # query vectors kept (384 floats each: about 30 MB), so the back office need not embed them again
+# Query vectors kept (384 floats, about 1.9 KB each with the text): the search finds the vector the api sent Rasa, and the
+# back office need not embed the newest questions again. 20,000 held about 36 MB after 30 minutes of load, and the api
+# grew for as long as the soak ran (docs/benchmarks.md, "Soak"); 5,000 is hours of a small shop's questions.
+REMEMBERED_QUERIES = 5_000
 _WORD = re.compile(r"\w+")
 
 
