@@ -21,7 +21,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from api.settings import Settings
-from benchmarks.shops import Question, load_questions, metrics, serve, shops
+from benchmarks.shops import Question, embed_in_batches, load_questions, metrics, serve, shops
 from knowledge.embedder import make_embedder
 from knowledge.search import Decision
 
@@ -54,7 +54,7 @@ def main() -> None:
     for shop in shops(settings.var_dir):
         kb = serve(shop, settings, embedder)
         questions = load_questions(shop.questions)
-        kb.embed_queries([q.text for q in questions])
+        embed_in_batches(kb, questions)
         for q in questions:
             q.intent = "product_question"  # the decision alone: everything reaches the search
         decided: list[tuple[Question, Decision]] = [(q, kb.decide(q.text, lang=q.lang)) for q in questions]

@@ -45,7 +45,7 @@ from torch import nn
 
 from api.settings import ROOT, Settings
 from benchmarks.ceiling import hindsight_coverage
-from benchmarks.shops import Question, Shop, load_questions, metrics, serve, shops
+from benchmarks.shops import Question, Shop, embed_in_batches, load_questions, metrics, serve, shops
 from benchmarks.tuned_encoder import Encoder, ModelFile, packaged_model, train_parser
 from knowledge import KnowledgeBase
 from knowledge.calibration import load_reference_questions
@@ -239,7 +239,7 @@ def compare(args: argparse.Namespace) -> None:
             continue
         kb = serve(shop, settings, embedder)
         questions = load_questions(shop.questions)[::args.every]
-        kb.embed_queries([q.text for q in questions])
+        embed_in_batches(kb, questions)
         rows = []
         for q in questions:
             q.intent = "product_question"  # the decision alone: everything reaches the search

@@ -19,7 +19,7 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from api.settings import Settings
-from benchmarks.shops import load_questions, serve, shops
+from benchmarks.shops import embed_in_batches, load_questions, serve, shops
 from knowledge.embedder import make_embedder
 from knowledge.search import Decision
 
@@ -44,7 +44,7 @@ def main() -> None:
         kb = serve(shop, settings, embedder)
         loaded = time.perf_counter() - started
         questions = load_questions(shop.questions)
-        kb.embed_queries([q.text for q in questions])  # one batch: the decisions below then embed nothing
+        embed_in_batches(kb, questions)
         lines += [line(shop.name, q.lang, q.text, kb.decide(q.text, lang=q.lang), args.digits) for q in questions]
         print(f"{shop.name}: {len(questions)} questions, index loaded in {loaded:.1f} s", flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)

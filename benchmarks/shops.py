@@ -113,6 +113,13 @@ def load_questions(paths: tuple[Path, ...]) -> list[Question]:
     return questions
 
 
+def embed_in_batches(kb: KnowledgeBase, questions: list[Question]) -> None:
+    """The questions' e5 vectors, one batch per language (as the product embeds each, diacritics put back), so that
+    deciding them afterwards embeds nothing."""
+    for lang in sorted({q.lang for q in questions}):
+        kb.embed_queries([q.text for q in questions if q.lang == lang], lang=lang)
+
+
 def closest_wording(shop: Shop, questions: list[Question]) -> float:
     """The highest char n-gram cosine of an in-scope question to its entry's own question (kept below 0.75: no near-copies)."""
     content = load_content(shop.content_dir)

@@ -25,6 +25,7 @@ import numpy as np
 from scipy import sparse
 
 from contracts.decisions import SearchAction
+from knowledge.accents import Accents
 from knowledge.calibration import Bars, LanguageBars, calibrate, load_reference_questions
 from knowledge.classifiers import EntryClassifiers
 from knowledge.content import content_files, fingerprint_files, load_content
@@ -211,6 +212,7 @@ class _Loaded:
     products: set[str]  # the products entries are about, which a question may name
     known_words: frozenset[str] = frozenset()  # every word of the content: a name outside it is another brand's (knowledge.names)
     maps: LanguageMaps | None = None  # moves a question towards the language of an entry written only in others
+    accents: Accents | None = None  # the diacritics a question typed without them gets back before e5 reads it
     bars: Bars | None = None
 
     def layout(self, lang: str) -> _Layout:
@@ -277,7 +279,8 @@ class KnowledgeBase:
         self._lexical_factory = lexical  # None: the char n-gram index the classifiers use
         self._analyses = NgramAnalyses()  # the passages' n-grams, so a rebuild cuts only new texts
         self._reference = load_reference_questions() if reference_questions is None else reference_questions
-        self._maps = LanguageMaps(load_translations() if translations is None else translations, self._embed_reference)
+        self._translations = load_translations() if translations is None else translations
+        self._maps = LanguageMaps(self._translations, self._embed_reference)
         self.last_error: ContentError | None = None
         self._loaded: _Loaded | None = None
         self._build_lock = threading.Lock()
@@ -312,9 +315,20 @@ class KnowledgeBase:
                          EntryClassifiers(index.passages, vectors, ngrams), entry_rows, {},
                          phrased={p.entry_id for p in index.passages if p.kind == "alternative"},
                          products={entry.product for entry in index.entries.values() if entry.product},
-                         known_words=vocabulary(p.text for p in index.passages), maps=self._maps)
+                         known_words=vocabulary(p.text for p in index.passages), maps=self._maps,
+                         accents=Accents(self._texts_by_language(index.passages)))
         loaded.bars = self._calibrate(loaded)
         return loaded
+
+    def _texts_by_language(self, passages: list[Passage]) -> dict[str, list[str]]:
+        """The content's texts and the product's own reference texts, per language: how each language spells its words."""
+        texts: dict[str, list[str]] = {}
+        for passage in passages:
+            texts.setdefault(passage.lang, []).append(passage.text)
+        for shipped in (self._reference, self._translations):
+            for lang, lang_texts in shipped.items():
+                texts.setdefault(lang, []).extend(lang_texts)
+        return texts
 
     def _calibrate(self, loaded: _Loaded) -> Bars:
         """Best evidence of each off-topic reference question against this content, per language → the bars."""
@@ -393,7 +407,7 @@ class KnowledgeBase:
     def score_entries(self, query: str, *, lang: str) -> EntryScores:
         """Every entry's signals for `query` (the benchmark compares rankings on these)."""
         loaded = self._serving()
-        query_vector = self.embed_queries([query])
+        query_vector = self.embed_queries([query], lang=lang)
         layout = loaded.layout(lang)
         ngram_rows = loaded.ngrams.transform([query])
         signals = loaded.similarity(query_vector, loaded.lexical_scores([query], ngram_rows, lang), lang)
@@ -408,22 +422,31 @@ class KnowledgeBase:
         return EntryScores(layout.ids, signals["dense"][0], signals["dense_qa"][0], signals["dense_question"][0], signals["lexical"][0],
                            signals["lexical_qa"][0], dense_clf[order], _neutral_where(~layout.own_language, lexical_clf[order]), shown, other)
 
-    def embed_queries(self, texts: list[str]) -> np.ndarray:
+    def embed_queries(self, texts: list[str], *, lang: str | None = None) -> np.ndarray:
         """Query vectors, remembered for the most recent texts: the back office groups the questions customers asked,
-        and embedding them all again on every page load took seconds per thousand (issue #21, item 3)."""
+        and embedding them all again on every page load took seconds per thousand (issue #21, item 3).
+
+        Given the customer's language, a text typed without diacritics is embedded with them put back (knowledge.accents);
+        it is remembered under the text as typed, so Rasa's intent component and the search get the same vector."""
         with self._queries_lock:
             known = {text: self._queries[text] for text in texts if text in self._queries}
             for text in known:
                 self._queries.move_to_end(text)
         missing = list(dict.fromkeys(text for text in texts if text not in known))
         if missing:
-            known.update(zip(missing, self.embedder.embed_queries(missing)))
+            spelled = [self.spelled(text, lang) for text in missing] if lang else missing
+            known.update(zip(missing, self.embedder.embed_queries(spelled)))
             with self._queries_lock:
                 for text in missing:
                     self._queries[text] = known[text]
                 while len(self._queries) > REMEMBERED_QUERIES:
                     self._queries.popitem(last=False)
         return np.stack([known[text] for text in texts]) if texts else np.zeros((0, self.embedder.dim), np.float32)
+
+    def spelled(self, text: str, lang: str) -> str:
+        """The text as e5 reads it: the words typed without diacritics as the content in `lang` spells them."""
+        accents = self._serving().accents
+        return accents.restore(text, lang) if accents else text
 
     @staticmethod
     def _best_language(loaded: _Loaded, entry_id: str, query_vector: np.ndarray) -> str:

@@ -173,7 +173,7 @@ async def ask_bot(session: AsyncSession, responders: Responders, conversation: C
                                                       returning_visitor(conversation)))).one()  # one statement for both
     metadata = MessageMetadata(language=language, returning=bool(returning), agents_online=bool(online), shop_name=responders.shop.current.name).to_json()
     text = text_for_rasa(message)
-    metadata |= await embedded_once(responders.knowledge, text)  # the action's search finds the same vector
+    metadata |= await embedded_once(responders.knowledge, text, language)  # the action's search finds the same vector
     bot_replies = await responders.rasa.send(conversation.id, text, metadata, message_id=str(message.id))
     stored = [_stored_reply(conversation.id, reply, language) for reply in bot_replies]
     if not await mark_answered(session, message, responders.instance):

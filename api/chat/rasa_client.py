@@ -5,6 +5,7 @@ import asyncio
 import base64
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import httpx
@@ -59,12 +60,13 @@ def text_for_rasa(message: Message) -> str:
     return (CustomerPayload.from_json(message.payload).button or message.text).strip()
 
 
-async def embedded_once(knowledge: KnowledgeBase, text: str) -> dict[str, Any]:
+async def embedded_once(knowledge: KnowledgeBase, text: str, language: str) -> dict[str, Any]:
     """The `query_vector` metadata for words (typed, or a choice's title): embedded here, once, and remembered by the knowledge
-    base, so Rasa's intent component and the search both use this one e5 call. Nothing for an `/intent` payload."""
+    base, so Rasa's intent component and the search (in the same `language`) both use this one e5 call. Nothing for an
+    `/intent` payload."""
     if text.startswith("/"):
         return {}
-    vector = await asyncio.to_thread(knowledge.embed_queries, [text])
+    vector = await asyncio.to_thread(partial(knowledge.embed_queries, [text], lang=language))
     return query_vector_metadata(knowledge.embedder.name, text, vector[0])
 
 

@@ -49,7 +49,7 @@ async def while_waiting(session: AsyncSession, responders: Responders, conversat
 async def _intent(rasa: RasaClient, knowledge: KnowledgeBase, message: Message) -> str | None:
     """What the message is by Rasa's NLU (a pressed button's payload says it itself); None when Rasa cannot be asked."""
     text = text_for_rasa(message)
-    vector = await embedded_once(knowledge, text)  # one e5 call: Rasa's intent component and faq_answer's search use it
+    vector = await embedded_once(knowledge, text, message.language or "en")  # one e5 call: Rasa's intent component and faq_answer's search use it
     try:
         return await rasa.intent(text, vector)
     except RasaUnavailable:
