@@ -33,10 +33,10 @@ class Accents:
 
 def _spellings(texts: Iterable[str]) -> dict[str, str]:
     """folded word → its most frequent spelling, for the words never written in their folded form."""
+    words = Counter(word for text in texts for word in _WORD.findall(text.lower()))
     seen: defaultdict[str, Counter[str]] = defaultdict(Counter)
-    for text in texts:
-        for word in _WORD.findall(text.lower()):
-            seen[fold(word)][word] += 1
+    for word, count in words.items():  # each distinct word folded once: an index load passes every passage here
+        seen[fold(word)][word] += count
     return {plain: forms.most_common(1)[0][0] for plain, forms in seen.items() if plain not in forms}
 
 
